@@ -1,0 +1,28 @@
+/// What an incident is about (contract section 3), with its default priority.
+public enum IncidentKind: String, Sendable, CaseIterable, Codable {
+    case pendant, fall, smoke, co, flood
+    case inactivity, notUp = "not_up", outOfBed = "out_of_bed", bathroomLong = "bathroom_long", nightDoor = "night_door"
+    case coldHome = "cold_home", hotHome = "hot_home", fridgeUnused = "fridge_unused"
+    case deviceOffline = "device_offline", lowBattery = "low_battery", gatewayOffline = "gateway_offline"
+    case noData = "no_data"
+    /// An alarm arrived with a fault (unregistered device, clock far off, unreadable time): the alarm is raised
+    /// anyway and this technical incident asks someone to fix the device or its registration.
+    case dataFault = "data_fault"
+
+    public var defaultPriority: Priority {
+        switch self {
+        case .pendant, .fall, .smoke, .co, .flood: .emergency
+        case .inactivity, .notUp, .outOfBed, .bathroomLong, .nightDoor, .coldHome, .noData: .urgent
+        case .hotHome, .fridgeUnused: .routine
+        case .deviceOffline, .lowBattery, .gatewayOffline, .dataFault: .technical
+        }
+    }
+
+    /// Kinds that are tracked per device: a repeat joins an open incident of the same home, kind and device.
+    public var isPerDevice: Bool {
+        switch self {
+        case .deviceOffline, .lowBattery, .dataFault: true
+        default: false
+        }
+    }
+}

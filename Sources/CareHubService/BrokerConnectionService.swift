@@ -1,0 +1,26 @@
+import CareHubCore
+import Foundation
+import Logging
+import Mosquitto
+import ServiceLifecycle
+
+/// Runs the MQTT client for the life of the hub: starts it, and on graceful shutdown announces the hub
+/// offline and disconnects cleanly (a message being stored finishes first and is acknowledged).
+public struct BrokerConnectionService: Service {
+    private let client: MosquittoClient
+    private let logger: Logger
+
+    public init(client: MosquittoClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        client.start()
+        try? await gracefulShutdown()
+        try? await client.publish(topic: Topic.hubStatus, payload: Array("offline".utf8), retain: true, timeout: .seconds(1))
+        if !client.stop(timeout: .seconds(3)) {
+            logger.warning("MQTT client did not stop within 3 s")
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import CareHubCore
+import CareHubStore
+import Foundation
+import Logging
+import Mosquitto
+import ServiceLifecycle
+import UnixSignals
+
+/// The composition root: builds the hub's services from a configuration and runs them until SIGTERM or
+/// SIGINT.
+///
+/// ```swift
+/// try await Hub.run(configuration: configuration, logger: logger)
+/// ```
+public enum Hub {
+    public static let version = "0.1.0"
+
+    /// Opens the database, proves it writable, then connects and subscribes; returns after a graceful
+    /// shutdown. Throws (one sentence) when the database or the configuration cannot be used.
+    public static func run(configuration: HubConfiguration, logger: Logger, clock: any HubClock = SystemClock()) async throws {
+        let database = try HubDatabase.openForHub(path: configuration.database.path, synchronous: configuration.database.synchronous)
+        try database.checkWritable(at: clock.now, version: version)
+        logger.info("Database ready", metadata: [
+            "db.path": "\(configuration.database.path)", "db.synchronous": "\(configuration.database.synchronous.rawValue)",
+        ])
+
+        let newEvents = Doorbell()
+        let newOutbox = Doorbell()
+        let ingest = IngestHandler(
+            decoder: EventDecoder(clockSkew: configuration.clockSkew),
+            store: IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone),
+            clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox)
+        var onMessage: MosquittoClient.MessageHandler = ingest.handle
+        #if DEBUG
+        if UnsafeWriteBehindIngest.isRequested {
+            onMessage = UnsafeWriteBehindIngest(target: ingest, logger: logger).handle
+        }
+        #endif
+        let client = try MosquittoClient(configuration: try configuration.mosquittoConfiguration(), logger: logger, onState: { state in
+            if case .ready = state { logger.notice("CareHub ready: receiving events", metadata: ["hub.version": "\(version)"]) }
+        }, onMessage: onMessage)
+
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: BrokerConnectionService(client: client, logger: logger),
+                  successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: RulesService(store: RulesStore(database: database), clock: clock, logger: logger,
+                                        newEvents: newEvents, newOutbox: newOutbox),
+                  successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: NotifierService(outbox: OutboxStore(database: database), client: client, clock: clock, logger: logger,
+                                           newOutbox: newOutbox),
+                  successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("CareHub stopped")
+    }
+}

@@ -1,0 +1,60 @@
+import CareHubCore
+import Foundation
+import Mosquitto
+
+extension HubConfiguration {
+    /// The hub's MQTT client settings: a persistent session (clean session off, stable client id) so the
+    /// broker queues QoS 1 events while the hub is down; `offline` as the retained last will, `online` on
+    /// every connection.
+    func mosquittoConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MosquittoConfiguration {
+        var mqtt = MosquittoConfiguration(clientID: broker.clientID, host: broker.host, port: broker.port)
+        mqtt.keepAlive = broker.keepAlive
+        mqtt.cleanSession = false
+        mqtt.subscriptions = Topic.subscriptions
+        mqtt.will = .init(topic: Topic.hubStatus, payload: "offline", retain: true)
+        mqtt.birth = .init(topic: Topic.hubStatus, payload: "online", retain: true)
+        if let username = broker.username {
+            mqtt.credentials = .init(username: username, password: try password(environment: environment))
+        }
+        if let tls = broker.tls {
+            mqtt.tls = .init(caFile: tls.caFile, certificateFile: tls.certificateFile, keyFile: tls.keyFile, minimumVersion: tls.minimumVersion)
+        }
+        return mqtt
+    }
+
+    /// The broker password, from a file or an environment variable; never from the configuration itself.
+    private func password(environment: [String: String]) throws -> String? {
+        if let file = broker.passwordFile {
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+                throw ConfigurationError("Cannot read the broker password file \(file); check that it exists and that the carehub user may read it.")
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if let variable = broker.passwordEnv {
+            guard let value = environment[variable] else {
+                throw ConfigurationError("The environment variable \(variable) named by broker.password_env is not set.")
+            }
+            return value
+        }
+        return nil
+    }
+
+    /// Applies `--broker mqtt://HOST:PORT` (or `mqtts://`, which needs `broker.tls` in the file).
+    public mutating func applyBrokerURL(_ text: String) throws {
+        guard let url = URLComponents(string: text), let scheme = url.scheme, ["mqtt", "mqtts"].contains(scheme),
+              let host = url.host, !host.isEmpty
+        else {
+            throw ConfigurationError("The broker address \"\(text)\" is not of the form mqtt://HOST:PORT.")
+        }
+        if scheme == "mqtts", broker.tls == nil {
+            throw ConfigurationError("The broker address \(text) asks for TLS but the configuration has no broker.tls section with a CA file.")
+        }
+        broker.host = host
+        broker.port = url.port ?? (scheme == "mqtts" ? 8883 : 1883)
+    }
+
+    public mutating func applyTimeZone(_ identifier: String) throws {
+        try Self.validateTimeZone(identifier, source: "--timezone")
+        timeZone = identifier
+    }
+}

@@ -1,0 +1,167 @@
+import CareHubCore
+import CareHubStore
+import Foundation
+import Yams
+
+extension HubConfiguration {
+    /// Reads a YAML configuration file. Unknown keys are errors (a typo must not silently become a default).
+    public static func load(path: String) throws -> HubConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("Cannot read the configuration file \(path); check the path and its permissions.")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError("The configuration file \(path) is not UTF-8 text.")
+        }
+        return try parse(yaml: text, source: path)
+    }
+
+    public static func parse(yaml: String, source: String = "configuration") throws -> HubConfiguration {
+        let file: ConfigurationFile
+        do {
+            file = try YAMLDecoder().decode(ConfigurationFile.self, from: yaml.isEmpty ? "{}" : yaml)
+        } catch let error as DecodingError {
+            throw ConfigurationError("The configuration file \(source) is invalid: \(describe(error)).")
+        } catch {
+            throw ConfigurationError("The configuration file \(source) is not valid YAML: \(error).")
+        }
+        var configuration = HubConfiguration()
+        try file.apply(to: &configuration, source: source)
+        return configuration
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map(\.stringValue).filter { !$0.isEmpty }
+            return keys.isEmpty ? "the top level" : keys.joined(separator: ".")
+        }
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "\(path(context)) has the wrong type (\(context.debugDescription))"
+        case .keyNotFound(let key, let context):
+            return "\(path(context)) needs \(key.stringValue)"
+        case .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+/// The YAML file's shape, with snake_case keys. Every field is optional.
+struct ConfigurationFile: Decodable {
+    var broker: BrokerSection?
+    var database: DatabaseSection?
+    var timezone: String?
+    var registration: String?
+    var clock_skew: ClockSkewSection?
+    var log_level: String?
+
+    struct BrokerSection: Decodable {
+        var host: String?
+        var port: Int?
+        var client_id: String?
+        var keepalive: Int?
+        var username: String?
+        var password_file: String?
+        var password_env: String?
+        var tls: TLSSection?
+    }
+
+    struct TLSSection: Decodable {
+        var ca_file: String
+        var cert_file: String?
+        var key_file: String?
+        var min_version: String?
+    }
+
+    struct DatabaseSection: Decodable {
+        var path: String?
+        var synchronous: String?
+    }
+
+    struct ClockSkewSection: Decodable {
+        var max_ahead_seconds: Double?
+        var max_behind_seconds: Double?
+    }
+
+    private enum Keys: String, CodingKey, CaseIterable {
+        case broker, database, timezone, registration, clock_skew, log_level
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        let known = Set(Keys.allCases.map(\.rawValue))
+        if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
+            throw DecodingError.dataCorruptedError(
+                forKey: unknown, in: container, debugDescription: "unknown setting \"\(unknown.stringValue)\"")
+        }
+        broker = try container.decodeIfPresent(BrokerSection.self, forKey: AnyKey("broker"))
+        database = try container.decodeIfPresent(DatabaseSection.self, forKey: AnyKey("database"))
+        timezone = try container.decodeIfPresent(String.self, forKey: AnyKey("timezone"))
+        registration = try container.decodeIfPresent(String.self, forKey: AnyKey("registration"))
+        clock_skew = try container.decodeIfPresent(ClockSkewSection.self, forKey: AnyKey("clock_skew"))
+        log_level = try container.decodeIfPresent(String.self, forKey: AnyKey("log_level"))
+    }
+
+    func apply(to configuration: inout HubConfiguration, source: String) throws {
+        if let broker {
+            configuration.broker.host = broker.host ?? configuration.broker.host
+            configuration.broker.port = broker.port ?? configuration.broker.port
+            configuration.broker.clientID = broker.client_id ?? configuration.broker.clientID
+            configuration.broker.keepAlive = broker.keepalive ?? configuration.broker.keepAlive
+            configuration.broker.username = broker.username
+            configuration.broker.passwordFile = broker.password_file
+            configuration.broker.passwordEnv = broker.password_env
+            if let tls = broker.tls {
+                var settings = HubConfiguration.TLSSettings(caFile: tls.ca_file)
+                settings.certificateFile = tls.cert_file
+                settings.keyFile = tls.key_file
+                settings.minimumVersion = tls.min_version ?? settings.minimumVersion
+                guard ["tlsv1.2", "tlsv1.3"].contains(settings.minimumVersion) else {
+                    throw ConfigurationError("In \(source), broker.tls.min_version must be tlsv1.2 or tlsv1.3.")
+                }
+                configuration.broker.tls = settings
+            }
+        }
+        if let database {
+            configuration.database.path = database.path ?? configuration.database.path
+            if let mode = database.synchronous {
+                guard let parsed = SynchronousMode(rawValue: mode.lowercased()) else {
+                    throw ConfigurationError("In \(source), database.synchronous must be full or normal.")
+                }
+                configuration.database.synchronous = parsed
+            }
+        }
+        if let timezone {
+            try HubConfiguration.validateTimeZone(timezone, source: source)
+            configuration.timeZone = timezone
+        }
+        if let registration {
+            guard let mode = RegistrationMode(rawValue: registration) else {
+                throw ConfigurationError("In \(source), registration must be automatic or strict.")
+            }
+            configuration.registration = mode
+        }
+        if let clock_skew {
+            configuration.clockSkew.maximumAhead = clock_skew.max_ahead_seconds ?? configuration.clockSkew.maximumAhead
+            configuration.clockSkew.maximumBehind = clock_skew.max_behind_seconds ?? configuration.clockSkew.maximumBehind
+        }
+        configuration.logLevel = log_level ?? configuration.logLevel
+    }
+}
+
+extension HubConfiguration {
+    static func validateTimeZone(_ identifier: String, source: String) throws {
+        guard TimeZone(identifier: identifier) != nil else {
+            throw ConfigurationError("In \(source), \"\(identifier)\" is not an IANA time zone such as Europe/London.")
+        }
+    }
+}
+
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}

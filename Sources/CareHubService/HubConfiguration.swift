@@ -1,0 +1,54 @@
+import CareHubCore
+import CareHubStore
+import Foundation
+import Yams
+
+/// The hub's settings, from a YAML file (see `deploy/carehub.example.yaml`), then command-line flags.
+/// Every field has a default, so an empty file (or none) is a working local set-up.
+public struct HubConfiguration: Sendable, Equatable {
+    public var broker = Broker()
+    public var database = DatabaseSettings()
+    /// The IANA time zone given to homes registered automatically.
+    public var timeZone = "Europe/London"
+    public var registration = RegistrationMode.automatic
+    public var clockSkew = ClockSkewPolicy()
+    public var logLevel = "info"
+
+    public init() {}
+
+    public struct Broker: Sendable, Equatable {
+        public var host = "127.0.0.1"
+        public var port = 1883
+        /// Stable, so the broker keeps the hub's session (and queues its messages) across restarts.
+        public var clientID = "carehub-hub"
+        public var keepAlive = 30
+        public var username: String?
+        /// The password itself is never in the file: it is read from `passwordFile` or the environment
+        /// variable named by `passwordEnv`.
+        public var passwordFile: String?
+        public var passwordEnv: String?
+        public var tls: TLSSettings?
+        public init() {}
+    }
+
+    public struct TLSSettings: Sendable, Equatable {
+        public var caFile: String
+        public var certificateFile: String?
+        public var keyFile: String?
+        public var minimumVersion = "tlsv1.2"
+        public init(caFile: String) { self.caFile = caFile }
+    }
+
+    public struct DatabaseSettings: Sendable, Equatable {
+        public var path = "./var/carehub.sqlite"
+        public var synchronous = SynchronousMode.full
+        public init() {}
+    }
+}
+
+/// A configuration file that could not be used, said in one sentence.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

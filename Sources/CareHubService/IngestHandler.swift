@@ -1,0 +1,74 @@
+import CareHubCore
+import CareHubStore
+import Foundation
+import Logging
+import Mosquitto
+
+/// Decodes each received message and commits it before returning (architecture invariant 1).
+///
+/// **Threads.** `handle` runs on the MQTT network thread. libmosquitto (threaded mode) writes the PUBACK only
+/// after `handle` returns, so a message is acknowledged only once it is durably stored. If the store fails,
+/// `handle` never returns: it logs one line and ends the process, and the broker redelivers the message to
+/// the next run.
+public final class IngestHandler: Sendable {
+    /// Exit status when a message could not be stored (EX_TEMPFAIL: retry later).
+    public static let storeFailureExitCode: Int32 = 75
+
+    private let decoder: EventDecoder
+    private let store: IngestStore
+    private let clock: any HubClock
+    private let logger: Logger
+    private let newEvents: Doorbell
+    private let newOutbox: Doorbell
+    private let onStoreFailure: @Sendable (String) -> Void
+
+    public init(
+        decoder: EventDecoder, store: IngestStore, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
+        onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
+    ) {
+        self.decoder = decoder
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.newEvents = newEvents
+        self.newOutbox = newOutbox
+        self.onStoreFailure = onStoreFailure
+    }
+
+    public func handle(_ message: MosquittoMessage) {
+        let receivedAt = clock.now
+        let decoded = decoder.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt)
+        let outcome: IngestStore.Outcome
+        do {
+            outcome = try store.store(decoded, topic: message.topic, payload: message.payload, receivedAt: receivedAt)
+        } catch {
+            onStoreFailure("Could not store a message from \(message.topic), so it was not acknowledged and the broker will redeliver it: \(error)")
+            return
+        }
+        report(outcome, decoded: decoded, topic: message.topic)
+    }
+
+    private func report(_ outcome: IngestStore.Outcome, decoded: DecodedMessage, topic: String) {
+        switch outcome {
+        case .stored(_, let receiptQueued):
+            newEvents.ring()
+            if receiptQueued { newOutbox.ring() }
+        case .duplicate(let receiptQueued):
+            logger.debug("Duplicate event ignored", metadata: ["mqtt.topic": "\(topic)"])
+            if receiptQueued { newOutbox.ring() }
+        case .refused(let code):
+            var metadata: Logger.Metadata = ["mqtt.topic": "\(topic)", "refusal.code": "\(code)"]
+            if case .refused(let refused) = decoded { metadata["refusal.reason"] = "\(refused.reason.message)" }
+            logger.warning("Message refused and kept", metadata: metadata)
+        case .gatewayStatus(let state):
+            logger.info("Gateway status", metadata: ["mqtt.topic": "\(topic)", "gateway.state": "\(state.rawValue)"])
+        }
+    }
+
+    /// The production failure path: one clear log line on standard error, then `_exit`, so that nothing
+    /// (no atexit handler, no other thread) can let the pending acknowledgement out.
+    public static let exitWithoutAcknowledging: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data("carehub: fatal: \(line)\n".utf8))
+        _exit(storeFailureExitCode)
+    }
+}

@@ -1,0 +1,176 @@
+import GRDB
+
+/// The database schema, as GRDB migrations. Times are INTEGER milliseconds since 1970 (UTC).
+enum HubSchema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-foundation") { db in
+            for statement in foundation {
+                try db.execute(sql: statement)
+            }
+        }
+        return migrator
+    }()
+
+    private static let foundation = [
+        """
+        CREATE TABLE homes (
+            id TEXT PRIMARY KEY NOT NULL,
+            timezone TEXT NOT NULL,
+            registered_at INTEGER NOT NULL,
+            registered_by TEXT NOT NULL,
+            gateway_state TEXT,
+            gateway_state_at INTEGER,
+            last_message_at INTEGER
+        ) STRICT
+        """,
+        """
+        CREATE TABLE devices (
+            home_id TEXT NOT NULL REFERENCES homes(id),
+            id TEXT NOT NULL,
+            type TEXT,
+            room TEXT,
+            registered_at INTEGER NOT NULL,
+            registered_by TEXT NOT NULL,
+            last_seen_at INTEGER,
+            battery REAL,
+            last_seq INTEGER,
+            seq_gaps INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (home_id, id)
+        ) STRICT, WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            home_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            value TEXT,
+            ts INTEGER NOT NULL,
+            received_at INTEGER NOT NULL,
+            room TEXT,
+            battery REAL,
+            device_seq INTEGER,
+            is_test INTEGER NOT NULL DEFAULT 0,
+            flags TEXT,
+            UNIQUE (home_id, id)
+        ) STRICT
+        """,
+        "CREATE INDEX events_home_ts ON events (home_id, ts)",
+        """
+        CREATE TABLE refused_events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            received_at INTEGER NOT NULL,
+            topic TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            payload_length INTEGER NOT NULL,
+            payload_sha256 TEXT NOT NULL,
+            reason_code TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            home_id TEXT,
+            device_id TEXT,
+            event_id TEXT
+        ) STRICT
+        """,
+        """
+        CREATE TABLE gateway_status_log (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            home_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            received_at INTEGER NOT NULL
+        ) STRICT
+        """,
+        """
+        CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            home_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            priority TEXT NOT NULL,
+            priority_rank INTEGER NOT NULL,
+            device_id TEXT,
+            state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+            summary TEXT NOT NULL,
+            opened_at INTEGER NOT NULL,
+            trigger_event_id TEXT,
+            last_triggered_at INTEGER NOT NULL,
+            trigger_count INTEGER NOT NULL DEFAULT 1,
+            acknowledged_at INTEGER,
+            acknowledged_by TEXT,
+            resolved_at INTEGER,
+            resolved_by TEXT,
+            outcome TEXT,
+            escalation_level INTEGER NOT NULL DEFAULT 0,
+            assigned_to TEXT,
+            flags TEXT
+        ) STRICT
+        """,
+        "CREATE INDEX incidents_active ON incidents (home_id, kind, device_id) WHERE state != 'resolved'",
+        "CREATE INDEX incidents_listing ON incidents (state, priority_rank, opened_at)",
+        """
+        CREATE TABLE incident_timeline (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            home_id TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            note TEXT,
+            details TEXT
+        ) STRICT
+        """,
+        "CREATE INDEX incident_timeline_incident ON incident_timeline (incident_id, seq)",
+        """
+        CREATE TRIGGER incident_timeline_is_append_only_update BEFORE UPDATE ON incident_timeline
+        BEGIN SELECT RAISE(ABORT, 'incident_timeline is append-only'); END
+        """,
+        """
+        CREATE TRIGGER incident_timeline_is_append_only_delete BEFORE DELETE ON incident_timeline
+        BEGIN SELECT RAISE(ABORT, 'incident_timeline is append-only'); END
+        """,
+        """
+        CREATE TABLE timers (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            home_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            due_at INTEGER NOT NULL,
+            payload TEXT,
+            UNIQUE (home_id, name)
+        ) STRICT
+        """,
+        "CREATE INDEX timers_due ON timers (due_at)",
+        """
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            retain INTEGER NOT NULL DEFAULT 0,
+            incident_id INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            delivered_at INTEGER,
+            last_error TEXT
+        ) STRICT
+        """,
+        "CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE delivered_at IS NULL",
+        """
+        CREATE TABLE rules_checkpoint (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            last_event_seq INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) STRICT
+        """,
+        "INSERT INTO rules_checkpoint (id, last_event_seq, updated_at) VALUES (1, 0, 0)",
+        "CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) STRICT",
+        "INSERT INTO counters (name, value) VALUES ('duplicates', 0)",
+        """
+        CREATE TABLE hub_runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_at INTEGER NOT NULL,
+            version TEXT NOT NULL
+        ) STRICT
+        """,
+    ]
+}

@@ -1,0 +1,24 @@
+/// A message delivered by the broker, copied out of libmosquitto's buffers.
+public struct MosquittoMessage: Sendable {
+    public var topic: String
+    public var payload: [UInt8]
+    public var qos: Int32
+    public var retain: Bool
+
+    public init(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false) {
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.retain = retain
+    }
+}
+
+/// Where a client's connection stands; reported to the client's state handler as it changes.
+public enum MosquittoConnectionState: Sendable, Equatable {
+    case connecting
+    /// Connected and every configured subscription acknowledged by the broker.
+    case ready(sessionPresent: Bool)
+    case disconnected(reason: String)
+    /// The broker refused the connection (bad credentials, not authorised); retried with backoff.
+    case refused(reason: String)
+}
