@@ -1,0 +1,70 @@
+import ArgumentParser
+import CareHubCore
+import CareHubService
+import CareHubStore
+import Foundation
+
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "Stored events.",
+        subcommands: [EventsListCommand.self]
+    )
+}
+
+struct EventsListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List stored events, newest first.",
+        discussion: """
+            --since takes an RFC 3339 time (2026-11-29T06:00:00Z), a date (2026-11-29, midnight in the hub's
+            time zone) or an age (90m, 2h, 3d).
+
+            Examples:
+              carehub events list --home flat-12 --since 2h
+              carehub events list --limit 20 --format csv
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: FormatOption
+
+    @Option(help: ArgumentHelp("Only this home.", valueName: "home")) var home: String?
+    @Option(help: ArgumentHelp("Only events at or after this time.", valueName: "time")) var since: String?
+    @Option(help: "At most this many events.") var limit: Int = 100
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1.") }
+    }
+
+    func run() async throws {
+        let (db, configuration) = try database.open(readOnly: true)
+        let now = Date()
+        let sinceDate = try since.map { text in
+            guard let date = TimeArgument.parse(text, now: now, timeZone: configuration.timeZone) else {
+                throw CLIFailure("--since \"\(text)\" is not a time (2026-11-29T06:00:00Z), a date (2026-11-29) or an age (2h).")
+            }
+            return date
+        }
+        let records = try EventQueries(database: db).list(home: home, since: sinceDate, limit: limit)
+        let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone, now: now)
+        printer.printList(records.map(OutputRecord.init(event:)),
+                          columns: ["ts", "home", "device", "room", "type", "value", "id"], empty: "No events match.")
+    }
+}
+
+/// Parses a time given on the command line.
+enum TimeArgument {
+    static func parse(_ text: String, now: Date, timeZone identifier: String) -> Date? {
+        if let date = RFC3339.parse(text) { return date }
+        let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        if let unit = text.last.flatMap({ units[$0] }), let amount = Double(text.dropLast()), amount >= 0 {
+            return now.addingTimeInterval(-amount * unit)
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: identifier)
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.date(from: text)
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import CareHubCore
+import CareHubService
+import CareHubStore
+import Foundation
+
+struct IncidentsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "incidents",
+        abstract: "Review, acknowledge and resolve incidents.",
+        subcommands: [IncidentsListCommand.self, IncidentsShowCommand.self, IncidentsAckCommand.self, IncidentsResolveCommand.self]
+    )
+}
+
+/// `--state open|acknowledged|resolved|all`.
+enum StateFilter: String, ExpressibleByArgument, CaseIterable {
+    case open, acknowledged, resolved, active, all
+
+    var states: [IncidentState]? {
+        switch self {
+        case .open: [.open]
+        case .acknowledged: [.acknowledged]
+        case .resolved: [.resolved]
+        case .active: [.open, .acknowledged]
+        case .all: nil
+        }
+    }
+}
+
+struct IncidentsListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List incidents, most urgent and oldest first.",
+        discussion: """
+            By default lists the incidents that still need someone: open and acknowledged.
+
+            Examples:
+              carehub incidents list
+              carehub incidents list --state all --home flat-12
+              carehub incidents list --kind pendant --format json
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: FormatOption
+
+    @Option(help: "open, acknowledged, resolved, active (open and acknowledged; the default) or all.")
+    var state: StateFilter = .active
+
+    @Option(help: ArgumentHelp("Only this home.", valueName: "home"))
+    var home: String?
+
+    @Option(help: ArgumentHelp("Only this kind, e.g. pendant, fall, inactivity.", valueName: "kind"))
+    var kind: String?
+
+    func validate() throws {
+        if let kind, IncidentKind(rawValue: kind) == nil {
+            throw ValidationError("Unknown incident kind \"\(kind)\"; kinds are \(IncidentKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+    }
+
+    func run() async throws {
+        let (db, configuration) = try database.open(readOnly: true)
+        let records = try IncidentQueries(database: db).list(IncidentFilter(states: state.states, home: home, kind: kind))
+        let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone)
+        printer.printList(records.map { OutputRecord(incident: $0, now: printer.now) },
+                          columns: ["id", "priority", "kind", "home", "state", "age", "opened_at", "acknowledged_by", "summary"],
+                          empty: "No incidents match.")
+    }
+}
+
+struct IncidentsShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one incident with its timeline.",
+        discussion: """
+            Examples:
+              carehub incidents show 42
+              carehub incidents show 42 --format json
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: FormatOption
+
+    @Argument(help: "The incident's id, as listed.")
+    var id: Int64
+
+    func run() async throws {
+        let (db, configuration) = try database.open(readOnly: true)
+        let queries = IncidentQueries(database: db)
+        let incident = try queries.find(id)
+        let timeline = try queries.timeline(id)
+        let trigger = try incident.triggerEventID.flatMap { try EventQueries(database: db).find(home: incident.home, id: $0) }
+        let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone)
+        var record = OutputRecord(incident: incident, now: printer.now)
+        let timelineRecords = timeline.map(OutputRecord.init(timeline:))
+        switch printer.format {
+        case .json:
+            record.fields.append(("trigger", trigger.map { .json(OutputRecord(event: $0).jsonText) } ?? .null))
+            record.fields.append(("timeline", .json("[" + timelineRecords.map(\.jsonText).joined(separator: ",") + "]")))
+            printer.printObject(record)
+        case .csv:
+            printer.printList(timelineRecords.map { entry in
+                OutputRecord(fields: [("incident", .integer(incident.id))] + entry.fields)
+            }, empty: "")
+        case .table:
+            printer.printObject(record)
+            if let trigger {
+                let event = trigger.event
+                print("\nTriggered by event \(event.id): \(event.type.rawValue) from \(event.device)"
+                      + (event.room.map { " in \($0)" } ?? "") + " at \(printer.localTime(event.timestamp))")
+            }
+            print("\nTimeline")
+            printer.printList(timelineRecords, columns: ["at", "actor", "action", "note"], empty: "(empty)")
+        }
+    }
+}
