@@ -3,35 +3,34 @@ import Foundation
 import Logging
 import Mosquitto
 
-/// **Test-only and deliberately wrong.** Acknowledges messages before committing them: the handler returns
-/// at once and a background thread commits what it buffered every 200 ms. It exists so that the crash test
-/// can prove it detects loss. Compiled into debug builds only, enabled by `CAREHUB_TEST_ACK_BEFORE_COMMIT=1`.
+/// **Test-only and deliberately wrong.** Acknowledges messages before committing them: the handler only
+/// appends to an in-memory queue and returns (so libmosquitto sends the PUBACK at once), and a background
+/// thread commits the queue one message at a time — the "write-behind" design that loses whatever is queued
+/// when the process dies. It exists so that the crash test can prove it detects loss. Compiled into debug
+/// builds only, and enabled only by `CAREHUB_TEST_ACK_BEFORE_COMMIT=1`.
 final class UnsafeWriteBehindIngest: @unchecked Sendable {
-    // @unchecked because `buffer` is guarded by `lock`.
+    // @unchecked because `queue` is guarded by `lock`.
     private let lock = NSLock()
-    private var buffer: [MosquittoMessage] = []
-    private let target: IngestHandler
+    private var queue: [MosquittoMessage] = []
+    private let available = DispatchSemaphore(value: 0)
 
     static var isRequested: Bool { ProcessInfo.processInfo.environment["CAREHUB_TEST_ACK_BEFORE_COMMIT"] == "1" }
 
     init(target: IngestHandler, logger: Logger) {
-        self.target = target
         logger.critical("CAREHUB_TEST_ACK_BEFORE_COMMIT=1: messages are acknowledged BEFORE they are stored. Test builds only.")
         let thread = Thread { [self] in
             while true {
-                Thread.sleep(forTimeInterval: 0.2)
-                let batch = lock.withLock { () -> [MosquittoMessage] in
-                    defer { buffer.removeAll() }
-                    return buffer
-                }
-                batch.forEach(target.handle)
+                available.wait()
+                let message = lock.withLock { queue.removeFirst() }
+                target.handle(message)
             }
         }
         thread.start()
     }
 
     func handle(_ message: MosquittoMessage) {
-        lock.withLock { buffer.append(message) }
+        lock.withLock { queue.append(message) }
+        available.signal()
     }
 }
 #endif

@@ -33,14 +33,14 @@ public final class HubDatabase: Sendable {
         }
         let previousMask = umask(0o007)
         defer { umask(previousMask) }
-        var configuration = baseConfiguration()
-        let pragma = "PRAGMA synchronous = \(synchronous.rawValue.uppercased())"
-        configuration.prepareDatabase { db in
-            try db.execute(sql: pragma)
-        }
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DatabasePool(path: path, configuration: baseConfiguration())
+            // GRDB sets synchronous=NORMAL when it puts the pool in WAL mode; the setting is per connection
+            // and the pool has exactly one writer connection, so it is set on that connection afterwards.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue.uppercased())")
+            }
         } catch {
             throw StoreError.unreadable(path, describe(error))
         }

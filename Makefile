@@ -1,0 +1,46 @@
+# CareHub. On a fresh Debian 12 machine, as root:
+#   make demo    install what is missing, build, and watch a simulated home raise a pendant incident
+#   make test    install what is missing, then run every test (Swift and Python)
+# Every target that builds first runs scripts/setup.sh, which installs only what is missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# The Swift toolchain lives in /opt/swift; use it when swift is not already on PATH.
+ifeq ($(shell command -v swift 2>/dev/null),)
+export PATH := $(PATH):/opt/swift/usr/bin
+endif
+
+PYTHON := .venv/bin/python
+
+.PHONY: help setup demo test build release clean
+
+help:
+	@echo "make demo     build, start a local broker and the hub, play a simulated home, show its incidents"
+	@echo "make test     run every test: swift test, then the simulator's pytest suite"
+	@echo "make build    debug build (.build/debug/carehub)"
+	@echo "make release  optimised build (.build/release/carehub)"
+	@echo "make setup    install missing Debian packages and the Python environment (.venv)"
+	@echo "make clean    stop the demo's broker and remove var/ (the demo's database and logs)"
+
+setup:
+	@bash scripts/setup.sh
+
+demo:
+	@bash scripts/demo.sh
+
+test: setup
+	swift build --build-tests
+	swift test
+	$(PYTHON) -m pytest -q simulators/tests
+
+build: setup
+	swift build
+
+release: setup
+	swift build -c release
+
+clean:
+	@if [ -d var/demo-broker ]; then bash scripts/broker.sh stop var/demo-broker; fi
+	rm -rf var

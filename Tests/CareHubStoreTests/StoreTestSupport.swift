@@ -1,0 +1,48 @@
+import CareHubCore
+import CareHubStore
+import CareHubTesting
+import Foundation
+import GRDB
+
+/// A fresh database in a fresh directory for each test.
+struct StoreFixture {
+    let directory: TemporaryDirectory
+    let database: HubDatabase
+    let now = RFC3339.parse("2026-11-29T10:15:00Z")!
+
+    init(synchronous: SynchronousMode = .full) throws {
+        directory = try TemporaryDirectory(prefix: "carehub-store")
+        database = try HubDatabase.openForHub(path: directory.path("carehub.sqlite"), synchronous: synchronous)
+    }
+
+    var path: String { directory.path("carehub.sqlite") }
+
+    func ingest(_ registration: RegistrationMode = .automatic) -> IngestStore {
+        IngestStore(database: database, registration: registration, defaultTimeZone: "Europe/London")
+    }
+
+    /// Decodes and stores one payload as ingest would.
+    @discardableResult
+    func receive(_ json: String, topic: String = "carehub/v1/flat-12/dev-1/event", registration: RegistrationMode = .automatic,
+                 at: Date? = nil) throws -> IngestStore.Outcome {
+        let at = at ?? now
+        let payload = Array(json.utf8)
+        let decoded = EventDecoder().decode(topic: topic, payload: payload, receivedAt: at)
+        return try ingest(registration).store(decoded, topic: topic, payload: payload, receivedAt: at)
+    }
+
+    func count(_ sql: String) throws -> Int {
+        try database.writer.read { try Int.fetchOne($0, sql: sql) ?? -1 }
+    }
+
+    func outboxPayloads(topic: String) throws -> [String] {
+        try database.writer.read { db in
+            try Data.fetchAll(db, sql: "SELECT payload FROM outbox WHERE topic = ? ORDER BY seq", arguments: [topic])
+                .map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+}
+
+func pendant(_ id: String, device: String = "pendant-1") -> String {
+    #"{"id":"\#(id)","ts":"2026-11-29T10:14:58Z","type":"pendant","room":"lounge"}"#
+}
