@@ -39,48 +39,18 @@ public struct CommandResult: Sendable {
 }
 
 public enum CarehubCommand {
-    public static func run(_ arguments: [String], timeout: Duration = .seconds(30)) async throws -> CommandResult {
-        let process = Process()
-        process.executableURL = TestPaths.carehubBinary
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outputData = OutputCollector(output.fileHandleForReading)
-        let errorData = OutputCollector(error.fileHandleForReading)
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                kill(process.processIdentifier, SIGKILL)
-                throw TestSupportError("carehub \(arguments.joined(separator: " ")) did not finish within \(timeout).")
-            }
-            try await Task.sleep(for: .milliseconds(5))
+    /// Runs `carehub ARGUMENTS…` to completion (bounded by `timeout`), capturing its output.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30)) async throws -> CommandResult {
+        let directory = try TemporaryDirectory(prefix: "carehub-cli")
+        defer { directory.remove() }
+        let child = try ChildProcess(executable: TestPaths.carehubBinary, arguments: arguments, environment: environment,
+                                     logURL: directory.url.appendingPathComponent("stdout"),
+                                     errorURL: directory.url.appendingPathComponent("stderr"))
+        guard let status = await child.waitForExit(timeout: timeout) else {
+            await child.kill()
+            throw TestSupportError("carehub \(arguments.joined(separator: " ")) did not finish within \(timeout).")
         }
-        return CommandResult(status: process.terminationStatus, standardOutput: outputData.text(), standardError: errorData.text())
-    }
-}
-
-/// Drains a pipe on a background thread so a chatty child never blocks on a full pipe.
-final class OutputCollector: @unchecked Sendable {
-    // @unchecked because `data` is guarded by `lock` and `done` signals the end.
-    private let lock = NSLock()
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        let thread = Thread { [self] in
-            let all = handle.readDataToEndOfFile()
-            lock.withLock { data = all }
-            done.signal()
-        }
-        thread.start()
-    }
-
-    func text() -> String {
-        _ = done.wait(timeout: .now() + 5)
-        return lock.withLock { String(decoding: data, as: UTF8.self) }
+        let standardError = (try? String(contentsOfFile: directory.path("stderr"), encoding: .utf8)) ?? ""
+        return CommandResult(status: status, standardOutput: child.log, standardError: standardError)
     }
 }

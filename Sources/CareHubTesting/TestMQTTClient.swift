@@ -11,16 +11,21 @@ public final class TestMQTTClient: @unchecked Sendable {
     private let readiness = ReadyFlag()
     public let client: MosquittoClient
 
-    public init(port: Int, clientID: String = "test-\(UUID().uuidString.prefix(8))", subscriptions: [String] = []) throws {
+    public convenience init(port: Int, clientID: String = "test-\(UUID().uuidString.prefix(8))", subscriptions: [String] = []) throws {
         var configuration = MosquittoConfiguration(clientID: clientID, host: "127.0.0.1", port: port)
         configuration.subscriptions = subscriptions
         configuration.keepAlive = 10
+        try self.init(configuration: configuration)
+    }
+
+    public init(configuration: MosquittoConfiguration, onState: @escaping MosquittoClient.StateHandler = { _ in }) throws {
         var logger = Logger(label: "test-mqtt")
         logger.logLevel = .warning
         let flag = readiness
         let box = ReceivedBox()
         client = try MosquittoClient(configuration: configuration, logger: logger, onState: { state in
             if case .ready = state { flag.set() }
+            onState(state)
         }, onMessage: { message in box.append(message) })
         box.owner = self
         client.start()
