@@ -77,7 +77,9 @@ let package = Package(
         .testTarget(name: "CareHubCoreTests", dependencies: ["CareHubCore"]),
         .testTarget(name: "CareHubStoreTests", dependencies: ["CareHubStore", "CareHubTesting"]),
         .testTarget(name: "CareHubServiceTests", dependencies: ["CareHubService", "CareHubTesting"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["carehub", "CareHubTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "carehub", "CareHubTesting", "Mosquitto", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

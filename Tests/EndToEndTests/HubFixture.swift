@@ -1,0 +1,83 @@
+import CareHubTesting
+import Foundation
+import GRDB
+import Testing
+
+/// A real mosquitto, a temporary database, the built hub, and a watcher subscribed to everything the hub
+/// publishes.
+final class HubFixture: @unchecked Sendable {
+    // @unchecked because `hub` is replaced only by the owning test, one call at a time.
+    let broker: MosquittoBroker
+    let directory: TemporaryDirectory
+    let watcher: TestMQTTClient
+    var hub: HubProcess?
+    private var hubStarts = 0
+
+    var databasePath: String { directory.path("carehub.sqlite") }
+
+    /// Runs `body` with a fresh fixture and always tears it down, even when `body` throws.
+    static func with<T>(_ body: (HubFixture) async throws -> T) async throws -> T {
+        let fixture = try await HubFixture()
+        do {
+            let result = try await body(fixture)
+            await fixture.tearDown()
+            return result
+        } catch {
+            await fixture.tearDown()
+            throw error
+        }
+    }
+
+    init() async throws {
+        broker = try await MosquittoBroker.start()
+        directory = try TemporaryDirectory(prefix: "carehub-e2e")
+        watcher = try TestMQTTClient(port: broker.port, subscriptions: ["carehub/v1/+/receipt", "carehub/v1/+/alert", "carehub/v1/+/+/event"])
+        try await watcher.waitUntilReady()
+    }
+
+    /// Starts (or restarts) the hub and waits until it is subscribed.
+    @discardableResult
+    func startHub(environment: [String: String] = [:], waitUntilReady: Bool = true) async throws -> HubProcess {
+        hubStarts += 1
+        let process = try HubProcess(databasePath: databasePath, brokerPort: broker.port,
+                                     logURL: directory.url.appendingPathComponent("hub-\(hubStarts).log"), environment: environment)
+        hub = process
+        if waitUntilReady { try await process.waitUntilReady() }
+        return process
+    }
+
+    /// Runs `carehub ARGUMENTS… --db <this database>`.
+    func carehub(_ arguments: [String]) async throws -> CommandResult {
+        try await CarehubCommand.run(arguments + ["--db", databasePath])
+    }
+
+    /// Parses `carehub … --format json` output.
+    func carehubJSON(_ arguments: [String]) async throws -> Any {
+        let result = try await carehub(arguments + ["--format", "json"])
+        guard result.status == 0 else {
+            throw TestSupportError("carehub \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.standardError)")
+        }
+        return try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))
+    }
+
+    /// A read-only look at the hub's database.
+    func count(_ sql: String) throws -> Int {
+        let queue = try DatabaseQueue(path: databasePath, configuration: {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(5)
+            return configuration
+        }())
+        return try queue.read { try Int.fetchOne($0, sql: sql) ?? -1 }
+    }
+
+    func tearDown() async {
+        if let hub {
+            hub.child.signal(SIGTERM)
+            if await hub.child.waitForExit(timeout: .seconds(5)) == nil { await hub.child.kill() }
+        }
+        watcher.stop()
+        await broker.stop()
+        directory.remove()
+    }
+}
