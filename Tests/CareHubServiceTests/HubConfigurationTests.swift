@@ -1,0 +1,88 @@
+import CareHubCore
+import CareHubService
+import CareHubStore
+import CareHubTesting
+import Foundation
+import Testing
+
+@Suite struct HubConfigurationTests {
+    @Test func anEmptyFileGivesTheContractDefaults() throws {
+        let configuration = try HubConfiguration.parse(yaml: "")
+        #expect(configuration.broker.host == "127.0.0.1")
+        #expect(configuration.broker.port == 1883)
+        #expect(configuration.database.path == "./var/carehub.sqlite")
+        #expect(configuration.database.synchronous == .full)
+        #expect(configuration.timeZone == "Europe/London")
+        #expect(configuration.registration == .automatic)
+    }
+
+    @Test func theShippedExampleParses() throws {
+        let example = TestPaths.packageRoot.appendingPathComponent("deploy/carehub.example.yaml").path
+        let configuration = try HubConfiguration.load(path: example)
+        #expect(configuration.broker.tls != nil)
+        #expect(configuration.broker.username != nil)
+    }
+
+    @Test func everySettingIsRead() throws {
+        let configuration = try HubConfiguration.parse(yaml: """
+            broker:
+              host: broker.example
+              port: 8883
+              client_id: hub-2
+              keepalive: 20
+              username: carehub
+              password_env: CAREHUB_MQTT_PASSWORD
+              tls:
+                ca_file: /etc/carehub/ca.crt
+                cert_file: /etc/carehub/hub.crt
+                key_file: /etc/carehub/hub.key
+                min_version: tlsv1.3
+            database:
+              path: /var/lib/carehub/carehub.sqlite
+              synchronous: normal
+            timezone: Europe/Dublin
+            registration: strict
+            clock_skew:
+              max_ahead_seconds: 60
+              max_behind_seconds: 3600
+            log_level: debug
+            """)
+        #expect(configuration.broker.host == "broker.example")
+        #expect(configuration.broker.port == 8883)
+        #expect(configuration.broker.clientID == "hub-2")
+        #expect(configuration.broker.keepAlive == 20)
+        #expect(configuration.broker.passwordEnv == "CAREHUB_MQTT_PASSWORD")
+        #expect(configuration.broker.tls?.minimumVersion == "tlsv1.3")
+        #expect(configuration.broker.tls?.certificateFile == "/etc/carehub/hub.crt")
+        #expect(configuration.database.synchronous == .normal)
+        #expect(configuration.timeZone == "Europe/Dublin")
+        #expect(configuration.registration == .strict)
+        #expect(configuration.clockSkew == ClockSkewPolicy(maximumAhead: 60, maximumBehind: 3600))
+        #expect(configuration.logLevel == "debug")
+    }
+
+    @Test(arguments: [
+        ("databse:\n  path: x", "unknown setting \"databse\""),
+        ("timezone: Mars/Olympus", "not an IANA time zone"),
+        ("registration: sometimes", "automatic or strict"),
+        ("database:\n  synchronous: off", "full or normal"),
+        ("broker:\n  port: many", "broker.port"),
+        ("broker:\n  tls:\n    ca_file: a\n    min_version: sslv3", "tlsv1.2 or tlsv1.3"),
+        ("[unbalanced", "configuration"),
+    ])
+    func mistakesAreOneClearSentence(yaml: String, mentions: String) {
+        #expect { try HubConfiguration.parse(yaml: yaml, source: "test.yaml") } throws: { error in
+            let message = "\(error)"
+            return error is ConfigurationError && message.contains(mentions) && !message.contains("\n")
+        }
+    }
+
+    @Test func theBrokerFlagOverridesTheFile() throws {
+        var configuration = try HubConfiguration.parse(yaml: "broker:\n  host: a\n  port: 1")
+        try configuration.applyBrokerURL("mqtt://127.0.0.1:18830")
+        #expect(configuration.broker.host == "127.0.0.1")
+        #expect(configuration.broker.port == 18830)
+        #expect(throws: ConfigurationError.self) { try configuration.applyBrokerURL("127.0.0.1:1883") }
+        #expect(throws: ConfigurationError.self) { try configuration.applyBrokerURL("mqtts://host:8883") }
+    }
+}
