@@ -9,6 +9,10 @@ import ServiceLifecycle
 /// broker acknowledged it. A failed publish is retried with capped exponential backoff and jitter; nothing
 /// is dropped. Delivery is at least once.
 public struct NotifierService: Service {
+    /// Staff actions taken with the command line write outbox rows from another process, which cannot ring
+    /// this process's doorbell; an idle notifier looks for them this often (one indexed read).
+    static let idlePollInterval: Duration = .milliseconds(250)
+
     private let outbox: OutboxStore
     private let client: MosquittoClient
     private let clock: any HubClock
@@ -36,9 +40,9 @@ public struct NotifierService: Service {
     }
 
     private func nextWait() throws -> Duration {
-        guard let next = try outbox.nextDue() else { return .seconds(5) }
-        let seconds = min(5, max(0.005, next.timeIntervalSince(clock.now)))
-        return .milliseconds(Int(seconds * 1000))
+        guard let next = try outbox.nextDue() else { return Self.idlePollInterval }
+        let wait = Duration.milliseconds(Int(max(0.005, next.timeIntervalSince(clock.now)) * 1000))
+        return min(wait, Self.idlePollInterval)
     }
 
     private func deliverDue() async throws {

@@ -42,12 +42,12 @@ import Testing
             #expect(secondAck.standardError.contains("already acknowledged by Sam Patel"))
             #expect(secondAck.standardError.split(separator: "\n").count == 1)
             _ = try await fixture.watcher.waitForMessage(
-                topic: { $0 == "carehub/v1/flat-12/alert" }, payload: { $0.contains(#""state":"acknowledged""#) }, timeout: .seconds(5))
+                topic: { $0 == "carehub/v1/flat-12/alert" }, payload: { $0.contains(#""state":"acknowledged""#) }, timeout: .seconds(2))
 
             let resolve = try await fixture.carehub(["incidents", "resolve", incidentID, "--by", "Sam Patel", "--outcome", "resident_ok"])
             #expect(resolve.status == 0, "\(resolve.standardError)")
             _ = try await fixture.watcher.waitForMessage(
-                topic: { $0 == "carehub/v1/flat-12/alert" }, payload: { $0.contains(#""state":"resolved""#) }, timeout: .seconds(5))
+                topic: { $0 == "carehub/v1/flat-12/alert" }, payload: { $0.contains(#""state":"resolved""#) }, timeout: .seconds(2))
 
             let shown = try #require(try await fixture.carehubJSON(["incidents", "show", incidentID]) as? [String: Any])
             #expect(shown["state"] as? String == "resolved")
