@@ -9,6 +9,10 @@ import ServiceLifecycle
 /// net, never the only path.
 public struct RulesService: Service {
     static let batchSize = 500
+    /// A batch that changes no incident moves the checkpoint in memory only, and it is written at most this
+    /// often: under load every write here is one more fsync competing with ingest. Evaluating a few
+    /// already-seen events again after a crash is harmless, since they changed nothing.
+    static let idleCheckpointInterval: Duration = .seconds(1)
 
     private let store: RulesStore
     private let clock: any HubClock
@@ -24,34 +28,56 @@ public struct RulesService: Service {
         self.newOutbox = newOutbox
     }
 
+    /// Where evaluation stands: the last event evaluated, and the last one whose evaluation is on disk.
+    struct Progress {
+        var evaluated: Int64
+        var written: Int64
+        var writtenAt: ContinuousClock.Instant
+    }
+
     public func run() async throws {
         var engine = RulesEngine()
-        var checkpoint = try store.checkpoint()
+        let start = try store.checkpoint()
+        var progress = Progress(evaluated: start, written: start, writtenAt: .now)
         try await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                let processed = try processBatch(engine: &engine, checkpoint: &checkpoint)
+                let processed = try processBatch(engine: &engine, progress: &progress)
                 if processed < Self.batchSize {
-                    await newEvents.wait(upTo: .seconds(5))
+                    try writeCheckpointIfDue(&progress, force: false)
+                    await newEvents.wait(upTo: processed == 0 ? Self.idleCheckpointInterval : .milliseconds(50))
                 }
             }
         } onGracefulShutdown: {
             newEvents.ring()
         }
         // Whatever was stored before the shutdown is evaluated now, so nothing waits for the next start.
-        while try processBatch(engine: &engine, checkpoint: &checkpoint) > 0 {}
+        while try processBatch(engine: &engine, progress: &progress) > 0 {}
+        try writeCheckpointIfDue(&progress, force: true)
+    }
+
+    private func writeCheckpointIfDue(_ progress: inout Progress, force: Bool) throws {
+        guard progress.evaluated > progress.written,
+              force || ContinuousClock.now - progress.writtenAt >= Self.idleCheckpointInterval
+        else { return }
+        try store.apply([], checkpoint: progress.evaluated, at: clock.now)
+        progress.written = progress.evaluated
+        progress.writtenAt = .now
     }
 
     /// Evaluates one batch; returns how many events it covered.
-    func processBatch(engine: inout RulesEngine, checkpoint: inout Int64) throws -> Int {
-        let records = try store.events(after: checkpoint, limit: Self.batchSize)
+    func processBatch(engine: inout RulesEngine, progress: inout Progress) throws -> Int {
+        let records = try store.events(after: progress.evaluated, limit: Self.batchSize)
         guard let last = records.last else { return 0 }
         let now = clock.now
         var commands: [IncidentCommand] = []
         for record in records {
             commands += engine.handle(record.event, now: now)
         }
+        progress.evaluated = last.seq
+        guard !commands.isEmpty else { return records.count }
         let changes = try store.apply(commands, checkpoint: last.seq, at: now)
-        checkpoint = last.seq
+        progress.written = last.seq
+        progress.writtenAt = .now
         for change in changes {
             switch change {
             case .opened(let id): logger.notice("Incident opened", metadata: ["incident.id": "\(id)"])

@@ -33,6 +33,13 @@ public final class HubDatabase: Sendable {
         }
         let previousMask = umask(0o007)
         defer { umask(previousMask) }
+        // SQLite creates files 0644 (less the umask); create it 0660 first so staff in the hub's group can
+        // acknowledge incidents. Its -wal and -shm files take the main file's mode.
+        if !FileManager.default.fileExists(atPath: path) {
+            let descriptor = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o660)
+            guard descriptor >= 0 else { throw StoreError.notWritable(path, String(cString: strerror(errno))) }
+            close(descriptor)
+        }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: baseConfiguration())

@@ -36,8 +36,10 @@ import Testing
         let path = directory.path("var/carehub.sqlite")
         let database = try HubDatabase.openForHub(path: path)
         try database.checkWritable(at: Date(), version: "test")
-        let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
-        #expect(permissions.map { $0 & 0o007 } == 0)
+        for file in [path, path + "-wal", path + "-shm"] {
+            let permissions = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(permissions == 0o660, "\(file) is \(String(permissions ?? 0, radix: 8))")
+        }
     }
 
     @Test func theRulesSeeEventsAfterTheirCheckpointOnly() throws {

@@ -95,6 +95,7 @@ final class StateLog: @unchecked Sendable {
     private let lock = NSLock()
     private var states: [MosquittoConnectionState] = []
     var append: @Sendable (MosquittoConnectionState) -> Void { { state in self.lock.withLock { self.states.append(state) } } }
+    var snapshot: [MosquittoConnectionState] { lock.withLock { states } }
     var readyCount: Int {
         lock.withLock { states.filter { if case .ready = $0 { true } else { false } }.count }
     }
