@@ -71,7 +71,7 @@ public struct RulesService: Service {
         let now = clock.now
         var commands: [IncidentCommand] = []
         for record in records {
-            commands += engine.handle(record.event, now: now)
+            commands += engine.handle(record.event, receivedAt: record.receivedAt)
         }
         progress.evaluated = last.seq
         guard !commands.isEmpty else { return records.count }

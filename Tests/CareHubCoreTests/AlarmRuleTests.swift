@@ -11,7 +11,7 @@ import Testing
 
     func raisedKinds(_ event: SensorEvent) -> [IncidentKind] {
         var engine = RulesEngine()
-        return engine.handle(event, now: now).compactMap { command in
+        return engine.handle(event, receivedAt: now).compactMap { command in
             if case .raise(let draft) = command { return draft.kind }
             return nil
         }
@@ -27,7 +27,7 @@ import Testing
     ])
     func alarmsRaiseEmergencies(type: EventType, value: EventValue, kind: IncidentKind) throws {
         var engine = RulesEngine()
-        let commands = engine.handle(event(type, value), now: now)
+        let commands = engine.handle(event(type, value), receivedAt: now)
         guard case .raise(let draft)? = commands.first else {
             Issue.record("\(type) raised nothing")
             return
@@ -58,7 +58,7 @@ import Testing
 
     @Test func aFlaggedAlarmRaisesAndAddsATechnicalIncident() {
         var engine = RulesEngine()
-        let drafts = engine.handle(event(.pendant, flags: [.unregistered]), now: now).compactMap { command -> IncidentDraft? in
+        let drafts = engine.handle(event(.pendant, flags: [.unregistered]), receivedAt: now).compactMap { command -> IncidentDraft? in
             if case .raise(let draft) = command { return draft }
             return nil
         }

@@ -1,15 +1,81 @@
 import Foundation
 
-/// Evaluates events in order and says what should happen to incidents. Pure: no I/O, no wall clock.
-/// The same engine runs live and in replay.
+/// Evaluates events in order for every home and says what should happen to incidents. Pure: no I/O, no
+/// wall clock. The same engine runs live (instants from the hub's clock) and in replay (a virtual clock).
+///
+/// ```swift
+/// var engine = RulesEngine(settings: RuleSettingsBook())
+/// let commands = engine.handle(event, receivedAt: now) + engine.tick(home: "flat-12", now: later)
+/// ```
 public struct RulesEngine: Sendable {
     private let alarms = AlarmRule()
+    public let settings: RuleSettingsBook
+    public private(set) var homes: [String: HomeRules] = [:]
+    private var clocks: [String: LocalClock] = [:]
 
-    public init() {}
+    public init(settings: RuleSettingsBook = RuleSettingsBook()) {
+        self.settings = settings
+    }
 
-    /// The incident commands for one stored event, evaluated at `now` (the hub's clock live, the virtual
-    /// clock in replay).
-    public mutating func handle(_ event: SensorEvent, now: Date) -> [IncidentCommand] {
-        alarms.evaluate(event, now: now)
+    /// The incident commands for one stored event received at `receivedAt` (hub time).
+    public mutating func handle(_ event: SensorEvent, receivedAt: Date) -> [IncidentCommand] {
+        var commands = alarms.evaluate(event, now: receivedAt)
+        let received = receivedAt.millisecondsSince1970
+        let homeSettings = settings.settings(for: event.home)
+        var clock = takeClock(homeSettings.timeZone)
+        var rules = homes[event.home] ?? HomeRules(home: event.home, firstSeenAt: received)
+        commands += rules.apply(event, receivedAt: received, settings: homeSettings, clock: &clock)
+        homes[event.home] = rules
+        clocks[homeSettings.timeZone] = clock
+        return commands
+    }
+
+    public mutating func handleGateway(home: String, state gateway: GatewayState, at instant: Date) {
+        var rules = homes[home] ?? HomeRules(home: home, firstSeenAt: instant.millisecondsSince1970)
+        rules.applyGateway(gateway, at: instant.millisecondsSince1970)
+        homes[home] = rules
+    }
+
+    /// Raises whatever is due for `home` at `now`.
+    public mutating func tick(home: String, now: Date) -> [IncidentCommand] {
+        guard var rules = homes[home] else { return [] }
+        let homeSettings = settings.settings(for: home)
+        var clock = takeClock(homeSettings.timeZone)
+        let commands = rules.tick(now: now.millisecondsSince1970, settings: homeSettings, clock: &clock)
+        homes[home] = rules
+        clocks[homeSettings.timeZone] = clock
+        return commands
+    }
+
+    /// When `home` next needs a tick.
+    public mutating func nextDeadline(home: String) -> Date? {
+        guard let rules = homes[home] else { return nil }
+        let homeSettings = settings.settings(for: home)
+        var clock = takeClock(homeSettings.timeZone)
+        let due = rules.nextDeadline(settings: homeSettings, clock: &clock)
+        clocks[homeSettings.timeZone] = clock
+        return due.map(Date.init(millisecondsSince1970:))
+    }
+
+    /// Explicit away (holiday) until an instant, or nil to end it; a visit in progress until an instant.
+    public mutating func setHoliday(home: String, until instant: Date?, now: Date) {
+        var rules = homes[home] ?? HomeRules(home: home, firstSeenAt: now.millisecondsSince1970)
+        rules.setHoliday(until: instant?.millisecondsSince1970)
+        homes[home] = rules
+    }
+
+    public mutating func setVisit(home: String, until instant: Date?, now: Date) {
+        var rules = homes[home] ?? HomeRules(home: home, firstSeenAt: now.millisecondsSince1970)
+        rules.setVisit(until: instant?.millisecondsSince1970)
+        homes[home] = rules
+    }
+
+    /// Restores a home's remembered state (at start-up).
+    public mutating func restore(home: String, state: HomeRuleState) {
+        homes[home] = HomeRules(home: home, state: state)
+    }
+
+    private mutating func takeClock(_ identifier: String) -> LocalClock {
+        clocks.removeValue(forKey: identifier) ?? LocalClock(identifier: identifier) ?? LocalClock(timeZone: .gmt)
     }
 }

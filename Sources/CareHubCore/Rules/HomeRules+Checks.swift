@@ -1,0 +1,212 @@
+import Foundation
+
+/// The time-driven half of the rules: each pending condition has a due instant; `tick` raises what is due
+/// and `nextDeadline` says when to come back.
+extension HomeRules {
+    /// A condition that becomes an incident at `due` unless something happens first.
+    enum Check: Equatable {
+        case awayConfirmed
+        case silence(kind: IncidentKind, quietStart: Int64)
+        case notUp(checkAt: Int64)
+        case outOfBed(since: Int64)
+        case nightDoor(openedAt: Int64)
+        case cold(device: String, since: Int64)
+        case hot(device: String, since: Int64)
+        case fridgeUnused(since: Int64)
+    }
+
+    /// Every pending condition with its due instant.
+    func pendingChecks(settings: RuleSettings, clock: inout LocalClock) -> [(due: Int64, check: Check)] {
+        var checks: [(Int64, Check)] = []
+        if let closed = state.exitDoorClosedAt {
+            checks.append((closed + Int64(settings.awayConfirmAfter * 1000), .awayConfirmed))
+        }
+        let quietStart = quietStart(settings: settings)
+        if state.silenceRaisedFor != quietStart {
+            var due = quietStart + Int64(settings.inactivityAnyTime * 1000)
+            if let inWindow = dayWindowDue(quietStart: quietStart, settings: settings, clock: &clock) { due = min(due, inWindow) }
+            var kind = IncidentKind.inactivity
+            if let room = state.lastActivityRoom, settings.bathroomRooms.contains(room), state.lastActivityAt == quietStart {
+                let bathroomDue = quietStart + Int64(settings.bathroomAfter * 1000)
+                if bathroomDue < due {
+                    due = bathroomDue
+                    kind = .bathroomLong
+                }
+            }
+            checks.append((due, .silence(kind: kind, quietStart: quietStart)))
+        }
+        let notUpAt = clock.next(minute: settings.notUpCheck, after: state.notUpCheckedThrough)
+        checks.append((notUpAt, .notUp(checkAt: notUpAt)))
+        if let since = state.bedEmptySince, !state.isRaised(.outOfBed) {
+            checks.append((since + Int64(settings.outOfBedAfter * 1000), .outOfBed(since: since)))
+        }
+        if let opened = state.nightDoorOpenedAt {
+            checks.append((opened + Int64(settings.nightDoorAfter * 1000), .nightDoor(openedAt: opened)))
+        }
+        if !state.isRaised(.coldHome), let (device, since) = earliest(\.coldSince) {
+            checks.append((since + Int64(settings.coldFor * 1000), .cold(device: device, since: since)))
+        }
+        if !state.isRaised(.hotHome), let (device, since) = earliest(\.hotSince) {
+            checks.append((since + Int64(settings.hotFor * 1000), .hot(device: device, since: since)))
+        }
+        if state.hasFridgeSensor, !state.isRaised(.fridgeUnused) {
+            let since = max(state.lastFridgeOpenAt ?? state.firstSeenAt, state.awayEndedAt ?? .min)
+            checks.append((since + Int64(settings.fridgeUnusedAfter * 1000), .fridgeUnused(since: since)))
+        }
+        return checks
+    }
+
+    private func earliest(_ field: KeyPath<DeviceRuleState, Int64?>) -> (String, Int64)? {
+        state.devices.compactMap { id, device in device[keyPath: field].map { (id, $0) } }.min { ($0.1, $0.0) < ($1.1, $1.0) }
+    }
+
+    /// The first instant at which the last `inactivityInWindow` of the silence all lie inside a day window.
+    func dayWindowDue(quietStart: Int64, settings: RuleSettings, clock: inout LocalClock) -> Int64? {
+        let length = Int64(settings.inactivityInWindow * 1000)
+        let firstDay = clock.localDay(at: quietStart)
+        for day in (firstDay - 1)...(firstDay + 2) {
+            let opens = clock.instant(day: day, minute: settings.dayWindow.start)
+            let closes = clock.instant(day: day, minute: settings.dayWindow.end)
+            guard closes > quietStart else { continue }
+            let due = max(quietStart, opens) + length
+            if due <= closes { return due }
+        }
+        return nil
+    }
+
+    /// When the rules next need a tick, if ever.
+    public func nextDeadline(settings: RuleSettings, clock: inout LocalClock) -> Int64? {
+        pendingChecks(settings: settings, clock: &clock).map(\.due).min()
+    }
+
+    /// Raises what is due at `now` (hub time). Overdue conditions are evaluated once, at `now`, with the
+    /// evidence known now.
+    public mutating func tick(now: Int64, settings: RuleSettings, clock: inout LocalClock) -> [IncidentCommand] {
+        var commands: [IncidentCommand] = []
+        for _ in 0..<16 {
+            guard let next = pendingChecks(settings: settings, clock: &clock).filter({ $0.due <= now }).min(by: { $0.due < $1.due })
+            else { break }
+            perform(next.check, now: now, settings: settings, clock: &clock, commands: &commands)
+        }
+        return commands
+    }
+
+    private mutating func perform(_ check: Check, now: Int64, settings: RuleSettings, clock: inout LocalClock, commands: inout [IncidentCommand]) {
+        switch check {
+        case .awayConfirmed:
+            state.awaySince = state.exitDoorClosedAt
+            state.awayEndedAt = nil
+            state.exitDoorClosedAt = nil
+        case .silence(let kind, let quietStart):
+            state.silenceRaisedFor = quietStart
+            guard !isPaused(at: now) else { return }
+            raiseWatchingForData(kind, quietStart: quietStart, now: now, settings: settings, clock: &clock, commands: &commands)
+        case .notUp(let checkAt):
+            // After downtime several checks may be overdue: only the latest one at or before now is evaluated.
+            let checkInstant = max(checkAt, latestCheck(before: now, settings: settings, clock: &clock))
+            state.notUpCheckedThrough = checkInstant
+            let day = clock.localDay(at: checkInstant)
+            let since = clock.instant(day: day, minute: settings.notUpSince)
+            let wasHome = !(state.awaySince.map { $0 <= since } ?? false) || (state.awayEndedAt.map { $0 <= since } ?? false)
+            let upSince = (state.lastOutsideBedroomAt ?? .min) >= since
+            guard !upSince, wasHome, !isPaused(at: now), !state.isRaised(.notUp), state.firstSeenAt <= since else { return }
+            let quietStart = quietStart(settings: settings)
+            if state.silenceRaisedFor == quietStart, state.isRaised(.inactivity) || state.isRaised(.noData) || state.isRaised(.bathroomLong) {
+                return
+            }
+            state.silenceRaisedFor = quietStart
+            raiseWatchingForData(.notUp, quietStart: since, now: now, settings: settings, clock: &clock, commands: &commands)
+        case .outOfBed(let since):
+            state.bedEmptySince = nil
+            guard !isPaused(at: now) else { return }
+            if isAlive(at: now, settings: settings) {
+                state.setRaised(.outOfBed, true)
+                commands.append(raise(.outOfBed, now: now,
+                                      summary: "Out of bed since \(clock.timeText(since)) and not back for \(Self.duration(now - since))."))
+            } else {
+                raiseWatchingForData(.outOfBed, quietStart: since, now: now, settings: settings, clock: &clock, commands: &commands)
+            }
+        case .nightDoor(let openedAt):
+            state.nightDoorOpenedAt = nil
+            state.setRaised(.nightDoor, true)
+            let door = state.nightDoorDevice.map { " (\($0))" } ?? ""
+            commands.append(raise(.nightDoor, now: now, device: state.nightDoorDevice,
+                                  summary: "Door opened at night at \(clock.timeText(openedAt))\(door) and no movement indoors since."))
+        case .cold(let device, let since):
+            state.setRaised(.coldHome, true)
+            let reading = state.devices[device]?.lastTemperature.map(Self.degrees) ?? "?"
+            let room = state.devices[device]?.room.map { " in the \($0)" } ?? ""
+            commands.append(raise(.coldHome, now: now, device: device,
+                                  summary: "Cold home: \(reading)\(room) (below \(Self.degrees(settings.coldBelow)) since \(clock.timeText(since)))."))
+        case .hot(let device, let since):
+            state.setRaised(.hotHome, true)
+            let reading = state.devices[device]?.lastTemperature.map(Self.degrees) ?? "?"
+            let room = state.devices[device]?.room.map { " in the \($0)" } ?? ""
+            commands.append(raise(.hotHome, now: now, device: device,
+                                  summary: "Hot home: \(reading)\(room) (above \(Self.degrees(settings.hotAbove)) since \(clock.timeText(since)))."))
+        case .fridgeUnused(let since):
+            guard !isPaused(at: now) else {
+                state.lastFridgeOpenAt = now
+                return
+            }
+            state.setRaised(.fridgeUnused, true)
+            commands.append(raise(.fridgeUnused, now: now, summary: "Fridge not opened since \(clock.dayAndTimeText(since))."))
+        }
+    }
+
+    /// The latest `not_up` check instant at or before `now`.
+    private func latestCheck(before now: Int64, settings: RuleSettings, clock: inout LocalClock) -> Int64 {
+        let today = clock.instant(day: clock.localDay(at: now), minute: settings.notUpCheck)
+        return today <= now ? today : clock.instant(day: clock.localDay(at: now) - 1, minute: settings.notUpCheck)
+    }
+
+    /// Raises `kind` when the home is proved alive, `no_data` otherwise (architecture invariant 5), with the
+    /// evidence: which devices reported during the quiet period.
+    private mutating func raiseWatchingForData(
+        _ kind: IncidentKind, quietStart: Int64, now: Int64, settings: RuleSettings, clock: inout LocalClock, commands: inout [IncidentCommand]
+    ) {
+        let alive = devicesSeen(since: quietStart)
+        if isAlive(at: now, settings: settings) {
+            state.setRaised(kind, true)
+            let evidence = alive.isEmpty ? "" : " Devices reporting meanwhile: \(Self.list(alive))."
+            commands.append(raise(kind, now: now, summary: summary(kind, quietStart: quietStart, now: now, clock: &clock) + evidence))
+        } else if !state.isRaised(.noData) {
+            state.setRaised(.noData, true)
+            var why = "No data from the home"
+            if let last = state.lastMessageAt { why += " since \(clock.dayAndTimeText(last))" }
+            if let offline = state.gatewayOfflineSince { why += "; the gateway reported offline at \(clock.dayAndTimeText(offline))" }
+            commands.append(raise(.noData, now: now, summary: why
+                + ". The hub cannot tell \(kind.rawValue.replacingOccurrences(of: "_", with: " ")) from a fault: check the gateway and sensors."))
+        }
+    }
+
+    private func devicesSeen(since instant: Int64) -> [String] {
+        state.devices.filter { $0.value.lastSeenAt >= instant }.keys.sorted()
+    }
+
+    private func summary(_ kind: IncidentKind, quietStart: Int64, now: Int64, clock: inout LocalClock) -> String {
+        let last = lastActivityText(clock: &clock)
+        switch kind {
+        case .inactivity:
+            return "No activity for \(Self.duration(now - quietStart)); \(last)."
+        case .bathroomLong:
+            return "In the \(state.lastActivityRoom ?? "bathroom") for \(Self.duration(now - quietStart)) with nothing since; \(last)."
+        case .notUp:
+            return "Not up: no activity outside the bedroom since \(clock.timeText(quietStart)); \(last)."
+        case .outOfBed:
+            return "Out of bed at night for \(Self.duration(now - quietStart))."
+        default:
+            return "\(kind.rawValue); \(last)."
+        }
+    }
+
+    private func lastActivityText(clock: inout LocalClock) -> String {
+        guard let at = state.lastActivityAt else { return "no activity seen yet" }
+        let what = [state.lastActivityType, state.lastActivityRoom.map { "in the \($0)" }].compactMap { $0 }.joined(separator: " ")
+        return "last activity \(what) at \(clock.dayAndTimeText(at))"
+    }
+
+    private func raise(_ kind: IncidentKind, now: Int64, device: String? = nil, summary: String) -> IncidentCommand {
+        .raise(IncidentDraft(home: home, kind: kind, device: device, summary: summary, at: Date(millisecondsSince1970: now)))
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+
+/// The rules for one home (contract section 3, all but the alarms and device health): inactivity, not up,
+/// out of bed at night, long in the bathroom, a door opened at night, cold and hot home, fridge unused,
+/// and `no_data` in place of any inactivity-type incident when the home is not proved alive.
+///
+/// Pure and deterministic: events and ticks carry their instants (hub time: the receive time live, the line
+/// time in replay); an event's own `ts` says when activity happened.
+public struct HomeRules: Sendable, Equatable {
+    public let home: String
+    public var state: HomeRuleState
+
+    public init(home: String, state: HomeRuleState) {
+        self.home = home
+        self.state = state
+    }
+
+    public init(home: String, firstSeenAt: Int64) {
+        self.init(home: home, state: HomeRuleState(firstSeenAt: firstSeenAt))
+    }
+
+    // MARK: Events
+
+    /// Applies one event received at `receivedAt` (hub time) and returns the incidents it clears.
+    public mutating func apply(_ event: SensorEvent, receivedAt: Int64, settings: RuleSettings, clock: inout LocalClock) -> [IncidentCommand] {
+        var commands: [IncidentCommand] = []
+        noteMessage(from: event.device, room: event.room, at: receivedAt, settings: settings, commands: &commands)
+        let eventTime = event.timestamp.millisecondsSince1970
+        let room = event.room ?? state.devices[event.device]?.room
+        switch event.type {
+        case .temperature:
+            if let value = event.value.number { noteTemperature(value, device: event.device, at: eventTime, settings: settings, commands: &commands) }
+        case .power:
+            if let value = event.value.number, let previous = state.devices[event.device]?.lastPower {
+                state.devices[event.device]?.lastPower = value
+                if abs(value - previous) >= settings.powerActivityDelta {
+                    noteActivity(event, room: room, at: eventTime, receivedAt: receivedAt, settings: settings, clock: &clock, commands: &commands)
+                }
+            } else {
+                state.devices[event.device]?.lastPower = event.value.number
+            }
+        case .motion where event.value.boolean == true:
+            noteActivity(event, room: room, at: eventTime, receivedAt: receivedAt, settings: settings, clock: &clock, commands: &commands)
+        case .door, .bed, .chair:
+            noteActivity(event, room: room, at: eventTime, receivedAt: receivedAt, settings: settings, clock: &clock, commands: &commands)
+        default:
+            break
+        }
+        return commands
+    }
+
+    /// Applies a gateway status.
+    public mutating func applyGateway(_ gateway: GatewayState, at instant: Int64) {
+        switch gateway {
+        case .offline: state.gatewayOfflineSince = state.gatewayOfflineSince ?? instant
+        case .online: state.gatewayOfflineSince = nil
+        }
+    }
+
+    /// Explicit away/holiday until an instant (nil ends it), and a visit in progress until an instant.
+    public mutating func setHoliday(until instant: Int64?) { state.holidayUntil = instant }
+    public mutating func setVisit(until instant: Int64?) { state.visitUntil = instant }
+
+    private mutating func noteMessage(from device: String, room: String?, at instant: Int64, settings: RuleSettings, commands: inout [IncidentCommand]) {
+        let gapMilliseconds = Int64(settings.aliveWithin * 1000)
+        if let last = state.lastMessageAt, instant - last <= gapMilliseconds {
+            state.continuousDataSince = state.continuousDataSince ?? last
+        } else {
+            state.continuousDataSince = instant
+        }
+        state.lastMessageAt = max(state.lastMessageAt ?? instant, instant)
+        var record = state.devices[device] ?? DeviceRuleState(lastSeenAt: instant, room: room)
+        record.lastSeenAt = max(record.lastSeenAt, instant)
+        if let room { record.room = room }
+        state.devices[device] = record
+        if state.isRaised(.noData) {
+            state.setRaised(.noData, false)
+            commands.append(.resolve(home: home, kind: .noData, device: nil,
+                                     reason: "Data from the home again (\(device)).", at: Date(millisecondsSince1970: instant)))
+        }
+    }
+
+    private mutating func noteActivity(
+        _ event: SensorEvent, room: String?, at eventTime: Int64, receivedAt: Int64, settings: RuleSettings, clock: inout LocalClock,
+        commands: inout [IncidentCommand]
+    ) {
+        let isExitDoor = event.type == .door && room.map(settings.exitDoorRooms.contains) == true
+        let isIndoorMotion = event.type == .motion && !(room.map(settings.exitDoorRooms.contains) ?? false)
+        let quietStart = self.quietStart(settings: settings)
+        let when = Date(millisecondsSince1970: receivedAt)
+        let description = Self.describe(event, room: room)
+        let late = receivedAt - eventTime > 120_000
+
+        if eventTime > (state.lastActivityAt ?? .min) {
+            state.lastActivityAt = eventTime
+            state.lastActivityRoom = room
+            state.lastActivityDevice = event.device
+            state.lastActivityType = event.type.rawValue
+        }
+        if let room, !settings.bedroomRooms.contains(room), !isExitDoor || event.value.text == "open" {
+            state.lastOutsideBedroomAt = max(state.lastOutsideBedroomAt ?? eventTime, eventTime)
+        }
+
+        // Activity inside the quiet period ends it, even when it arrives late.
+        if eventTime > quietStart {
+            let reason = late
+                ? "Activity during the quiet period, reported late: \(description) at \(clock.timeText(eventTime))."
+                : "Activity resumed: \(description)."
+            for kind in [IncidentKind.inactivity, .bathroomLong] where state.isRaised(kind) {
+                state.setRaised(kind, false)
+                commands.append(.resolve(home: home, kind: kind, device: nil, reason: reason, at: when))
+            }
+        }
+        if state.isRaised(.notUp), let room, !settings.bedroomRooms.contains(room) {
+            state.setRaised(.notUp, false)
+            commands.append(.resolve(home: home, kind: .notUp, device: nil, reason: "Up and about: \(description).", at: when))
+        }
+
+        // Away: an exit door closing starts the watch; motion elsewhere cancels it; activity other than that
+        // door ends an away.
+        if isExitDoor {
+            if event.value.text == "closed" {
+                state.exitDoorClosedAt = eventTime
+                state.exitDoorDevice = event.device
+            }
+        } else if event.type == .motion || event.type == .bed || event.type == .chair || event.type == .door || event.type == .power {
+            if let closed = state.exitDoorClosedAt, eventTime >= closed, isIndoorMotion || event.type != .motion {
+                state.exitDoorClosedAt = nil
+            }
+            if let away = state.awaySince, eventTime > away {
+                state.awaySince = nil
+                state.awayEndedAt = eventTime
+            }
+        }
+
+        // A door opened at night; indoor motion afterwards means someone is inside.
+        if isExitDoor, event.value.text == "open", settings.nightWindow.contains(minuteOfDay: clock.minuteOfDay(at: eventTime)) {
+            state.nightDoorOpenedAt = eventTime
+            state.nightDoorDevice = event.device
+        }
+        if isIndoorMotion, let opened = state.nightDoorOpenedAt, eventTime > opened {
+            state.nightDoorOpenedAt = nil
+        }
+        if isIndoorMotion, state.isRaised(.nightDoor) {
+            state.setRaised(.nightDoor, false)
+            commands.append(.resolve(home: home, kind: .nightDoor, device: nil, reason: "Movement indoors: \(description).", at: when))
+        }
+
+        switch (event.type, event.value.text) {
+        case (.bed, "occupied"?):
+            state.bedOccupied = true
+            state.bedEmptySince = nil
+            if state.isRaised(.outOfBed) {
+                state.setRaised(.outOfBed, false)
+                commands.append(.resolve(home: home, kind: .outOfBed, device: nil, reason: "Back in bed.", at: when))
+            }
+        case (.bed, "empty"?):
+            if state.bedOccupied, settings.nightWindow.contains(minuteOfDay: clock.minuteOfDay(at: eventTime)) {
+                state.bedEmptySince = eventTime
+            }
+            state.bedOccupied = false
+        case (.door, _) where room.map(settings.fridgeRooms.contains) == true:
+            state.hasFridgeSensor = true
+            state.lastFridgeOpenAt = max(state.lastFridgeOpenAt ?? eventTime, eventTime)
+            if state.isRaised(.fridgeUnused) {
+                state.setRaised(.fridgeUnused, false)
+                commands.append(.resolve(home: home, kind: .fridgeUnused, device: nil, reason: "Fridge opened.", at: when))
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func noteTemperature(_ value: Double, device: String, at instant: Int64, settings: RuleSettings, commands: inout [IncidentCommand]) {
+        guard var record = state.devices[device] else { return }
+        record.lastTemperature = value
+        record.coldSince = value < settings.coldBelow ? (record.coldSince ?? instant) : nil
+        record.hotSince = value > settings.hotAbove ? (record.hotSince ?? instant) : nil
+        state.devices[device] = record
+        let when = Date(millisecondsSince1970: instant)
+        if state.isRaised(.coldHome), !state.devices.values.contains(where: { $0.coldSince != nil }) {
+            state.setRaised(.coldHome, false)
+            commands.append(.resolve(home: home, kind: .coldHome, device: nil,
+                                     reason: "Temperature back to \(Self.degrees(value)) (\(device)).", at: when))
+        }
+        if state.isRaised(.hotHome), !state.devices.values.contains(where: { $0.hotSince != nil }) {
+            state.setRaised(.hotHome, false)
+            commands.append(.resolve(home: home, kind: .hotHome, device: nil,
+                                     reason: "Temperature back to \(Self.degrees(value)) (\(device)).", at: when))
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The start of the current quiet period: the last activity, but never earlier than the start of the
+    /// current run of data (inactivity is only claimed over a stretch the home was proved alive).
+    ///
+    /// A holiday or visit that ended also restarts the quiet period: time paused does not count.
+    func quietStart(settings: RuleSettings) -> Int64 {
+        max(state.lastActivityAt ?? state.firstSeenAt, state.continuousDataSince ?? state.firstSeenAt,
+            state.holidayUntil ?? .min, state.visitUntil ?? .min)
+    }
+
+    func isAlive(at now: Int64, settings: RuleSettings) -> Bool {
+        guard state.gatewayOfflineSince == nil, let last = state.lastMessageAt else { return false }
+        return now - last <= Int64(settings.aliveWithin * 1000)
+    }
+
+    func isPaused(at now: Int64) -> Bool {
+        isAway(at: now) || (state.holidayUntil.map { now < $0 } ?? false) || (state.visitUntil.map { now < $0 } ?? false)
+    }
+
+    func isAway(at now: Int64) -> Bool {
+        state.awaySince.map { $0 <= now } ?? false
+    }
+}

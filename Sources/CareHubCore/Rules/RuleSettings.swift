@@ -1,0 +1,71 @@
+import Foundation
+
+/// One home's rule parameters (contract section 3 defaults), each overridable per home in the configuration.
+/// Times of day are minutes after local midnight in `timeZone`; durations are seconds.
+public struct RuleSettings: Sendable, Equatable {
+    public var timeZone = "Europe/London"
+    /// `inactivity`: no activity for `inactivityInWindow`, all of it inside the day window…
+    public var dayWindow = LocalWindow(start: 7 * 60, end: 23 * 60)
+    public var inactivityInWindow: TimeInterval = 4 * 3600
+    /// …or no activity for this long at any time.
+    public var inactivityAnyTime: TimeInterval = 12 * 3600
+    /// `not_up`: at `notUpCheck`, no activity outside the bedroom since `notUpSince`.
+    public var notUpCheck = 10 * 60
+    public var notUpSince = 6 * 60
+    /// `out_of_bed` and `night_door` watch this window.
+    public var nightWindow = LocalWindow(start: 23 * 60, end: 6 * 60)
+    public var outOfBedAfter: TimeInterval = 45 * 60
+    public var bathroomAfter: TimeInterval = 45 * 60
+    public var nightDoorAfter: TimeInterval = 15 * 60
+    public var coldBelow = 16.0
+    public var coldFor: TimeInterval = 2 * 3600
+    public var hotAbove = 28.0
+    public var hotFor: TimeInterval = 4 * 3600
+    public var fridgeUnusedAfter: TimeInterval = 24 * 3600
+    /// A home is proved alive when some device sent a message this recently (and the gateway is not offline).
+    public var aliveWithin: TimeInterval = 2 * 3600
+    /// Away starts when an exit door closes and no motion follows in another room for this long.
+    public var awayConfirmAfter: TimeInterval = 10 * 60
+    /// A power reading counts as activity when it moves at least this far from the previous one.
+    public var powerActivityDelta = 10.0
+    public var bedroomRooms: Set<String> = ["bedroom"]
+    public var bathroomRooms: Set<String> = ["bathroom", "toilet"]
+    public var exitDoorRooms: Set<String> = ["front_door", "back_door"]
+    public var fridgeRooms: Set<String> = ["fridge"]
+
+    public init() {}
+
+    public init(timeZone: String) {
+        self.timeZone = timeZone
+    }
+}
+
+/// A span of local time of day, in minutes after midnight; it wraps past midnight when `end < start`
+/// (23:00–06:00).
+public struct LocalWindow: Sendable, Equatable, CustomStringConvertible {
+    public var start: Int
+    public var end: Int
+
+    public init(start: Int, end: Int) {
+        self.start = start
+        self.end = end
+    }
+
+    public func contains(minuteOfDay minute: Int) -> Bool {
+        start <= end ? (minute >= start && minute < end) : (minute >= start || minute < end)
+    }
+
+    public var description: String { "\(LocalWindow.format(start))–\(LocalWindow.format(end))" }
+
+    public static func format(_ minute: Int) -> String {
+        String(format: "%02d:%02d", minute / 60, minute % 60)
+    }
+
+    /// Parses "HH:MM".
+    public static func parseTime(_ text: String) -> Int? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
+        else { return nil }
+        return hour * 60 + minute
+    }
+}
