@@ -26,25 +26,34 @@ public enum Hub {
 
         let newEvents = Doorbell()
         let newOutbox = Doorbell()
+        let backlog = BacklogGate(logger: logger, onCaughtUp: newEvents.ring)
         let ingest = IngestHandler(
             decoder: EventDecoder(clockSkew: configuration.clockSkew),
             store: IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone),
-            clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox)
+            clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog)
         var onMessage: MosquittoClient.MessageHandler = ingest.handle
         #if DEBUG
         if UnsafeWriteBehindIngest.isRequested {
             onMessage = UnsafeWriteBehindIngest(target: ingest, logger: logger).handle
         }
         #endif
+        let reference = ClientReference()
         let client = try MosquittoClient(configuration: try configuration.mosquittoConfiguration(), logger: logger, onState: { state in
-            if case .ready = state { logger.notice("CareHub ready: receiving events", metadata: ["hub.version": "\(version)"]) }
+            guard case .ready = state else { return }
+            do {
+                try reference.client?.enqueuePublish(topic: Topic.sentinel, payload: backlog.connected())
+            } catch {
+                logger.error("Could not publish the backlog sentinel", metadata: ["error": "\(error)"])
+            }
+            logger.notice("CareHub ready: receiving events", metadata: ["hub.version": "\(version)"])
         }, onMessage: onMessage)
+        reference.client = client
 
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: BrokerConnectionService(client: client, logger: logger),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
-            .init(service: RulesService(store: RulesStore(database: database), clock: clock, logger: logger,
-                                        newEvents: newEvents, newOutbox: newOutbox),
+            .init(service: RulesService(store: RulesStore(database: database), settings: configuration.rules, clock: clock,
+                                        logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: NotifierService(outbox: OutboxStore(database: database), client: client, clock: clock, logger: logger,
                                            newOutbox: newOutbox),
@@ -54,4 +63,10 @@ public enum Hub {
         try await group.run()
         logger.info("CareHub stopped")
     }
+}
+
+/// Lets the client's own state handler reach the client, which is created after the handler.
+private final class ClientReference: @unchecked Sendable {
+    // @unchecked because `client` is set once, before the client starts, and only read afterwards.
+    weak var client: MosquittoClient?
 }

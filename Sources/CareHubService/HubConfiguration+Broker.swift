@@ -53,8 +53,10 @@ extension HubConfiguration {
         broker.port = url.port ?? (scheme == "mqtts" ? 8883 : 1883)
     }
 
+    /// Applies `--timezone`: the zone of homes registered automatically and of every home without its own.
     public mutating func applyTimeZone(_ identifier: String) throws {
         try Self.validateTimeZone(identifier, source: "--timezone")
+        if rules.defaults.timeZone == timeZone { rules.defaults.timeZone = identifier }
         timeZone = identifier
     }
 }

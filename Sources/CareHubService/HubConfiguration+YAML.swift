@@ -55,6 +55,8 @@ struct ConfigurationFile: Decodable {
     var registration: String?
     var clock_skew: ClockSkewSection?
     var log_level: String?
+    var rules: RulesSection?
+    var homes: [String: HomeSection]?
 
     struct BrokerSection: Decodable {
         var host: String?
@@ -85,7 +87,7 @@ struct ConfigurationFile: Decodable {
     }
 
     private enum Keys: String, CodingKey, CaseIterable {
-        case broker, database, timezone, registration, clock_skew, log_level
+        case broker, database, timezone, registration, clock_skew, log_level, rules, homes
     }
 
     init(from decoder: any Decoder) throws {
@@ -101,6 +103,8 @@ struct ConfigurationFile: Decodable {
         registration = try container.decodeIfPresent(String.self, forKey: AnyKey("registration"))
         clock_skew = try container.decodeIfPresent(ClockSkewSection.self, forKey: AnyKey("clock_skew"))
         log_level = try container.decodeIfPresent(String.self, forKey: AnyKey("log_level"))
+        rules = try container.decodeIfPresent(RulesSection.self, forKey: AnyKey("rules"))
+        homes = try container.decodeIfPresent([String: HomeSection].self, forKey: AnyKey("homes"))
     }
 
     func apply(to configuration: inout HubConfiguration, source: String) throws {
@@ -147,6 +151,22 @@ struct ConfigurationFile: Decodable {
             configuration.clockSkew.maximumBehind = clock_skew.max_behind_seconds ?? configuration.clockSkew.maximumBehind
         }
         configuration.logLevel = log_level ?? configuration.logLevel
+        var defaults = RuleSettings(timeZone: configuration.timeZone)
+        try rules?.apply(to: &defaults, place: "rules", source: source)
+        var overrides: [String: RuleSettings] = [:]
+        for (home, section) in homes ?? [:] {
+            guard Identifier.isValid(home) else {
+                throw ConfigurationError("In \(source), homes.\(home) is not a home id (1 to 64 characters of A-Z a-z 0-9 _ . -).")
+            }
+            var settings = defaults
+            if let zone = section.timezone {
+                try HubConfiguration.validateTimeZone(zone, source: source)
+                settings.timeZone = zone
+            }
+            try section.rules?.apply(to: &settings, place: "homes.\(home).rules", source: source)
+            overrides[home] = settings
+        }
+        configuration.rules = RuleSettingsBook(defaults: defaults, homes: overrides)
     }
 }
 

@@ -13,6 +13,8 @@ public struct HubConfiguration: Sendable, Equatable {
     public var registration = RegistrationMode.automatic
     public var clockSkew = ClockSkewPolicy()
     public var logLevel = "info"
+    /// Rule settings: defaults for every home and per-home overrides (`rules:` and `homes:` in the file).
+    public var rules = RuleSettingsBook()
 
     public init() {}
 

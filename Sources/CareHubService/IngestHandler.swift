@@ -21,11 +21,13 @@ public final class IngestHandler: Sendable {
     private let newEvents: Doorbell
     private let newOutbox: Doorbell
     private let onStoreFailure: @Sendable (String) -> Void
+    private let backlog: BacklogGate?
 
     public init(
         decoder: EventDecoder, store: IngestStore, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
-        onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
+        backlog: BacklogGate? = nil, onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
     ) {
+        self.backlog = backlog
         self.decoder = decoder
         self.store = store
         self.clock = clock
@@ -36,6 +38,10 @@ public final class IngestHandler: Sendable {
     }
 
     public func handle(_ message: MosquittoMessage) {
+        if message.topic == Topic.sentinel {
+            backlog?.received(message.payload)
+            return
+        }
         let receivedAt = clock.now
         let decoded = decoder.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt)
         let outcome: IngestStore.Outcome

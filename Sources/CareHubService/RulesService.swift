@@ -4,80 +4,60 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Reads events stored after the rules checkpoint, evaluates them, and writes the incident changes, their
-/// outbox rows and the new checkpoint in one transaction. Woken by ingest; a periodic wake-up is a safety
-/// net, never the only path.
+/// Runs the rules: evaluates events stored after the checkpoint, fires each home's deadlines on the hub's
+/// clock (once the broker's backlog is in), and writes incident changes, outbox rows, rule state, timers
+/// and the checkpoint in one transaction. Woken by ingest; otherwise it wakes at the next deadline.
 public struct RulesService: Service {
-    static let batchSize = 500
-    /// A batch that changes no incident moves the checkpoint in memory only, and it is written at most this
-    /// often: under load every write here is one more fsync competing with ingest. Evaluating a few
-    /// already-seen events again after a crash is harmless, since they changed nothing.
-    static let idleCheckpointInterval: Duration = .seconds(1)
-
     private let store: RulesStore
+    private let settings: RuleSettingsBook
     private let clock: any HubClock
     private let logger: Logger
     private let newEvents: Doorbell
     private let newOutbox: Doorbell
+    private let backlog: BacklogGate?
 
-    public init(store: RulesStore, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell) {
+    public init(store: RulesStore, settings: RuleSettingsBook = RuleSettingsBook(), clock: any HubClock, logger: Logger,
+                newEvents: Doorbell, newOutbox: Doorbell, backlog: BacklogGate? = nil) {
         self.store = store
+        self.settings = settings
         self.clock = clock
         self.logger = logger
         self.newEvents = newEvents
         self.newOutbox = newOutbox
-    }
-
-    /// Where evaluation stands: the last event evaluated, and the last one whose evaluation is on disk.
-    struct Progress {
-        var evaluated: Int64
-        var written: Int64
-        var writtenAt: ContinuousClock.Instant
+        self.backlog = backlog
     }
 
     public func run() async throws {
-        var engine = RulesEngine()
-        let start = try store.checkpoint()
-        var progress = Progress(evaluated: start, written: start, writtenAt: .now)
+        var runner = try RulesRunner(store: store, settings: settings, now: clock.now)
+        logger.info("Rules running", metadata: ["rules.homes": "\(runner.engine.homes.count)", "rules.timers": "\(runner.deadlines.count)"])
         try await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                let processed = try processBatch(engine: &engine, progress: &progress)
-                if processed < Self.batchSize {
-                    try writeCheckpointIfDue(&progress, force: false)
-                    await newEvents.wait(upTo: processed == 0 ? Self.idleCheckpointInterval : .milliseconds(50))
+                let timersMayFire = backlog?.timersMayFire ?? true
+                let (processed, changes) = try runner.step(now: clock.now, timersMayFire: timersMayFire)
+                report(changes)
+                if processed < RulesRunner.batchSize {
+                    await newEvents.wait(upTo: timersMayFire ? waitTime(&runner) : .seconds(1))
                 }
             }
         } onGracefulShutdown: {
             newEvents.ring()
         }
-        // Whatever was stored before the shutdown is evaluated now, so nothing waits for the next start.
-        while try processBatch(engine: &engine, progress: &progress) > 0 {}
-        try writeCheckpointIfDue(&progress, force: true)
-    }
-
-    private func writeCheckpointIfDue(_ progress: inout Progress, force: Bool) throws {
-        guard progress.evaluated > progress.written,
-              force || ContinuousClock.now - progress.writtenAt >= Self.idleCheckpointInterval
-        else { return }
-        try store.apply([], checkpoint: progress.evaluated, at: clock.now)
-        progress.written = progress.evaluated
-        progress.writtenAt = .now
-    }
-
-    /// Evaluates one batch; returns how many events it covered.
-    func processBatch(engine: inout RulesEngine, progress: inout Progress) throws -> Int {
-        let records = try store.events(after: progress.evaluated, limit: Self.batchSize)
-        guard let last = records.last else { return 0 }
-        let now = clock.now
-        var commands: [IncidentCommand] = []
-        for record in records {
-            commands += engine.handle(record.event, receivedAt: record.receivedAt)
+        // Evaluate what was stored before the shutdown and write everything, so nothing waits for the next start.
+        while true {
+            let (processed, changes) = try runner.step(now: clock.now, timersMayFire: false, forceWrite: true)
+            report(changes)
+            if processed == 0 { break }
         }
-        progress.evaluated = last.seq
-        guard !commands.isEmpty else { return records.count }
-        let changes = try store.apply(commands, checkpoint: last.seq, at: now)
-        progress.written = last.seq
-        progress.writtenAt = .now
+    }
+
+    private func waitTime(_ runner: inout RulesRunner) -> Duration {
+        let cap = Duration.seconds(1)
+        guard let next = runner.nextDeadline() else { return cap }
+        let seconds = next.timeIntervalSince(clock.now)
+        return seconds <= 0 ? .milliseconds(50) : min(cap, .milliseconds(Int(seconds * 1000) + 1))
+    }
+
+    private func report(_ changes: [IncidentStore.Change]) {
         for change in changes {
             switch change {
             case .opened(let id): logger.notice("Incident opened", metadata: ["incident.id": "\(id)"])
@@ -87,6 +67,5 @@ public struct RulesService: Service {
             }
         }
         if !changes.isEmpty { newOutbox.ring() }
-        return records.count
     }
 }

@@ -9,6 +9,11 @@ enum HubSchema {
                 try db.execute(sql: statement)
             }
         }
+        migrator.registerMigration("v2-rules") { db in
+            for statement in rules {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }()
 
@@ -172,5 +177,29 @@ enum HubSchema {
             version TEXT NOT NULL
         ) STRICT
         """,
+    ]
+
+    /// Rule state per home (persisted with the checkpoint), explicit away/visit settings, and the gateway
+    /// status log's own checkpoint.
+    private static let rules = [
+        """
+        CREATE TABLE rule_states (
+            home_id TEXT PRIMARY KEY NOT NULL,
+            state TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) STRICT
+        """,
+        """
+        CREATE TABLE home_modes (
+            home_id TEXT PRIMARY KEY NOT NULL,
+            holiday_until INTEGER,
+            visit_until INTEGER,
+            updated_at INTEGER NOT NULL,
+            updated_by TEXT NOT NULL,
+            note TEXT
+        ) STRICT
+        """,
+        "ALTER TABLE rules_checkpoint ADD COLUMN last_gateway_seq INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE rules_checkpoint ADD COLUMN last_mode_change INTEGER NOT NULL DEFAULT 0",
     ]
 }

@@ -2,8 +2,9 @@ import CareHubCore
 import Foundation
 import GRDB
 
-/// The rules service's view of the database: events after its checkpoint, and the transaction that applies
-/// its decisions together with the advanced checkpoint (so each event is evaluated exactly once).
+/// The rules service's view of the database: events and gateway statuses after its checkpoint, rule state
+/// per home, timers, explicit away/visit settings — and the transaction that applies its decisions together
+/// with the advanced checkpoint, the changed states and their timers, so each event is evaluated once.
 public struct RulesStore: Sendable {
     public let database: HubDatabase
 
@@ -11,9 +12,26 @@ public struct RulesStore: Sendable {
         self.database = database
     }
 
+    /// Where evaluation stands on disk.
+    public struct Checkpoint: Sendable, Equatable {
+        public var eventSeq: Int64
+        public var gatewaySeq: Int64
+        public var modeChange: Int64
+        public init(eventSeq: Int64 = 0, gatewaySeq: Int64 = 0, modeChange: Int64 = 0) {
+            self.eventSeq = eventSeq
+            self.gatewaySeq = gatewaySeq
+            self.modeChange = modeChange
+        }
+    }
+
     public func checkpoint() throws -> Int64 {
+        try fullCheckpoint().eventSeq
+    }
+
+    public func fullCheckpoint() throws -> Checkpoint {
         try database.writer.read { db in
-            try Int64.fetchOne(db, sql: "SELECT last_event_seq FROM rules_checkpoint WHERE id = 1") ?? 0
+            let row = try Row.fetchOne(db, sql: "SELECT last_event_seq, last_gateway_seq, last_mode_change FROM rules_checkpoint WHERE id = 1")
+            return Checkpoint(eventSeq: row?["last_event_seq"] ?? 0, gatewaySeq: row?["last_gateway_seq"] ?? 0, modeChange: row?["last_mode_change"] ?? 0)
         }
     }
 
@@ -25,18 +43,104 @@ public struct RulesStore: Sendable {
         }
     }
 
-    /// Applies `commands` and moves the checkpoint to `checkpoint`, in one transaction.
+    /// Gateway status changes after `seq`.
+    public func gatewayStatuses(after seq: Int64) throws -> [(seq: Int64, home: String, state: GatewayState, at: Date)] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, home_id, state, received_at FROM gateway_status_log WHERE seq > ? ORDER BY seq LIMIT 1000",
+                             arguments: [seq]).compactMap { row in
+                guard let state = GatewayState(rawValue: row["state"]) else { return nil }
+                return (row["seq"], row["home_id"], state, Date(millisecondsSince1970: row["received_at"]))
+            }
+        }
+    }
+
+    /// Explicit away (holiday) and visit settings changed after `updatedAfter` (milliseconds).
+    public func modeChanges(after updatedAfter: Int64) throws -> [HomeMode] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT home_id, holiday_until, visit_until, updated_at FROM home_modes WHERE updated_at > ? ORDER BY updated_at
+                """, arguments: [updatedAfter]).map(HomeMode.init(row:))
+        }
+    }
+
+    /// Every home's remembered rule state.
+    public func states() throws -> [(home: String, state: HomeRuleState)] {
+        let decoder = JSONDecoder()
+        return try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT home_id, state FROM rule_states").compactMap { row in
+                let text: String = row["state"]
+                guard let state = try? decoder.decode(HomeRuleState.self, from: Data(text.utf8)) else { return nil }
+                return (row["home_id"], state)
+            }
+        }
+    }
+
+    /// Applies `commands`, stores `states` and their next `deadlines`, and moves the checkpoint, in one
+    /// transaction.
     @discardableResult
-    public func apply(_ commands: [IncidentCommand], checkpoint: Int64, at now: Date) throws -> [IncidentStore.Change] {
-        try database.writer.write { db in
+    public func apply(
+        _ commands: [IncidentCommand], checkpoint: Checkpoint, states: [String: HomeRuleState] = [:],
+        deadlines: [String: Date?] = [:], at now: Date
+    ) throws -> [IncidentStore.Change] {
+        let encoder = JSONEncoder()
+        let encoded = try states.mapValues { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        return try database.writer.write { db in
             let millis = now.millisecondsSince1970
             var changes: [IncidentStore.Change] = []
             for command in commands {
                 changes += try IncidentStore.apply(command, at: millis, in: db)
             }
-            try db.execute(sql: "UPDATE rules_checkpoint SET last_event_seq = ?, updated_at = ? WHERE id = 1 AND last_event_seq <= ?",
-                           arguments: [checkpoint, millis, checkpoint])
+            for (home, state) in encoded {
+                try db.cachedStatement(sql: """
+                    INSERT INTO rule_states (home_id, state, updated_at) VALUES (?, ?, ?)
+                    ON CONFLICT (home_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                    """).execute(arguments: [home, state, millis])
+            }
+            for (home, due) in deadlines {
+                if let due {
+                    try db.cachedStatement(sql: """
+                        INSERT INTO timers (home_id, name, due_at) VALUES (?, 'rules', ?)
+                        ON CONFLICT (home_id, name) DO UPDATE SET due_at = excluded.due_at
+                        """).execute(arguments: [home, due.millisecondsSince1970])
+                } else {
+                    try db.cachedStatement(sql: "DELETE FROM timers WHERE home_id = ? AND name = 'rules'").execute(arguments: [home])
+                }
+            }
+            try db.execute(sql: """
+                UPDATE rules_checkpoint SET last_event_seq = MAX(last_event_seq, ?), last_gateway_seq = MAX(last_gateway_seq, ?),
+                    last_mode_change = MAX(last_mode_change, ?), updated_at = ? WHERE id = 1
+                """, arguments: [checkpoint.eventSeq, checkpoint.gatewaySeq, checkpoint.modeChange, millis])
             return changes
         }
+    }
+
+    /// Compatibility for callers that only move the event checkpoint.
+    @discardableResult
+    public func apply(_ commands: [IncidentCommand], checkpoint: Int64, at now: Date) throws -> [IncidentStore.Change] {
+        try apply(commands, checkpoint: Checkpoint(eventSeq: checkpoint), at: now)
+    }
+
+    /// Persisted timers: each home's next rules deadline.
+    public func timers() throws -> [(home: String, due: Date)] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT home_id, due_at FROM timers WHERE name = 'rules'").map {
+                ($0["home_id"], Date(millisecondsSince1970: $0["due_at"]))
+            }
+        }
+    }
+}
+
+/// A home's explicit away (holiday) and visit settings.
+public struct HomeMode: Sendable, Equatable {
+    public var home: String
+    public var holidayUntil: Date?
+    public var visitUntil: Date?
+    public var updatedAt: Int64
+
+    init(row: Row) {
+        home = row["home_id"]
+        holidayUntil = (row["holiday_until"] as Int64?).map(Date.init(millisecondsSince1970:))
+        visitUntil = (row["visit_until"] as Int64?).map(Date.init(millisecondsSince1970:))
+        updatedAt = row["updated_at"]
     }
 }

@@ -37,10 +37,17 @@ final class HubFixture: @unchecked Sendable {
 
     /// Starts (or restarts) the hub and waits until it is subscribed.
     @discardableResult
-    func startHub(environment: [String: String] = [:], waitUntilReady: Bool = true) async throws -> HubProcess {
+    func startHub(environment: [String: String] = [:], configuration: String? = nil, waitUntilReady: Bool = true) async throws -> HubProcess {
         hubStarts += 1
+        var arguments: [String] = []
+        if let configuration {
+            let path = directory.path("carehub.yaml")
+            try configuration.write(toFile: path, atomically: true, encoding: .utf8)
+            arguments = ["--config", path]
+        }
         let process = try HubProcess(databasePath: databasePath, brokerPort: broker.port,
-                                     logURL: directory.url.appendingPathComponent("hub-\(hubStarts).log"), environment: environment)
+                                     logURL: directory.url.appendingPathComponent("hub-\(hubStarts).log"), environment: environment,
+                                     extraArguments: arguments)
         hub = process
         if waitUntilReady { try await process.waitUntilReady() }
         return process

@@ -5,8 +5,11 @@ public enum Topic: Sendable, Equatable {
 
     public static let prefix = "carehub/v1/"
     /// The filters the hub subscribes to.
-    public static let subscriptions = ["carehub/v1/+/+/event", "carehub/v1/+/gateway/status"]
+    public static let subscriptions = ["carehub/v1/+/+/event", "carehub/v1/+/gateway/status", sentinel]
     public static let hubStatus = "carehub/v1/hub/status"
+    /// The hub publishes a token here through its own session after each connection and waits for it to
+    /// come back: the end of the backlog the broker kept for it.
+    public static let sentinel = "carehub/v1/hub/sentinel"
 
     public static func receipt(home: String) -> String { "carehub/v1/\(home)/receipt" }
     public static func alert(home: String) -> String { "carehub/v1/\(home)/alert" }

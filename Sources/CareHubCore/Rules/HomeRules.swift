@@ -24,8 +24,9 @@ public struct HomeRules: Sendable, Equatable {
     /// Applies one event received at `receivedAt` (hub time) and returns the incidents it clears.
     public mutating func apply(_ event: SensorEvent, receivedAt: Int64, settings: RuleSettings, clock: inout LocalClock) -> [IncidentCommand] {
         var commands: [IncidentCommand] = []
-        noteMessage(from: event.device, room: event.room, at: receivedAt, settings: settings, commands: &commands)
         let eventTime = event.timestamp.millisecondsSince1970
+        noteMessage(from: event.device, room: event.room, at: receivedAt, observedAt: min(eventTime, receivedAt), settings: settings,
+                    commands: &commands)
         let room = event.room ?? state.devices[event.device]?.room
         switch event.type {
         case .temperature:
@@ -61,12 +62,16 @@ public struct HomeRules: Sendable, Equatable {
     public mutating func setHoliday(until instant: Int64?) { state.holidayUntil = instant }
     public mutating func setVisit(until instant: Int64?) { state.visitUntil = instant }
 
-    private mutating func noteMessage(from device: String, room: String?, at instant: Int64, settings: RuleSettings, commands: inout [IncidentCommand]) {
+    /// Records a message received at `instant` about something observed at `observedAt` (its event time, never
+    /// later than its receipt): a run of data starts at what its first message observed.
+    private mutating func noteMessage(
+        from device: String, room: String?, at instant: Int64, observedAt: Int64, settings: RuleSettings, commands: inout [IncidentCommand]
+    ) {
         let gapMilliseconds = Int64(settings.aliveWithin * 1000)
         if let last = state.lastMessageAt, instant - last <= gapMilliseconds {
             state.continuousDataSince = state.continuousDataSince ?? last
         } else {
-            state.continuousDataSince = instant
+            state.continuousDataSince = observedAt
         }
         state.lastMessageAt = max(state.lastMessageAt ?? instant, instant)
         var record = state.devices[device] ?? DeviceRuleState(lastSeenAt: instant, room: room)

@@ -25,8 +25,15 @@ public struct LocalClock: Sendable {
         if instant >= cachedFrom && instant < cachedUntil { return cachedOffset }
         let date = Date(millisecondsSince1970: instant)
         cachedOffset = Int64(timeZone.secondsFromGMT(for: date)) * 1000
-        // The offset holds from `instant` until the zone's next transition.
-        cachedFrom = instant
+        // The offset holds between the zone's transitions either side of `instant`.
+        var previous = instant - 400 * 86_400_000
+        var cursor = Date(millisecondsSince1970: previous)
+        for _ in 0..<4 {
+            guard let transition = timeZone.nextDaylightSavingTimeTransition(after: cursor), transition.millisecondsSince1970 <= instant else { break }
+            previous = transition.millisecondsSince1970
+            cursor = transition
+        }
+        cachedFrom = max(previous, instant - 400 * 86_400_000)
         cachedUntil = timeZone.nextDaylightSavingTimeTransition(after: date)?.millisecondsSince1970 ?? instant + 366 * 86_400_000
         return cachedOffset
     }

@@ -23,26 +23,24 @@ public struct RulesEngine: Sendable {
         let received = receivedAt.millisecondsSince1970
         let homeSettings = settings.settings(for: event.home)
         var clock = takeClock(homeSettings.timeZone)
-        var rules = homes[event.home] ?? HomeRules(home: event.home, firstSeenAt: received)
-        commands += rules.apply(event, receivedAt: received, settings: homeSettings, clock: &clock)
-        homes[event.home] = rules
+        // Mutated in place: copying the home out and back would copy its device table on every event.
+        commands += homes[event.home, default: HomeRules(home: event.home, firstSeenAt: received)]
+            .apply(event, receivedAt: received, settings: homeSettings, clock: &clock)
         clocks[homeSettings.timeZone] = clock
         return commands
     }
 
     public mutating func handleGateway(home: String, state gateway: GatewayState, at instant: Date) {
-        var rules = homes[home] ?? HomeRules(home: home, firstSeenAt: instant.millisecondsSince1970)
-        rules.applyGateway(gateway, at: instant.millisecondsSince1970)
-        homes[home] = rules
+        homes[home, default: HomeRules(home: home, firstSeenAt: instant.millisecondsSince1970)]
+            .applyGateway(gateway, at: instant.millisecondsSince1970)
     }
 
     /// Raises whatever is due for `home` at `now`.
     public mutating func tick(home: String, now: Date) -> [IncidentCommand] {
-        guard var rules = homes[home] else { return [] }
+        guard homes[home] != nil else { return [] }
         let homeSettings = settings.settings(for: home)
         var clock = takeClock(homeSettings.timeZone)
-        let commands = rules.tick(now: now.millisecondsSince1970, settings: homeSettings, clock: &clock)
-        homes[home] = rules
+        let commands = homes[home]?.tick(now: now.millisecondsSince1970, settings: homeSettings, clock: &clock) ?? []
         clocks[homeSettings.timeZone] = clock
         return commands
     }
@@ -59,15 +57,11 @@ public struct RulesEngine: Sendable {
 
     /// Explicit away (holiday) until an instant, or nil to end it; a visit in progress until an instant.
     public mutating func setHoliday(home: String, until instant: Date?, now: Date) {
-        var rules = homes[home] ?? HomeRules(home: home, firstSeenAt: now.millisecondsSince1970)
-        rules.setHoliday(until: instant?.millisecondsSince1970)
-        homes[home] = rules
+        homes[home, default: HomeRules(home: home, firstSeenAt: now.millisecondsSince1970)].setHoliday(until: instant?.millisecondsSince1970)
     }
 
     public mutating func setVisit(home: String, until instant: Date?, now: Date) {
-        var rules = homes[home] ?? HomeRules(home: home, firstSeenAt: now.millisecondsSince1970)
-        rules.setVisit(until: instant?.millisecondsSince1970)
-        homes[home] = rules
+        homes[home, default: HomeRules(home: home, firstSeenAt: now.millisecondsSince1970)].setVisit(until: instant?.millisecondsSince1970)
     }
 
     /// Restores a home's remembered state (at start-up).

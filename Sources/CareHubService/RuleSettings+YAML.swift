@@ -1,0 +1,117 @@
+import CareHubCore
+import Foundation
+
+/// The `rules:` section of the configuration (and each home's `rules:` override). Unknown keys are errors.
+struct RulesSection: Decodable, Equatable {
+    var fields: RulesFields
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        if let unknown = container.allKeys.first(where: { !RulesFields.keys.contains($0.stringValue) }) {
+            throw DecodingError.dataCorruptedError(forKey: unknown, in: container, debugDescription: "unknown rule setting \"\(unknown.stringValue)\"")
+        }
+        fields = try RulesFields(from: decoder)
+    }
+
+    func apply(to settings: inout RuleSettings, place: String, source: String) throws {
+        try fields.apply(to: &settings, place: place, source: source)
+    }
+}
+
+/// The rule settings in the file's units (hours, minutes, "HH:MM").
+struct RulesFields: Decodable, Equatable {
+    var day_window: String?
+    var inactivity_in_window_hours: Double?
+    var inactivity_any_time_hours: Double?
+    var not_up_check: String?
+    var not_up_since: String?
+    var night_window: String?
+    var out_of_bed_minutes: Double?
+    var bathroom_minutes: Double?
+    var night_door_minutes: Double?
+    var cold_below_celsius: Double?
+    var cold_for_hours: Double?
+    var hot_above_celsius: Double?
+    var hot_for_hours: Double?
+    var fridge_unused_hours: Double?
+    var alive_within_hours: Double?
+    var away_confirm_minutes: Double?
+    var power_activity_watts: Double?
+    var rooms: RoomsSection?
+
+    struct RoomsSection: Decodable, Equatable {
+        var bedroom: [String]?
+        var bathroom: [String]?
+        var exit_doors: [String]?
+        var fridge: [String]?
+    }
+
+    static let keys: Set<String> = [
+        "day_window", "inactivity_in_window_hours", "inactivity_any_time_hours", "not_up_check", "not_up_since", "night_window",
+        "out_of_bed_minutes", "bathroom_minutes", "night_door_minutes", "cold_below_celsius", "cold_for_hours", "hot_above_celsius",
+        "hot_for_hours", "fridge_unused_hours", "alive_within_hours", "away_confirm_minutes", "power_activity_watts", "rooms",
+    ]
+
+    /// Applies the section on top of `settings`; `place` names it in errors ("rules", "homes.flat-12.rules").
+    func apply(to settings: inout RuleSettings, place: String, source: String) throws {
+        func fail(_ key: String, _ problem: String) -> ConfigurationError {
+            ConfigurationError("In \(source), \(place).\(key) \(problem).")
+        }
+        func window(_ key: String, _ text: String?) throws -> LocalWindow? {
+            guard let text else { return nil }
+            let parts = text.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let start = LocalWindow.parseTime(parts[0]), let end = LocalWindow.parseTime(parts[1]), start != end else {
+                throw fail(key, "must be a window like \"07:00-23:00\"")
+            }
+            return LocalWindow(start: start, end: end)
+        }
+        func time(_ key: String, _ text: String?) throws -> Int? {
+            guard let text else { return nil }
+            guard let minute = LocalWindow.parseTime(text) else { throw fail(key, "must be a time like \"10:00\"") }
+            return minute
+        }
+        func duration(_ key: String, _ value: Double?, unit: Double) throws -> TimeInterval? {
+            guard let value else { return nil }
+            guard value > 0, value.isFinite else { throw fail(key, "must be a positive number") }
+            return value * unit
+        }
+        if let window = try window("day_window", day_window) {
+            guard window.start < window.end else { throw fail("day_window", "must not cross midnight") }
+            settings.dayWindow = window
+        }
+        settings.nightWindow = try window("night_window", night_window) ?? settings.nightWindow
+        settings.notUpCheck = try time("not_up_check", not_up_check) ?? settings.notUpCheck
+        settings.notUpSince = try time("not_up_since", not_up_since) ?? settings.notUpSince
+        settings.inactivityInWindow = try duration("inactivity_in_window_hours", inactivity_in_window_hours, unit: 3600) ?? settings.inactivityInWindow
+        settings.inactivityAnyTime = try duration("inactivity_any_time_hours", inactivity_any_time_hours, unit: 3600) ?? settings.inactivityAnyTime
+        settings.outOfBedAfter = try duration("out_of_bed_minutes", out_of_bed_minutes, unit: 60) ?? settings.outOfBedAfter
+        settings.bathroomAfter = try duration("bathroom_minutes", bathroom_minutes, unit: 60) ?? settings.bathroomAfter
+        settings.nightDoorAfter = try duration("night_door_minutes", night_door_minutes, unit: 60) ?? settings.nightDoorAfter
+        settings.coldFor = try duration("cold_for_hours", cold_for_hours, unit: 3600) ?? settings.coldFor
+        settings.hotFor = try duration("hot_for_hours", hot_for_hours, unit: 3600) ?? settings.hotFor
+        settings.fridgeUnusedAfter = try duration("fridge_unused_hours", fridge_unused_hours, unit: 3600) ?? settings.fridgeUnusedAfter
+        settings.aliveWithin = try duration("alive_within_hours", alive_within_hours, unit: 3600) ?? settings.aliveWithin
+        settings.awayConfirmAfter = try duration("away_confirm_minutes", away_confirm_minutes, unit: 60) ?? settings.awayConfirmAfter
+        settings.powerActivityDelta = try duration("power_activity_watts", power_activity_watts, unit: 1) ?? settings.powerActivityDelta
+        if let cold = cold_below_celsius { settings.coldBelow = cold }
+        if let hot = hot_above_celsius { settings.hotAbove = hot }
+        guard settings.coldBelow < settings.hotAbove else { throw fail("cold_below_celsius", "must be below hot_above_celsius") }
+        if let rooms {
+            func names(_ key: String, _ list: [String]?) throws -> Set<String>? {
+                guard let list else { return nil }
+                guard !list.isEmpty, list.allSatisfy({ !$0.isEmpty }) else { throw fail("rooms.\(key)", "must list at least one room name") }
+                return Set(list)
+            }
+            settings.bedroomRooms = try names("bedroom", rooms.bedroom) ?? settings.bedroomRooms
+            settings.bathroomRooms = try names("bathroom", rooms.bathroom) ?? settings.bathroomRooms
+            settings.exitDoorRooms = try names("exit_doors", rooms.exit_doors) ?? settings.exitDoorRooms
+            settings.fridgeRooms = try names("fridge", rooms.fridge) ?? settings.fridgeRooms
+        }
+    }
+}
+
+/// One home's entry under `homes:`.
+struct HomeSection: Decodable, Equatable {
+    var timezone: String?
+    var rules: RulesSection?
+}

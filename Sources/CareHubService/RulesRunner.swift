@@ -1,0 +1,95 @@
+import CareHubCore
+import CareHubStore
+import Foundation
+
+/// The rules service's working state, steppable synchronously (tests drive it with a manual clock): the
+/// engine, the homes' deadlines, and what has been evaluated but not yet written.
+struct RulesRunner {
+    static let batchSize = 500
+    /// Work that changes no incident is written at most this often: under load every write is one more fsync
+    /// competing with ingest. Evaluating a few already-seen events again after a crash is harmless: the rules
+    /// are deterministic and the state written with the checkpoint is the state before them.
+    static let idleWriteInterval: TimeInterval = 1
+
+    let store: RulesStore
+    private(set) var engine: RulesEngine
+    private(set) var deadlines = DeadlineQueue()
+    private var evaluated: RulesStore.Checkpoint
+    private var written: RulesStore.Checkpoint
+    private var writtenAt: Date
+    private var dirty: Set<String> = []
+
+    init(store: RulesStore, settings: RuleSettingsBook, now: Date) throws {
+        self.store = store
+        engine = RulesEngine(settings: settings)
+        for (home, state) in try store.states() {
+            engine.restore(home: home, state: state)
+        }
+        for home in engine.homes.keys {
+            deadlines.schedule(home, at: engine.nextDeadline(home: home)?.millisecondsSince1970)
+        }
+        evaluated = try store.fullCheckpoint()
+        written = evaluated
+        writtenAt = now
+    }
+
+    /// The earliest deadline of any home.
+    mutating func nextDeadline() -> Date? {
+        deadlines.peek().map { Date(millisecondsSince1970: $0.due) }
+    }
+
+    /// Evaluates new events, gateway statuses and away/visit settings, then (when allowed) every deadline due
+    /// at `now`; writes what changed incidents at once, the rest at most once a second. Returns how many
+    /// events it evaluated and what it changed.
+    mutating func step(now: Date, timersMayFire: Bool, forceWrite: Bool = false) throws -> (events: Int, changes: [IncidentStore.Change]) {
+        var commands: [IncidentCommand] = []
+        let records = try store.events(after: evaluated.eventSeq, limit: Self.batchSize)
+        for record in records {
+            commands += engine.handle(record.event, receivedAt: record.receivedAt)
+            dirty.insert(record.event.home)
+        }
+        if let last = records.last { evaluated.eventSeq = last.seq }
+        for status in try store.gatewayStatuses(after: evaluated.gatewaySeq) {
+            engine.handleGateway(home: status.home, state: status.state, at: status.at)
+            dirty.insert(status.home)
+            evaluated.gatewaySeq = status.seq
+        }
+        for mode in try store.modeChanges(after: evaluated.modeChange) {
+            engine.setHoliday(home: mode.home, until: mode.holidayUntil, now: now)
+            engine.setVisit(home: mode.home, until: mode.visitUntil, now: now)
+            dirty.insert(mode.home)
+            evaluated.modeChange = max(evaluated.modeChange, mode.updatedAt)
+        }
+        if timersMayFire {
+            var fired = 0
+            while fired < 10_000, let due = deadlines.popDue(atOrBefore: now.millisecondsSince1970) {
+                commands += engine.tick(home: due.home, now: now)
+                dirty.insert(due.home)
+                fired += 1
+            }
+        }
+        for home in dirty {
+            deadlines.schedule(home, at: engine.nextDeadline(home: home)?.millisecondsSince1970)
+        }
+        var changes: [IncidentStore.Change] = []
+        let due = forceWrite || now.timeIntervalSince(writtenAt) >= Self.idleWriteInterval
+        if !commands.isEmpty || (due && (evaluated != written || !dirty.isEmpty)) {
+            changes = try write(commands, now: now)
+        }
+        return (records.count, changes)
+    }
+
+    private mutating func write(_ commands: [IncidentCommand], now: Date) throws -> [IncidentStore.Change] {
+        var states: [String: HomeRuleState] = [:]
+        var homeDeadlines: [String: Date?] = [:]
+        for home in dirty {
+            states[home] = engine.homes[home]?.state
+            homeDeadlines[home] = deadlines.deadline(of: home).map(Date.init(millisecondsSince1970:))
+        }
+        let changes = try store.apply(commands, checkpoint: evaluated, states: states, deadlines: homeDeadlines, at: now)
+        written = evaluated
+        writtenAt = now
+        dirty.removeAll()
+        return changes
+    }
+}
