@@ -50,7 +50,7 @@ struct RulesRunner {
         }
         if let last = records.last { evaluated.eventSeq = last.seq }
         for status in try store.gatewayStatuses(after: evaluated.gatewaySeq) {
-            engine.handleGateway(home: status.home, state: status.state, at: status.at)
+            commands += engine.handleGateway(home: status.home, state: status.state, at: status.at)
             dirty.insert(status.home)
             evaluated.gatewaySeq = status.seq
         }

@@ -42,8 +42,9 @@ import Testing
         #expect(draft.summary.contains("kitchen"))
     }
 
-    @Test func aSmokeSelfTestDoesNotRaise() {
+    @Test func aSmokeOrCOSelfTestDoesNotRaise() {
         #expect(raisedKinds(event(.smoke, .boolean(true), test: true)).isEmpty)
+        #expect(raisedKinds(event(.co, .boolean(true), test: true)).isEmpty)
     }
 
     @Test(arguments: [EventType.smoke, .co, .water])

@@ -58,6 +58,24 @@ import Testing
         scenario.heartbeats(from: "11:10", to: "13:30")
         #expect(scenario.raisedKinds() == [.noData])
         #expect(scenario.raised.first?.summary.contains("gateway reported offline") == true)
+        #expect(scenario.raised.first?.summary.contains("last heard from temp-lounge") == true)
+        #expect(scenario.resolved.isEmpty, "device messages do not clear no_data while the gateway says it is offline")
+        scenario.gateway(.online, at: "13:40")
+        #expect(scenario.resolved.map(\.kind) == [.noData])
+        scenario.heartbeats(from: "13:45", to: "13:50")
+        #expect(scenario.raisedKinds() == [.noData, .inactivity], "with data back, the long silence is judged as inactivity")
+    }
+
+    @Test func endingAVisitEarlyDoesNotCountThePauseAsQuiet() {
+        var scenario = RuleScenario(start: "2026-11-30 08:00")
+        scenario.motion("kitchen", at: "09:00")
+        scenario.engine.setVisit(home: scenario.home, until: scenario.local("18:00"), now: scenario.local("09:00"))
+        scenario.heartbeats(from: "09:10", to: "14:00")
+        scenario.engine.setVisit(home: scenario.home, until: nil, now: scenario.local("14:00"))
+        scenario.heartbeats(from: "14:10", to: "17:50")
+        #expect(scenario.raised.isEmpty, "raised \(scenario.raisedKinds()) right after the visit ended early")
+        scenario.heartbeats(from: "18:00", to: "18:10")
+        #expect(scenario.raisedKinds() == [.inactivity], "four quiet hours after the visit ended at 14:00")
     }
 
     @Test func awayAfterTheFrontDoorClosesSilencesInactivityUntilTheResidentIsBack() {

@@ -68,7 +68,7 @@ struct RuleScenario {
     mutating func gateway(_ state: GatewayState, at time: String) {
         let instant = local(time)
         advance(to: instant)
-        engine.handleGateway(home: home, state: state, at: instant)
+        log += engine.handleGateway(home: home, state: state, at: instant).map { (instant, $0) }
     }
 
     /// Fires every deadline before `instant` (and at it, when `inclusive`), as the scheduler would: a timer

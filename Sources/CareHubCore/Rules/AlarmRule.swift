@@ -1,7 +1,7 @@
 import Foundation
 
 /// Immediate alarms (contract section 3): pendant and pull-cord, fall, smoke, carbon monoxide and flood
-/// raise emergency incidents at once. A smoke alarm's self-test does not. Never paused, never muted.
+/// raise emergency incidents at once. A smoke or CO alarm's self-test does not. Never paused, never muted.
 public struct AlarmRule: Sendable {
     public init() {}
 
@@ -32,7 +32,7 @@ public struct AlarmRule: Sendable {
         case .pendant, .pullcord: .pendant
         case .fall: .fall
         case .smoke: event.value.boolean == true && !event.isTest ? .smoke : nil
-        case .co: event.value.boolean == true ? .co : nil
+        case .co: event.value.boolean == true && !event.isTest ? .co : nil
         case .water: event.value.boolean == true ? .flood : nil
         default: nil
         }

@@ -33,6 +33,8 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
     public var nightDoorOpenedAt: Int64?
     public var nightDoorDevice: String?
     public var lastFridgeOpenAt: Int64?
+    /// The fridge check restarts from here after a pause or a stretch without data.
+    public var fridgeWatchSince: Int64?
     public var hasFridgeSensor = false
 
     /// Kinds raised by the rules whose condition has not cleared yet (bit = `IncidentKind.ruleBit`).

@@ -50,7 +50,8 @@ extension HomeRules {
             checks.append((since + Int64(settings.hotFor * 1000), .hot(device: device, since: since)))
         }
         if state.hasFridgeSensor, !state.isRaised(.fridgeUnused) {
-            let since = max(state.lastFridgeOpenAt ?? state.firstSeenAt, state.awayEndedAt ?? .min)
+            let since = max(state.lastFridgeOpenAt ?? state.firstSeenAt, state.awayEndedAt ?? .min, state.fridgeWatchSince ?? .min,
+                            state.holidayUntil ?? .min, state.visitUntil ?? .min)
             checks.append((since + Int64(settings.fridgeUnusedAfter * 1000), .fridgeUnused(since: since)))
         }
         return checks
@@ -99,7 +100,7 @@ extension HomeRules {
             state.exitDoorClosedAt = nil
         case .silence(let kind, let quietStart):
             state.silenceRaisedFor = quietStart
-            guard !isPaused(at: now) else { return }
+            guard !isPaused(at: now), !state.isRaised(.outOfBed) else { return }
             raiseWatchingForData(kind, quietStart: quietStart, now: now, settings: settings, clock: &clock, commands: &commands)
         case .notUp(let checkAt):
             // After downtime several checks may be overdue: only the latest one at or before now is evaluated.
@@ -107,7 +108,7 @@ extension HomeRules {
             state.notUpCheckedThrough = checkInstant
             let day = clock.localDay(at: checkInstant)
             let since = clock.instant(day: day, minute: settings.notUpSince)
-            let wasHome = !(state.awaySince.map { $0 <= since } ?? false) || (state.awayEndedAt.map { $0 <= since } ?? false)
+            let wasHome = !(state.awaySince.map { $0 <= since } ?? false)
             let upSince = (state.lastOutsideBedroomAt ?? .min) >= since
             guard !upSince, wasHome, !isPaused(at: now), !state.isRaised(.notUp), state.firstSeenAt <= since else { return }
             let quietStart = quietStart(settings: settings)
@@ -121,6 +122,7 @@ extension HomeRules {
             guard !isPaused(at: now) else { return }
             if isAlive(at: now, settings: settings) {
                 state.setRaised(.outOfBed, true)
+                state.silenceRaisedFor = quietStart(settings: settings)
                 commands.append(raise(.outOfBed, now: now,
                                       summary: "Out of bed since \(clock.timeText(since)) and not back for \(Self.duration(now - since))."))
             } else {
@@ -144,13 +146,15 @@ extension HomeRules {
             let room = state.devices[device]?.room.map { " in the \($0)" } ?? ""
             commands.append(raise(.hotHome, now: now, device: device,
                                   summary: "Hot home: \(reading)\(room) (above \(Self.degrees(settings.hotAbove)) since \(clock.timeText(since)))."))
-        case .fridgeUnused(let since):
-            guard !isPaused(at: now) else {
-                state.lastFridgeOpenAt = now
+        case .fridgeUnused:
+            // Paused or not proved alive: look again in a full period (a routine check, never `no_data`).
+            guard !isPaused(at: now), isAlive(at: now, settings: settings) else {
+                state.fridgeWatchSince = now
                 return
             }
             state.setRaised(.fridgeUnused, true)
-            commands.append(raise(.fridgeUnused, now: now, summary: "Fridge not opened since \(clock.dayAndTimeText(since))."))
+            let opened = state.lastFridgeOpenAt.map { "since \(clock.dayAndTimeText($0))" } ?? "since the hub started watching"
+            commands.append(raise(.fridgeUnused, now: now, summary: "Fridge not opened \(opened)."))
         }
     }
 
@@ -173,15 +177,21 @@ extension HomeRules {
         } else if !state.isRaised(.noData) {
             state.setRaised(.noData, true)
             var why = "No data from the home"
-            if let last = state.lastMessageAt { why += " since \(clock.dayAndTimeText(last))" }
-            if let offline = state.gatewayOfflineSince { why += "; the gateway reported offline at \(clock.dayAndTimeText(offline))" }
+            if let offline = state.gatewayOfflineSince {
+                why = "The gateway reported offline at \(clock.dayAndTimeText(offline))"
+            } else if let last = state.lastMessageAt {
+                why += " since \(clock.dayAndTimeText(last))"
+            }
+            if let (device, seen) = state.devices.max(by: { ($0.value.lastSeenAt, $0.key) < ($1.value.lastSeenAt, $1.key) }) {
+                why += "; last heard from \(device) at \(clock.dayAndTimeText(seen.lastSeenAt))"
+            }
             commands.append(raise(.noData, now: now, summary: why
                 + ". The hub cannot tell \(kind.rawValue.replacingOccurrences(of: "_", with: " ")) from a fault: check the gateway and sensors."))
         }
     }
 
     private func devicesSeen(since instant: Int64) -> [String] {
-        state.devices.filter { $0.value.lastSeenAt >= instant }.keys.sorted()
+        state.devices.filter { $0.value.lastSeenAt > instant }.keys.sorted()
     }
 
     private func summary(_ kind: IncidentKind, quietStart: Int64, now: Int64, clock: inout LocalClock) -> String {

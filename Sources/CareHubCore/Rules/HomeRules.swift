@@ -29,7 +29,7 @@ public struct HomeRules: Sendable, Equatable {
                     commands: &commands)
         let room = event.room ?? state.devices[event.device]?.room
         switch event.type {
-        case .temperature:
+        case .temperature where !(room.map(settings.fridgeRooms.contains) ?? false):
             if let value = event.value.number { noteTemperature(value, device: event.device, at: eventTime, settings: settings, commands: &commands) }
         case .power:
             if let value = event.value.number, let previous = state.devices[event.device]?.lastPower {
@@ -50,38 +50,59 @@ public struct HomeRules: Sendable, Equatable {
         return commands
     }
 
-    /// Applies a gateway status.
-    public mutating func applyGateway(_ gateway: GatewayState, at instant: Int64) {
+    /// Applies a gateway status; a gateway back online with its devices reporting clears `no_data`.
+    public mutating func applyGateway(_ gateway: GatewayState, at instant: Int64, settings: RuleSettings) -> [IncidentCommand] {
+        var commands: [IncidentCommand] = []
         switch gateway {
-        case .offline: state.gatewayOfflineSince = state.gatewayOfflineSince ?? instant
-        case .online: state.gatewayOfflineSince = nil
+        case .offline:
+            state.gatewayOfflineSince = state.gatewayOfflineSince ?? instant
+        case .online:
+            state.gatewayOfflineSince = nil
+            if state.isRaised(.noData), isAlive(at: instant, settings: settings) {
+                resolveNoData(reason: "The gateway is back online and its devices are reporting.", at: instant, commands: &commands)
+            }
         }
+        return commands
     }
 
-    /// Explicit away/holiday until an instant (nil ends it), and a visit in progress until an instant.
-    public mutating func setHoliday(until instant: Int64?) { state.holidayUntil = instant }
-    public mutating func setVisit(until instant: Int64?) { state.visitUntil = instant }
+    /// Data is back: `no_data` clears, and the silence may now be judged on the evidence (one incident open
+    /// per silence, not one ever).
+    private mutating func resolveNoData(reason: String, at instant: Int64, commands: inout [IncidentCommand]) {
+        state.setRaised(.noData, false)
+        state.silenceRaisedFor = nil
+        commands.append(.resolve(home: home, kind: .noData, device: nil, reason: reason, at: Date(millisecondsSince1970: instant)))
+    }
+
+    /// Explicit away (holiday) until an instant, and a visit in progress until an instant. Ending one early
+    /// (nil) ends it now: the quiet period then counts from now, never from before the pause.
+    public mutating func setHoliday(until instant: Int64?, now: Int64) {
+        state.holidayUntil = instant ?? state.holidayUntil.map { min($0, now) }
+    }
+
+    public mutating func setVisit(until instant: Int64?, now: Int64) {
+        state.visitUntil = instant ?? state.visitUntil.map { min($0, now) }
+    }
 
     /// Records a message received at `instant` about something observed at `observedAt` (its event time, never
     /// later than its receipt): a run of data starts at what its first message observed.
     private mutating func noteMessage(
         from device: String, room: String?, at instant: Int64, observedAt: Int64, settings: RuleSettings, commands: inout [IncidentCommand]
     ) {
+        // Liveness follows what devices observed, not when the hub got round to receiving it: a backlog the
+        // broker kept during the hub's own downtime must not look like a gap in the home's data.
         let gapMilliseconds = Int64(settings.aliveWithin * 1000)
-        if let last = state.lastMessageAt, instant - last <= gapMilliseconds {
+        if let last = state.lastMessageAt, observedAt - last <= gapMilliseconds {
             state.continuousDataSince = state.continuousDataSince ?? last
-        } else {
+        } else if observedAt > (state.lastMessageAt ?? .min) {
             state.continuousDataSince = observedAt
         }
-        state.lastMessageAt = max(state.lastMessageAt ?? instant, instant)
+        state.lastMessageAt = max(state.lastMessageAt ?? observedAt, observedAt)
         var record = state.devices[device] ?? DeviceRuleState(lastSeenAt: instant, room: room)
         record.lastSeenAt = max(record.lastSeenAt, instant)
         if let room { record.room = room }
         state.devices[device] = record
-        if state.isRaised(.noData) {
-            state.setRaised(.noData, false)
-            commands.append(.resolve(home: home, kind: .noData, device: nil,
-                                     reason: "Data from the home again (\(device)).", at: Date(millisecondsSince1970: instant)))
+        if state.isRaised(.noData), state.gatewayOfflineSince == nil {
+            resolveNoData(reason: "Data from the home again (\(device)).", at: instant, commands: &commands)
         }
     }
 
@@ -102,7 +123,8 @@ public struct HomeRules: Sendable, Equatable {
             state.lastActivityDevice = event.device
             state.lastActivityType = event.type.rawValue
         }
-        if let room, !settings.bedroomRooms.contains(room), !isExitDoor || event.value.text == "open" {
+        let upAndAbout = room.map { !settings.bedroomRooms.contains($0) } == true && (!isExitDoor || event.value.text == "open")
+        if upAndAbout {
             state.lastOutsideBedroomAt = max(state.lastOutsideBedroomAt ?? eventTime, eventTime)
         }
 
@@ -116,7 +138,7 @@ public struct HomeRules: Sendable, Equatable {
                 commands.append(.resolve(home: home, kind: kind, device: nil, reason: reason, at: when))
             }
         }
-        if state.isRaised(.notUp), let room, !settings.bedroomRooms.contains(room) {
+        if state.isRaised(.notUp), upAndAbout {
             state.setRaised(.notUp, false)
             commands.append(.resolve(home: home, kind: .notUp, device: nil, reason: "Up and about: \(description).", at: when))
         }
@@ -124,6 +146,10 @@ public struct HomeRules: Sendable, Equatable {
         // Away: an exit door closing starts the watch; motion elsewhere cancels it; activity other than that
         // door ends an away.
         if isExitDoor {
+            if let away = state.awaySince, eventTime > away, event.device != state.exitDoorDevice {
+                state.awaySince = nil
+                state.awayEndedAt = eventTime
+            }
             if event.value.text == "closed" {
                 state.exitDoorClosedAt = eventTime
                 state.exitDoorDevice = event.device

@@ -28,7 +28,7 @@ public struct LocalClock: Sendable {
         // The offset holds between the zone's transitions either side of `instant`.
         var previous = instant - 400 * 86_400_000
         var cursor = Date(millisecondsSince1970: previous)
-        for _ in 0..<4 {
+        for _ in 0..<32 {
             guard let transition = timeZone.nextDaylightSavingTimeTransition(after: cursor), transition.millisecondsSince1970 <= instant else { break }
             previous = transition.millisecondsSince1970
             cursor = transition

@@ -30,9 +30,9 @@ public struct RulesEngine: Sendable {
         return commands
     }
 
-    public mutating func handleGateway(home: String, state gateway: GatewayState, at instant: Date) {
+    public mutating func handleGateway(home: String, state gateway: GatewayState, at instant: Date) -> [IncidentCommand] {
         homes[home, default: HomeRules(home: home, firstSeenAt: instant.millisecondsSince1970)]
-            .applyGateway(gateway, at: instant.millisecondsSince1970)
+            .applyGateway(gateway, at: instant.millisecondsSince1970, settings: settings.settings(for: home))
     }
 
     /// Raises whatever is due for `home` at `now`.
@@ -57,11 +57,11 @@ public struct RulesEngine: Sendable {
 
     /// Explicit away (holiday) until an instant, or nil to end it; a visit in progress until an instant.
     public mutating func setHoliday(home: String, until instant: Date?, now: Date) {
-        homes[home, default: HomeRules(home: home, firstSeenAt: now.millisecondsSince1970)].setHoliday(until: instant?.millisecondsSince1970)
+        homes[home, default: HomeRules(home: home, firstSeenAt: now.millisecondsSince1970)].setHoliday(until: instant?.millisecondsSince1970, now: now.millisecondsSince1970)
     }
 
     public mutating func setVisit(home: String, until instant: Date?, now: Date) {
-        homes[home, default: HomeRules(home: home, firstSeenAt: now.millisecondsSince1970)].setVisit(until: instant?.millisecondsSince1970)
+        homes[home, default: HomeRules(home: home, firstSeenAt: now.millisecondsSince1970)].setVisit(until: instant?.millisecondsSince1970, now: now.millisecondsSince1970)
     }
 
     /// Restores a home's remembered state (at start-up).

@@ -1,0 +1,75 @@
+import CareHubCore
+import Foundation
+
+/// Reads contract replay files (contract section 5): one JSON object a line, `{"topic", "payload", "at"}`.
+enum ContractReplayReader {
+    static func read(_ data: Data) throws -> [ReplayLine] {
+        var lines: [ReplayLine] = []
+        var previousTime: Int64?
+        var lineNumber = 0
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                lineNumber += 1
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                start = end + 1
+                if slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                let line = try parse(Array(slice), lineNumber: lineNumber, previousTime: previousTime)
+                previousTime = line.time
+                lines.append(line)
+            }
+        }
+        return lines
+    }
+
+    private static func parse(_ bytes: [UInt8], lineNumber: Int, previousTime: Int64?) throws -> ReplayLine {
+        let object: JSONValue
+        do {
+            object = try JSONValue.parse(bytes)
+        } catch {
+            throw ReplayInputError("Line \(lineNumber) is not JSON: \(error).")
+        }
+        guard case .string(let topic)? = object["topic"] else {
+            throw ReplayInputError("Line \(lineNumber) has no \"topic\" string.")
+        }
+        let payload: [UInt8]
+        var eventTime: Int64?
+        switch object["payload"] {
+        case .string(let text)?:
+            payload = Array(text.utf8)
+        case let value?:
+            payload = Array(JSONEncoding.text(value).utf8)
+            if case .string(let ts)? = value["ts"] { eventTime = RFC3339.parseMilliseconds(ts) }
+        case nil:
+            throw ReplayInputError("Line \(lineNumber) has no \"payload\".")
+        }
+        var time: Int64?
+        if let at = object["at"], at != .null {
+            guard case .string(let text) = at, let parsed = RFC3339.parseMilliseconds(text) else {
+                throw ReplayInputError("Line \(lineNumber) has an \"at\" that is not an RFC 3339 time.")
+            }
+            time = parsed
+        }
+        guard let resolved = time ?? eventTime ?? previousTime else {
+            throw ReplayInputError("Line \(lineNumber) has no \"at\", no event \"ts\" and no line before it to take its time from.")
+        }
+        return ReplayLine(time: resolved, topic: topic, payload: payload, lineNumber: lineNumber)
+    }
+}
+
+/// Canonical JSON text for a parsed value (what a replay line's object payload was published as).
+enum JSONEncoding {
+    static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .null: "null"
+        case .bool(let flag): flag ? "true" : "false"
+        case .number(let number): JSONText.number(number)
+        case .string(let text): JSONText.quoted(text)
+        case .array(let items): "[" + items.map(text).joined(separator: ",") + "]"
+        case .object(let members): JSONText.object(members.sorted { $0.key < $1.key }.map { ($0.key, text($0.value)) })
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import CareHubCore
+import Foundation
+
+/// Reads the recordings in `shared/data/homes/` (HomeAssist's `time;sensor;value` and CASAS's
+/// `time,sensor,value`, both in local time without an offset) into contract events through a mapping.
+enum RecordingReader {
+    struct Result {
+        var lines: [ReplayLine]
+        /// Sensor names that had no mapping, with how many lines each.
+        var unmapped: [String: Int]
+    }
+
+    static func read(_ data: Data, format: ReplayInputFormat, mapping: SensorMapping) throws -> Result {
+        guard var clock = LocalClock(identifier: mapping.timeZone) else { throw ReplayInputError("Unknown time zone \(mapping.timeZone).") }
+        let separator: Character = format == .homeassist ? ";" : ","
+        var lines: [ReplayLine] = []
+        var unmapped: [String: Int] = [:]
+        var lineNumber = 0
+        for rawLine in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty { continue }
+            let fields = line.split(separator: separator, maxSplits: 2).map(String.init)
+            guard fields.count == 3 else { throw ReplayInputError("Line \(lineNumber) does not have three fields separated by \"\(separator)\".") }
+            guard let instant = localInstant(fields[0], clock: &clock) else {
+                throw ReplayInputError("Line \(lineNumber) starts with \"\(fields[0])\", not a local date and time.")
+            }
+            let id = "\(mapping.home)-\(lineNumber)"
+            guard let (device, payload) = mapping.payload(sensor: fields[1], raw: fields[2], id: id, timestamp: instant) else {
+                if !mapping.ignoredSuffixes.contains(where: fields[1].hasSuffix), mapping.batterySuffix.map({ !fields[1].hasSuffix($0) }) ?? true {
+                    unmapped[fields[1], default: 0] += 1
+                }
+                continue
+            }
+            lines.append(ReplayLine(time: instant, topic: Topic.event(home: mapping.home, device: device), payload: Array(payload.utf8),
+                                    lineNumber: lineNumber))
+        }
+        return Result(lines: lines, unmapped: unmapped)
+    }
+
+    /// "2017-01-16T17:49:25.864" or "2012-06-01 05:52:21.084337", local time.
+    static func localInstant(_ text: String, clock: inout LocalClock) -> Int64? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count >= 19 else { return nil }
+        func number(_ range: Range<Int>) -> Int? { Int(String(decoding: utf8[range], as: UTF8.self)) }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+              let minute = number(14..<16), let second = number(17..<19), (1...12).contains(month), (1...31).contains(day),
+              hour < 24, minute < 60, second < 61
+        else { return nil }
+        var millis = 0
+        if utf8.count > 20, utf8[19] == UInt8(ascii: ".") {
+            let fraction = String(decoding: utf8[20..<min(utf8.count, 23)], as: UTF8.self).padding(toLength: 3, withPad: "0", startingAt: 0)
+            millis = Int(fraction) ?? 0
+        }
+        let localDay = Int64(RFC3339.daysFromCivil(year: year, month: month, day: day))
+        return clock.instant(day: localDay, minute: hour * 60 + minute) + Int64(second) * 1000 + Int64(millis)
+    }
+}

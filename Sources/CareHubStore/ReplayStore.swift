@@ -1,0 +1,47 @@
+import CareHubCore
+import Foundation
+import GRDB
+
+/// Writes a replay: stored events and the incidents the rules raise, many lines per transaction (a replay is
+/// not acknowledging anything, so it does not pay one commit per message).
+public struct ReplayStore: Sendable {
+    public let database: HubDatabase
+    public let ingest: IngestStore
+
+    public init(database: HubDatabase, registration: RegistrationMode, defaultTimeZone: String) {
+        self.database = database
+        ingest = IngestStore(database: database, registration: registration, defaultTimeZone: defaultTimeZone)
+    }
+
+    /// One transaction's worth of replay work.
+    public struct Transaction {
+        let database: Database
+        let ingest: IngestStore
+
+        /// Stores one message as ingest would.
+        public func store(_ message: DecodedMessage, topic: String, payload: [UInt8], receivedAt: Date) throws -> IngestStore.Outcome {
+            try ingest.store(message, topic: topic, payload: payload, receivedAt: receivedAt.millisecondsSince1970, in: database)
+        }
+
+        /// Applies a rule decision at `at` (virtual time).
+        @discardableResult
+        public func apply(_ command: IncidentCommand, at: Date) throws -> [IncidentStore.Change] {
+            try IncidentStore.apply(command, at: at.millisecondsSince1970, in: database)
+        }
+    }
+
+    public func write<T>(_ body: (Transaction) throws -> T) throws -> T {
+        try database.writer.write { db in
+            try body(Transaction(database: db, ingest: ingest))
+        }
+    }
+
+    /// Incidents opened in the database: (kind, opened at) for the summary.
+    public func openedIncidents() throws -> [(kind: String, openedAt: Date)] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, opened_at FROM incidents ORDER BY opened_at").map {
+                ($0["kind"], Date(millisecondsSince1970: $0["opened_at"]))
+            }
+        }
+    }
+}
