@@ -111,6 +111,10 @@ extension HomeRules {
             let wasHome = !(state.awaySince.map { $0 <= since } ?? false)
             let upSince = (state.lastOutsideBedroomAt ?? .min) >= since
             guard !upSince, wasHome, !isPaused(at: now), !state.isRaised(.notUp), state.firstSeenAt <= since else { return }
+            // "Not up" needs the whole morning covered by data; with a gap since 06:00 it is unproven (and
+            // if the home is not alive now, that is `no_data`).
+            let covered = (state.continuousDataSince ?? .max) <= since
+            guard covered || !isAlive(at: now, settings: settings) else { return }
             let quietStart = quietStart(settings: settings)
             if state.silenceRaisedFor == quietStart, state.isRaised(.inactivity) || state.isRaised(.noData) || state.isRaised(.bathroomLong) {
                 return
