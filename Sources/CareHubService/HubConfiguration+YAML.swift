@@ -20,13 +20,32 @@ extension HubConfiguration {
         do {
             file = try YAMLDecoder().decode(ConfigurationFile.self, from: yaml.isEmpty ? "{}" : yaml)
         } catch let error as DecodingError {
-            throw ConfigurationError("The configuration file \(source) is invalid: \(describe(error)).")
+            let path = codingPath(of: error)
+            let line = YAMLLocator.line(of: path, in: yaml)
+            let place = line.map { " at line \($0)" } ?? ""
+            throw ConfigurationError("The configuration file \(source) is invalid\(place): \(describe(error)).", path: path, line: line)
         } catch {
-            throw ConfigurationError("The configuration file \(source) is not valid YAML: \(error).")
+            throw ConfigurationError("The configuration file \(source) is not valid YAML: \(String(describing: error).replacingOccurrences(of: "\n", with: " ")).")
         }
         var configuration = HubConfiguration()
-        try file.apply(to: &configuration, source: source)
+        do {
+            try file.apply(to: &configuration, source: source)
+        } catch let error as ConfigurationError {
+            guard let path = error.path, let line = YAMLLocator.line(of: path, in: yaml) else { throw error }
+            throw ConfigurationError(error.message.replacingOccurrences(of: "In \(source),", with: "In \(source) at line \(line),"),
+                                     path: path, line: line)
+        }
         return configuration
+    }
+
+    private static func codingPath(of error: DecodingError) -> [String] {
+        let context: DecodingError.Context
+        switch error {
+        case .typeMismatch(_, let found), .valueNotFound(_, let found), .dataCorrupted(let found): context = found
+        case .keyNotFound(_, let found): context = found
+        @unknown default: return []
+        }
+        return context.codingPath.map(\.stringValue).filter { !$0.isEmpty }
     }
 
     private static func describe(_ error: DecodingError) -> String {

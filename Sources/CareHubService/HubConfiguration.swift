@@ -51,6 +51,16 @@ public struct HubConfiguration: Sendable, Equatable {
 /// A configuration file that could not be used, said in one sentence.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible, Equatable {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// Where in the file, as keys ("rules", "bathroom_minutes"), when the problem is a setting.
+    public let path: [String]?
+    /// The 1-based line of that setting, once looked up.
+    public let line: Int?
+
+    public init(_ message: String, path: [String]? = nil, line: Int? = nil) {
+        self.message = message
+        self.path = path
+        self.line = line
+    }
+
     public var description: String { message }
 }

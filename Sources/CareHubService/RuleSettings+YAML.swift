@@ -55,7 +55,8 @@ struct RulesFields: Decodable, Equatable {
     /// Applies the section on top of `settings`; `place` names it in errors ("rules", "homes.flat-12.rules").
     func apply(to settings: inout RuleSettings, place: String, source: String) throws {
         func fail(_ key: String, _ problem: String) -> ConfigurationError {
-            ConfigurationError("In \(source), \(place).\(key) \(problem).")
+            ConfigurationError("In \(source), \(place).\(key) \(problem).",
+                               path: place.split(separator: ".").map(String.init) + key.split(separator: ".").map(String.init))
         }
         func window(_ key: String, _ text: String?) throws -> LocalWindow? {
             guard let text else { return nil }
@@ -114,4 +115,37 @@ struct RulesFields: Decodable, Equatable {
 struct HomeSection: Decodable, Equatable {
     var timezone: String?
     var rules: RulesSection?
+}
+
+extension RuleSettings {
+    /// Every setting under its configuration key, in the file's units: what `carehub rules explain` prints.
+    public var described: [(key: String, value: String)] {
+        func hours(_ seconds: TimeInterval) -> String { JSONText.number((seconds / 3600 * 1000).rounded() / 1000) }
+        func minutes(_ seconds: TimeInterval) -> String { JSONText.number((seconds / 60 * 1000).rounded() / 1000) }
+        func rooms(_ names: Set<String>) -> String { "[" + names.sorted().joined(separator: ", ") + "]" }
+        return [
+            ("timezone", timeZone),
+            ("day_window", "\(LocalWindow.format(dayWindow.start))-\(LocalWindow.format(dayWindow.end))"),
+            ("inactivity_in_window_hours", hours(inactivityInWindow)),
+            ("inactivity_any_time_hours", hours(inactivityAnyTime)),
+            ("not_up_check", LocalWindow.format(notUpCheck)),
+            ("not_up_since", LocalWindow.format(notUpSince)),
+            ("night_window", "\(LocalWindow.format(nightWindow.start))-\(LocalWindow.format(nightWindow.end))"),
+            ("out_of_bed_minutes", minutes(outOfBedAfter)),
+            ("bathroom_minutes", minutes(bathroomAfter)),
+            ("night_door_minutes", minutes(nightDoorAfter)),
+            ("cold_below_celsius", JSONText.number(coldBelow)),
+            ("cold_for_hours", hours(coldFor)),
+            ("hot_above_celsius", JSONText.number(hotAbove)),
+            ("hot_for_hours", hours(hotFor)),
+            ("fridge_unused_hours", hours(fridgeUnusedAfter)),
+            ("alive_within_hours", hours(aliveWithin)),
+            ("away_confirm_minutes", minutes(awayConfirmAfter)),
+            ("power_activity_watts", JSONText.number(powerActivityDelta)),
+            ("rooms.bedroom", rooms(bedroomRooms)),
+            ("rooms.bathroom", rooms(bathroomRooms)),
+            ("rooms.exit_doors", rooms(exitDoorRooms)),
+            ("rooms.fridge", rooms(fridgeRooms)),
+        ]
+    }
 }

@@ -39,6 +39,9 @@ struct CareHubCommand: AsyncParsableCommand {
             incident, 5 not found, 64 usage error, 75 (serve) a message could not be stored.
             """,
         version: "0.1.0",
-        subcommands: [ServeCommand.self, IncidentsCommand.self, EventsCommand.self, StatusCommand.self, ReplayCommand.self]
+        subcommands: [
+            ServeCommand.self, IncidentsCommand.self, EventsCommand.self, StatusCommand.self, ReplayCommand.self, RulesCommand.self,
+            HomesCommand.self,
+        ]
     )
 }

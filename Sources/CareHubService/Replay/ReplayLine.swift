@@ -9,6 +9,13 @@ public struct ReplayLine: Sendable {
     public var payload: [UInt8]
     /// Position in the input, for error messages and stable ordering.
     public var lineNumber: Int
+
+    public init(time: Int64, topic: String, payload: [UInt8], lineNumber: Int) {
+        self.time = time
+        self.topic = topic
+        self.payload = payload
+        self.lineNumber = lineNumber
+    }
 }
 
 /// An input line that cannot be replayed, said with its line number.

@@ -1,0 +1,26 @@
+import CareHubCore
+import Foundation
+import GRDB
+
+/// Explicit away (holiday) and visit settings, written by the command line and read by the rules service.
+public struct HomeModeStore: Sendable {
+    public let database: HubDatabase
+
+    public init(database: HubDatabase) {
+        self.database = database
+    }
+
+    /// Sets both; nil ends that pause now.
+    public func set(home: String, holidayUntil: Date?, visitUntil: Date?, by person: String, at now: Date) throws {
+        try database.writer.write { db in
+            // Strictly increasing change times, so the rules service never misses one written in the same millisecond.
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(updated_at) FROM home_modes") ?? 0
+            let stamp = max(now.millisecondsSince1970, last + 1)
+            try db.execute(sql: """
+                INSERT INTO home_modes (home_id, holiday_until, visit_until, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (home_id) DO UPDATE SET holiday_until = excluded.holiday_until, visit_until = excluded.visit_until,
+                    updated_at = excluded.updated_at, updated_by = excluded.updated_by
+                """, arguments: [home, holidayUntil?.millisecondsSince1970, visitUntil?.millisecondsSince1970, stamp, person])
+        }
+    }
+}
