@@ -73,6 +73,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "carehub-bench",
+            dependencies: ["CareHubCore", "CareHubService"]
+        ),
         .testTarget(name: "MosquittoTests", dependencies: ["Mosquitto", "CareHubTesting"]),
         .testTarget(name: "CareHubCoreTests", dependencies: ["CareHubCore"]),
         .testTarget(name: "CareHubStoreTests", dependencies: ["CareHubStore", "CareHubTesting"]),

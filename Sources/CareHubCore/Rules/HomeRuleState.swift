@@ -16,7 +16,7 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
     public var lastMessageAt: Int64?
     public var continuousDataSince: Int64?
     public var gatewayOfflineSince: Int64?
-    public var devices: [String: DeviceRuleState] = [:]
+    public var devices = DeviceTable()
 
     /// Away (contract section 3): an exit door closed at this time and no motion followed elsewhere yet…
     public var exitDoorClosedAt: Int64?
@@ -55,19 +55,106 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
     }
 }
 
-/// What the rules remember about one device.
-public struct DeviceRuleState: Sendable, Equatable, Codable {
-    public var lastSeenAt: Int64
+/// What the rules remember about one device, packed to 64 bytes: a home has a dozen devices and rule state
+/// must stay within 2 KB a home. A device is a meter or a thermometer, not both, and a thermometer is cold or
+/// hot, not both, so one reading and one "since" serve.
+public struct DeviceRuleState: Sendable, Equatable {
+    public var id: String
     public var room: String?
-    public var lastPower: Double?
-    public var coldSince: Int64?
-    public var hotSince: Int64?
-    public var lastTemperature: Double?
+    public var lastSeenAt: Int64
+    private var reading = Double.nan
+    private var extremeSince = Int64.min
+    private var extreme = Extreme.none
 
-    public init(lastSeenAt: Int64, room: String?) {
+    private enum Extreme: UInt8 { case none, cold, hot }
+
+    public init(id: String, lastSeenAt: Int64, room: String?) {
+        self.id = id
         self.lastSeenAt = lastSeenAt
         self.room = room
     }
+
+    /// The last power (W) or temperature (°C) reading.
+    public var lastReading: Double? {
+        get { reading.isNaN ? nil : reading }
+        set { reading = newValue ?? .nan }
+    }
+
+    public var coldSince: Int64? {
+        get { extreme == .cold ? extremeSince : nil }
+        set { setExtreme(.cold, since: newValue) }
+    }
+
+    public var hotSince: Int64? {
+        get { extreme == .hot ? extremeSince : nil }
+        set { setExtreme(.hot, since: newValue) }
+    }
+
+    private mutating func setExtreme(_ kind: Extreme, since: Int64?) {
+        if let since {
+            extreme = kind
+            extremeSince = since
+        } else if extreme == kind {
+            extreme = .none
+            extremeSince = .min
+        }
+    }
+}
+
+extension DeviceRuleState: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case id, room, lastSeenAt, lastReading, coldSince, hotSince
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try container.decode(String.self, forKey: .id), lastSeenAt: try container.decode(Int64.self, forKey: .lastSeenAt),
+                  room: try container.decodeIfPresent(String.self, forKey: .room))
+        lastReading = try container.decodeIfPresent(Double.self, forKey: .lastReading)
+        coldSince = try container.decodeIfPresent(Int64.self, forKey: .coldSince)
+        hotSince = try container.decodeIfPresent(Int64.self, forKey: .hotSince)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encodeIfPresent(room, forKey: .room)
+        try container.encode(lastSeenAt, forKey: .lastSeenAt)
+        try container.encodeIfPresent(lastReading, forKey: .lastReading)
+        try container.encodeIfPresent(coldSince, forKey: .coldSince)
+        try container.encodeIfPresent(hotSince, forKey: .hotSince)
+    }
+}
+
+/// A home's devices: a small array searched by id. A home has a dozen or so devices, for which a linear
+/// search is as fast as hashing and the table costs a fraction of a dictionary's memory (rule state must
+/// stay within 2 KB a home).
+public struct DeviceTable: Sendable, Equatable, Codable {
+    public private(set) var values: [DeviceRuleState] = []
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        values = try decoder.singleValueContainer().decode([DeviceRuleState].self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(values)
+    }
+
+    public subscript(id: String) -> DeviceRuleState? {
+        get { values.first { $0.id == id } }
+        set {
+            if let index = values.firstIndex(where: { $0.id == id }) {
+                if let newValue { values[index] = newValue } else { values.remove(at: index) }
+            } else if let newValue {
+                values.append(newValue)
+            }
+        }
+    }
+
+    public var count: Int { values.count }
 }
 
 extension IncidentKind {

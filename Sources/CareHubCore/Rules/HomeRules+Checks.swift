@@ -58,7 +58,7 @@ extension HomeRules {
     }
 
     private func earliest(_ field: KeyPath<DeviceRuleState, Int64?>) -> (String, Int64)? {
-        state.devices.compactMap { id, device in device[keyPath: field].map { (id, $0) } }.min { ($0.1, $0.0) < ($1.1, $1.0) }
+        state.devices.values.compactMap { device in device[keyPath: field].map { (device.id, $0) } }.min { ($0.1, $0.0) < ($1.1, $1.0) }
     }
 
     /// The first instant at which the last `inactivityInWindow` of the silence all lie inside a day window.
@@ -140,13 +140,13 @@ extension HomeRules {
                                   summary: "Door opened at night at \(clock.timeText(openedAt))\(door) and no movement indoors since."))
         case .cold(let device, let since):
             state.setRaised(.coldHome, true)
-            let reading = state.devices[device]?.lastTemperature.map(Self.degrees) ?? "?"
+            let reading = state.devices[device]?.lastReading.map(Self.degrees) ?? "?"
             let room = state.devices[device]?.room.map { " in the \($0)" } ?? ""
             commands.append(raise(.coldHome, now: now, device: device,
                                   summary: "Cold home: \(reading)\(room) (below \(Self.degrees(settings.coldBelow)) since \(clock.timeText(since)))."))
         case .hot(let device, let since):
             state.setRaised(.hotHome, true)
-            let reading = state.devices[device]?.lastTemperature.map(Self.degrees) ?? "?"
+            let reading = state.devices[device]?.lastReading.map(Self.degrees) ?? "?"
             let room = state.devices[device]?.room.map { " in the \($0)" } ?? ""
             commands.append(raise(.hotHome, now: now, device: device,
                                   summary: "Hot home: \(reading)\(room) (above \(Self.degrees(settings.hotAbove)) since \(clock.timeText(since)))."))
@@ -186,8 +186,8 @@ extension HomeRules {
             } else if let last = state.lastMessageAt {
                 why += " since \(clock.dayAndTimeText(last))"
             }
-            if let (device, seen) = state.devices.max(by: { ($0.value.lastSeenAt, $0.key) < ($1.value.lastSeenAt, $1.key) }) {
-                why += "; last heard from \(device) at \(clock.dayAndTimeText(seen.lastSeenAt))"
+            if let device = state.devices.values.max(by: { ($0.lastSeenAt, $0.id) < ($1.lastSeenAt, $1.id) }) {
+                why += "; last heard from \(device.id) at \(clock.dayAndTimeText(device.lastSeenAt))"
             }
             commands.append(raise(.noData, now: now, summary: why
                 + ". The hub cannot tell \(kind.rawValue.replacingOccurrences(of: "_", with: " ")) from a fault: check the gateway and sensors."))
@@ -195,7 +195,7 @@ extension HomeRules {
     }
 
     private func devicesSeen(since instant: Int64) -> [String] {
-        state.devices.filter { $0.value.lastSeenAt > instant }.keys.sorted()
+        state.devices.values.filter { $0.lastSeenAt > instant }.map(\.id).sorted()
     }
 
     private func summary(_ kind: IncidentKind, quietStart: Int64, now: Int64, clock: inout LocalClock) -> String {

@@ -32,13 +32,13 @@ public struct HomeRules: Sendable, Equatable {
         case .temperature where !(room.map(settings.fridgeRooms.contains) ?? false):
             if let value = event.value.number { noteTemperature(value, device: event.device, at: eventTime, settings: settings, commands: &commands) }
         case .power:
-            if let value = event.value.number, let previous = state.devices[event.device]?.lastPower {
-                state.devices[event.device]?.lastPower = value
+            if let value = event.value.number, let previous = state.devices[event.device]?.lastReading {
+                state.devices[event.device]?.lastReading = value
                 if abs(value - previous) >= settings.powerActivityDelta {
                     noteActivity(event, room: room, at: eventTime, receivedAt: receivedAt, settings: settings, clock: &clock, commands: &commands)
                 }
             } else {
-                state.devices[event.device]?.lastPower = event.value.number
+                state.devices[event.device]?.lastReading = event.value.number
             }
         case .motion where event.value.boolean == true:
             noteActivity(event, room: room, at: eventTime, receivedAt: receivedAt, settings: settings, clock: &clock, commands: &commands)
@@ -97,7 +97,7 @@ public struct HomeRules: Sendable, Equatable {
             state.continuousDataSince = observedAt
         }
         state.lastMessageAt = max(state.lastMessageAt ?? observedAt, observedAt)
-        var record = state.devices[device] ?? DeviceRuleState(lastSeenAt: instant, room: room)
+        var record = state.devices[device] ?? DeviceRuleState(id: device, lastSeenAt: instant, room: room)
         record.lastSeenAt = max(record.lastSeenAt, instant)
         if let room { record.room = room }
         state.devices[device] = record
@@ -204,7 +204,7 @@ public struct HomeRules: Sendable, Equatable {
 
     private mutating func noteTemperature(_ value: Double, device: String, at instant: Int64, settings: RuleSettings, commands: inout [IncidentCommand]) {
         guard var record = state.devices[device] else { return }
-        record.lastTemperature = value
+        record.lastReading = value
         record.coldSince = value < settings.coldBelow ? (record.coldSince ?? instant) : nil
         record.hotSince = value > settings.hotAbove ? (record.hotSince ?? instant) : nil
         state.devices[device] = record
