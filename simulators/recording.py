@@ -37,7 +37,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from carehub_sim.contract import check_name, encode, event_problems, event_topic  # noqa: E402
-from carehub_sim.replay import Record, ReplayWriter, raw_payload  # noqa: E402
+from carehub_sim.replay import Record, ReplayWriter, open_output, raw_payload  # noqa: E402
 from carehub_sim.timeutil import (  # noqa: E402
     parse_local_datetime,
     parse_rfc3339,
@@ -69,11 +69,24 @@ class Skip(Exception):
 # HomeAssist
 # --------------------------------------------------------------------------------------------
 
-HA_MOTION_ROOMS = {"K": "kitchen", "E": "hall", "L": "lounge", "Ba": "bathroom", "T": "toilet", "B": "bedroom",
-                   "S": "other"}
-# ContactS_*: 1 = open, 0 = closed (see README: open spells last seconds, closed ones hours).
-HA_CONTACT_ROOMS = {"E": "front_door", "Fridge": "fridge", "Cupboard": "cupboard"}
-HA_METER_ROOMS = {"L": "lounge", "Coffeemaker": "kitchen"}
+# Sensor -> (device id, room). The device ids and rooms are those of the hub's shipped mapping
+# (deploy/mappings/homeassist-home1.yaml), so that this replay file and
+# `carehub replay --input-format homeassist` give the same devices.
+HA_SENSORS = {
+    "MotionD_K": ("pir-kitchen", "kitchen"),
+    "MotionD_E": ("pir-entrance", "hall"),
+    "MotionD_L": ("pir-living", "lounge"),
+    "MotionD_Ba": ("pir-bathroom", "bathroom"),
+    "MotionD_T": ("pir-toilet", "toilet"),
+    "MotionD_B": ("pir-bedroom", "bedroom"),
+    "MotionD_S": ("pir-s", "other"),  # S is not identified in SOURCE.md
+    # ContactS_*: 1 = open, 0 = closed (see README: open spells last seconds, closed ones hours).
+    "ContactS_E": ("door-entrance", "front_door"),
+    "ContactS_Fridge": ("fridge-door", "fridge"),
+    "ContactS_Cupboard": ("cupboard-door", "cupboard"),
+    "EMeter_L": ("plug-living", "lounge"),
+    "EMeter_Coffeemaker": ("plug-coffeemaker", "kitchen"),
+}
 
 
 def _number(text: str) -> float:
@@ -90,7 +103,7 @@ def _num_value(v: float) -> int | float:
     return int(v) if v.is_integer() else v
 
 
-def homeassist_event(n: int, line: str, room_map: dict[str, str]) -> Ev:
+def homeassist_event(n: int, line: str, room_map: dict[str, str], commfailure: str = "skip") -> Ev:
     parts = line.rstrip("\r\n").split(";")
     if len(parts) != 3:
         raise Skip("not local-time;sensor;value")
@@ -102,39 +115,37 @@ def homeassist_event(n: int, line: str, room_map: dict[str, str]) -> Ev:
     if local.tzinfo is not None:
         raise Skip("time carries a zone (expected local time)")
     base, _, attr = sensor.partition(".")
-    kind, _, suffix = base.partition("_")
-    room_override = room_map.get(base)
+    if base not in HA_SENSORS:
+        raise Skip(f"sensor {base} not mapped")
+    device, room = HA_SENSORS[base]
+    room = room_map.get(base) or room_map.get(device) or room
     if attr == "BatteryLevel":
         v = _number(value)
         if not 0 <= v <= 100:
             raise Skip("battery outside 0-100")
-        return Ev(n, local, base, "battery", _num_value(v), room_override)
+        return Ev(n, local, device, "battery", _num_value(v), room)
     if attr == "CommFailure":
-        if value.strip() == "0":
+        if commfailure == "heartbeat" and value.strip() == "0":
             # The platform heard from the device again: evidence that it is alive.
-            return Ev(n, local, base, "heartbeat", None, room_override)
-        raise Skip("CommFailure 1 (the hub notices silence itself)")
+            return Ev(n, local, device, "heartbeat", None, room)
+        raise Skip(".CommFailure (the platform's health, not the home's)")
     if attr:
         raise Skip(f".{attr} (not mapped)")
+    kind = base.partition("_")[0]
     if kind == "MotionD":
         if value not in ("0", "1"):
             raise Skip("motion value is not 0/1")
-        room = room_override or HA_MOTION_ROOMS.get(suffix, "other")
-        return Ev(n, local, base, "motion", value == "1", room)
+        return Ev(n, local, device, "motion", value == "1", room)
     if kind == "ContactS":
         if value not in ("0", "1"):
             raise Skip("contact value is not 0/1")
-        room = room_override or HA_CONTACT_ROOMS.get(suffix, suffix.lower() or "other")
-        return Ev(n, local, base, "door", "open" if value == "1" else "closed", room)
-    if kind == "EMeter":
-        v = _number(value)
-        if v < 0:
-            raise Skip("negative power (meter fault)")
-        if v > 100000:
-            raise Skip("power over 100 kW (meter fault)")
-        room = room_override or HA_METER_ROOMS.get(suffix, "other")
-        return Ev(n, local, base, "power", round(v, 1), room)
-    raise Skip(f"sensor {base} not mapped")
+        return Ev(n, local, device, "door", "open" if value == "1" else "closed", room)
+    v = _number(value)
+    if v < 0:
+        raise Skip("negative power (meter fault)")
+    if v > 100000:
+        raise Skip("power over 100 kW (meter fault)")
+    return Ev(n, local, device, "power", round(v, 1), room)
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,21 +197,25 @@ def casas_event(n: int, line: str, room_map: dict[str, str]) -> Ev:
     v = value.upper()
     room = room_map.get(sensor)
     st = sensor_type.lower()
+    low = sensor.lower()
+    # Device ids as in deploy/mappings/casas-hh109.yaml: M012 -> pir-m012 (doors door-d002, batteries batp102).
     if "door" in st or (not st and sensor.startswith("D") and v in ("OPEN", "CLOSE", "CLOSED")):
         if v not in ("OPEN", "CLOSE", "CLOSED"):
             raise Skip("door value is not OPEN/CLOSE")
-        return Ev(n, local, sensor, "door", "open" if v == "OPEN" else "closed", room or casas_room(words))
+        return Ev(n, local, f"door-{low}", "door", "open" if v == "OPEN" else "closed",
+                  room or room_map.get(f"door-{low}") or casas_room(words))
     if "batterypercent" in st:
         b = _number(value)
         if not 0 <= b <= 100:
             raise Skip("battery outside 0-100")
-        return Ev(n, local, sensor, "battery", _num_value(b), room)
+        return Ev(n, local, low, "battery", _num_value(b), room)
     if "temperature" in st:
         raise Skip("temperature (unit not stated)")
     if "motion" in st or (not st and sensor[:1] == "M") or sensor.startswith("MA"):
         if v not in ("ON", "OFF"):
             raise Skip("motion value is not ON/OFF")
-        return Ev(n, local, sensor, "motion", v == "ON", room or casas_room(words))
+        return Ev(n, local, f"pir-{low}", "motion", v == "ON",
+                  room or room_map.get(f"pir-{low}") or casas_room(words))
     raise Skip(f"sensor type {sensor_type or sensor} not mapped")
 
 
@@ -255,7 +270,8 @@ def ordonez_events(n: int, line: str, room_map: dict[str, str]) -> list[Ev]:
 # --------------------------------------------------------------------------------------------
 
 
-def read_events(path: str, fmt: str, room_map: dict[str, str], skipped: Counter[str]) -> list[Ev]:
+def read_events(path: str, fmt: str, room_map: dict[str, str], skipped: Counter[str],
+                commfailure: str = "skip") -> list[Ev]:
     encoding = "iso-8859-1" if fmt == "ordonez" else "utf-8"
     events: list[Ev] = []
     with open(path, encoding=encoding, errors="replace") as f:
@@ -264,7 +280,7 @@ def read_events(path: str, fmt: str, room_map: dict[str, str], skipped: Counter[
                 continue
             try:
                 if fmt == "homeassist":
-                    events.append(homeassist_event(n, line, room_map))
+                    events.append(homeassist_event(n, line, room_map, commfailure))
                 elif fmt == "casas":
                     events.append(casas_event(n, line, room_map))
                 else:
@@ -340,7 +356,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--home", help="home id (default: homeassist-home1, casas-hh109 or ordonez-a)")
     p.add_argument("--timezone", help="the recording's local time zone (default: Europe/Paris for homeassist, "
                    "America/Los_Angeles for casas, Europe/Madrid for ordonez)")
-    p.add_argument("--room-map", metavar="DEV=ROOM,...", help="override rooms, e.g. M012=kitchen,M014=bedroom")
+    p.add_argument("--room-map", metavar="DEV=ROOM,...",
+                   help="override rooms by sensor or device id, e.g. M012=kitchen,pir-m014=bedroom")
+    p.add_argument("--commfailure", choices=("skip", "heartbeat"), default="skip",
+                   help="HomeAssist .CommFailure lines: skip them (default, as the hub's shipped mapping does) "
+                   "or turn each 0 (the platform heard from the device again) into a heartbeat")
     p.add_argument("--start", help="first event time: local time of the recording, or RFC 3339 with a zone")
     p.add_argument("--end", help="end (exclusive), like --start")
     p.add_argument("--limit", type=int, help="at most N events")
@@ -409,14 +429,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     t0 = time.monotonic()
     skipped: Counter[str] = Counter()
-    events = read_events(args.file, args.format, room_map, skipped)
+    events = read_events(args.file, args.format, room_map, skipped, args.commfailure)
     conv = convert(events, home, tz, start, end, args.limit)
     bad = [r for r in conv.records if r[1].endswith("/event") and event_problems(r[2])]
     if bad:  # a bug, not a data problem: every converted event must be valid
         sys.stderr.write(f"recording.py: error: {len(bad)} converted event(s) break the contract, e.g. {bad[0][2]}\n")
         return 1
     if args.output:
-        out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8", newline="\n")
+        out = open_output(args.output)
         try:
             ReplayWriter(out).write(conv.records)
         finally:

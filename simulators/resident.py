@@ -35,7 +35,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from carehub_sim.contract import check_name, encode  # noqa: E402
-from carehub_sim.replay import Record, ReplayWriter, raw_payload  # noqa: E402
+from carehub_sim.replay import Record, ReplayWriter, open_output, raw_payload  # noqa: E402
 from carehub_sim.timeutil import (  # noqa: E402
     DAY_MS,
     HOUR_MS,
@@ -1217,7 +1217,7 @@ def make_config(args: argparse.Namespace) -> tuple[RunConfig, list[Scenario], se
 
 
 def run_output(sim: Simulation, path: str) -> int:
-    out = sys.stdout if path == "-" else open(path, "w", encoding="utf-8", newline="\n")
+    out = open_output(path)
     try:
         writer = ReplayWriter(out)
         for batch in sim.records():

@@ -14,6 +14,8 @@ Records sort by ``at`` (then topic and payload, so ties are deterministic).
 from __future__ import annotations
 
 import json
+import os
+import sys
 from typing import IO, Any, Iterable, Iterator, Tuple
 
 from .timeutil import SUFFIX, Rfc3339, minute_prefix, rfc3339_to_epoch_ms
@@ -21,6 +23,16 @@ from .timeutil import SUFFIX, Rfc3339, minute_prefix, rfc3339_to_epoch_ms
 Record = Tuple[int, str, str]
 
 RETAINED_SUFFIXES = ("/gateway/status", "/availability", "/bridge/state")
+
+
+def open_output(path: str) -> IO[str]:
+    """Opens an output file for writing ('-' = standard output), creating missing parent folders."""
+    if path == "-":
+        return sys.stdout
+    parent = os.path.dirname(os.path.abspath(path))
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+    return open(path, "w", encoding="utf-8", newline="\n")
 
 
 def raw_payload(text: str) -> str:

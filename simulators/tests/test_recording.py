@@ -58,14 +58,21 @@ def test_homeassist_first_lines(tmp_path: Path):
     # 2017-01-16T17:49:25.864;EMeter_Coffeemaker;0.0 in Paris (UTC+1)
     assert first == {"id": "homeassist-home1-1", "ts": "2017-01-16T16:49:25.864Z", "type": "power", "value": 0.0,
                      "room": "kitchen", "seq": 1}
+    # device ids and rooms as in the hub's deploy/mappings/homeassist-home1.yaml
     rooms = {ln.device: ln.event.get("room") for ln in events}
-    assert rooms["MotionD_T"] == "toilet" and rooms["MotionD_L"] == "lounge" and rooms["MotionD_K"] == "kitchen"
-    assert rooms["MotionD_B"] == "bedroom" and rooms["MotionD_S"] == "other" and rooms["ContactS_E"] == "front_door"
+    assert rooms["pir-toilet"] == "toilet" and rooms["pir-living"] == "lounge" and rooms["pir-kitchen"] == "kitchen"
+    assert rooms["pir-bedroom"] == "bedroom" and rooms["pir-s"] == "other" and rooms["door-entrance"] == "front_door"
+    assert rooms["pir-entrance"] == "hall" and rooms["plug-coffeemaker"] == "kitchen"
+    devices = {"MotionD_K": "pir-kitchen", "MotionD_E": "pir-entrance", "MotionD_L": "pir-living",
+               "MotionD_Ba": "pir-bathroom", "MotionD_T": "pir-toilet", "MotionD_B": "pir-bedroom",
+               "MotionD_S": "pir-s", "ContactS_E": "door-entrance", "ContactS_Fridge": "fridge-door",
+               "ContactS_Cupboard": "cupboard-door", "EMeter_L": "plug-living", "EMeter_Coffeemaker": "plug-coffeemaker"}
     # every converted line matches its source line: motion 1/0 -> true/false, contact 1 -> open
     src = {n: line.split(";") for n, line in enumerate(source_lines(HOMEASSIST_CSV, 400), 1)}
     for ln in events:
         n = int(ln.event["id"].rsplit("-", 1)[1])
         when, sensor, value = src[n]
+        assert ln.device == devices[sensor.split(".")[0]]
         local = datetime.fromisoformat(when)
         assert ln.ts.astimezone(timezone.utc).replace(tzinfo=None) == local.replace(hour=local.hour - 1)
         if sensor.startswith("MotionD_") and "." not in sensor:
@@ -76,14 +83,18 @@ def test_homeassist_first_lines(tmp_path: Path):
 
 
 def test_homeassist_device_health_lines(tmp_path: Path):
-    events, _, summary = convert(tmp_path, "homeassist", HOMEASSIST_CSV, "--start", "2017-02-22T00:00",
-                                 "--end", "2017-03-20T00:00")
+    window = ("--start", "2017-02-22T00:00", "--end", "2017-03-20T00:00")
+    events, _, summary = convert(tmp_path, "homeassist", HOMEASSIST_CSV, *window)
     check_events(events, "homeassist-home1")
     types = Counter(ln.type for ln in events)
-    assert types["battery"] >= 3 and types["heartbeat"] >= 20
+    assert types["battery"] >= 3 and types["heartbeat"] == 0
     assert all(0 <= ln.event["value"] <= 100 for ln in events if ln.type == "battery")
     assert all(ln.event["value"] >= 0 for ln in events if ln.type == "power")
-    assert "CommFailure 1" in summary and "negative power" in summary
+    assert ".CommFailure" in summary and "negative power" in summary
+    with_beats, _, _ = convert(tmp_path, "homeassist", HOMEASSIST_CSV, *window, "--commfailure", "heartbeat")
+    check_events(with_beats, "homeassist-home1")
+    beats = [ln for ln in with_beats if ln.type == "heartbeat"]
+    assert len(beats) >= 20 and {ln.device for ln in beats} <= {ln.device for ln in events} | {"cupboard-door"}
 
 
 def test_slices_keep_ids_and_payloads(tmp_path: Path):
@@ -100,26 +111,26 @@ def test_casas_first_lines(tmp_path: Path):
     assert events[0].event == {"id": "casas-hh109-1", "ts": "2012-06-01T12:52:21.084Z", "type": "motion",
                                "value": True, "room": "other", "seq": 1}
     assert {ln.type for ln in events} == {"motion"} and all(ln.event["value"] is True for ln in events)
-    assert {ln.device for ln in events} <= {"M012", "M014", "M015", "M016"}
+    assert {ln.device for ln in events} <= {"pir-m012", "pir-m014", "pir-m015", "pir-m016"}  # as the hub's mapping
 
 
 def test_casas_room_map_and_time_zone(tmp_path: Path):
-    events, _, _ = convert(tmp_path, "casas", CASAS_CSV, "--limit", "20", "--room-map", "M012=kitchen,M015=hall",
+    events, _, _ = convert(tmp_path, "casas", CASAS_CSV, "--limit", "20", "--room-map", "M012=kitchen,pir-m015=hall",
                            "--timezone", "UTC", "--home", "hh")
     check_events(events, "hh")
     assert events[0].event["ts"] == "2012-06-01T05:52:21.084Z"
     rooms = {ln.device: ln.event["room"] for ln in events}
-    assert rooms["M012"] == "kitchen" and rooms["M015"] == "hall"
+    assert rooms["pir-m012"] == "kitchen" and rooms["pir-m015"] == "hall"
 
 
 def test_casas_raw_format(tmp_path: Path):
     events, _, summary = convert(tmp_path, "casas", CASAS_RAW_SAMPLE)
     check_events(events, "casas-hh109")
     by_dev = {ln.device: ln.event for ln in events}
-    assert by_dev["D002"]["type"] == "door" and by_dev["D002"]["value"] == "open"
-    assert by_dev["D002"]["room"] == "front_door"
-    assert by_dev["M009"] == {**by_dev["M009"], "type": "motion", "value": True, "room": "bedroom"}
-    assert by_dev["BATP102"]["type"] == "battery" and by_dev["BATP102"]["value"] == 85
+    assert by_dev["door-d002"]["type"] == "door" and by_dev["door-d002"]["value"] == "open"
+    assert by_dev["door-d002"]["room"] == "front_door"
+    assert by_dev["pir-m009"] == {**by_dev["pir-m009"], "type": "motion", "value": True, "room": "bedroom"}
+    assert by_dev["batp102"]["type"] == "battery" and by_dev["batp102"]["value"] == 85
     assert "temperature" in summary
 
 
