@@ -54,6 +54,24 @@ import Testing
         #expect(scenario.raised.isEmpty, "raised \(scenario.raisedKinds())")
     }
 
+    @Test func anEarlyRiserIsNotOutOfBedButANightWandererIs() {
+        var early = RuleScenario(start: "2026-11-30 22:00")
+        early.event(.bed, .text("occupied"), room: "bedroom", at: "23:00")
+        early.event(.bed, .text("empty"), room: "bedroom", at: "2026-12-01 05:56")
+        early.motion("hall", at: "2026-12-01 05:59")
+        early.motion("kitchen", at: "2026-12-01 06:15")
+        early.heartbeats(from: "2026-12-01 06:20", to: "2026-12-01 07:30")
+        #expect(early.raised.isEmpty, "raised \(early.raisedKinds()) for a resident up for the day")
+
+        var wanderer = RuleScenario(start: "2026-11-30 22:00")
+        wanderer.event(.bed, .text("occupied"), room: "bedroom", at: "23:00")
+        wanderer.event(.bed, .text("empty"), room: "bedroom", at: "2026-12-01 02:00")
+        wanderer.motion("hall", at: "2026-12-01 02:05")
+        wanderer.motion("kitchen", at: "2026-12-01 02:30")
+        wanderer.heartbeats(from: "2026-12-01 02:35", to: "2026-12-01 03:00")
+        #expect(wanderer.raisedKinds() == [.outOfBed], "up and about in the night for 45 min still raises")
+    }
+
     @Test func tooLongInTheBathroom() {
         var scenario = RuleScenario(start: "2026-11-30 13:00")
         scenario.motion("kitchen", at: "13:30")

@@ -49,6 +49,20 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
         notUpCheckedThrough = firstSeenAt
     }
 
+    /// Everything the home's next deadline depends on. When an event leaves it unchanged (most heartbeats and
+    /// readings do), the deadline need not be recomputed.
+    var scheduleKey: [Int64?] {
+        var coldest: Int64?
+        var hottest: Int64?
+        for device in devices.values {
+            if let since = device.coldSince { coldest = min(coldest ?? since, since) }
+            if let since = device.hotSince { hottest = min(hottest ?? since, since) }
+        }
+        return [lastActivityAt, continuousDataSince, exitDoorClosedAt, awaySince, awayEndedAt, holidayUntil, visitUntil, bedEmptySince,
+                nightDoorOpenedAt, lastFridgeOpenAt, fridgeWatchSince, hasFridgeSensor ? 1 : 0, Int64(raised), silenceRaisedFor,
+                notUpCheckedThrough, coldest, hottest, lastActivityRoom.map { Int64($0.hashValue) }]
+    }
+
     func isRaised(_ kind: IncidentKind) -> Bool { raised & kind.ruleBit != 0 }
     mutating func setRaised(_ kind: IncidentKind, _ value: Bool) {
         raised = value ? raised | kind.ruleBit : raised & ~kind.ruleBit

@@ -124,6 +124,10 @@ extension HomeRules {
         case .outOfBed(let since):
             state.bedEmptySince = nil
             guard !isPaused(at: now) else { return }
+            // Up just before the night window ended and busy since: an early riser starting the day, not someone
+            // who got up in the night and did not come back.
+            let nightOver = !settings.nightWindow.contains(minuteOfDay: clock.minuteOfDay(at: now))
+            if nightOver, (state.lastActivityAt ?? .min) > since { return }
             if isAlive(at: now, settings: settings) {
                 state.setRaised(.outOfBed, true)
                 state.silenceRaisedFor = quietStart(settings: settings)

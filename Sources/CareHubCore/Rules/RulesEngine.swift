@@ -12,6 +12,8 @@ public struct RulesEngine: Sendable {
     public let settings: RuleSettingsBook
     public private(set) var homes: [String: HomeRules] = [:]
     private var clocks: [String: LocalClock] = [:]
+    /// Whether the last event handled may have moved its home's next deadline (false for most heartbeats).
+    public private(set) var lastEventMovedDeadline = true
 
     public init(settings: RuleSettingsBook = RuleSettingsBook()) {
         self.settings = settings
@@ -24,8 +26,10 @@ public struct RulesEngine: Sendable {
         let homeSettings = settings.settings(for: event.home)
         var clock = takeClock(homeSettings.timeZone)
         // Mutated in place: copying the home out and back would copy its device table on every event.
+        let before = homes[event.home]?.state.scheduleKey
         commands += homes[event.home, default: HomeRules(home: event.home, firstSeenAt: received)]
             .apply(event, receivedAt: received, settings: homeSettings, clock: &clock)
+        lastEventMovedDeadline = before == nil || before != homes[event.home]?.state.scheduleKey
         clocks[homeSettings.timeZone] = clock
         return commands
     }

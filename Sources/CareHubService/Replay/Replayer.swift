@@ -103,7 +103,9 @@ public struct Replayer {
         case .event(let event):
             outcome.events += 1
             try apply(engine.handle(event, receivedAt: now), at: now, transaction: transaction, outcome: &outcome)
-            deadlines.schedule(event.home, at: engine.nextDeadline(home: event.home)?.millisecondsSince1970)
+            if engine.lastEventMovedDeadline {
+                deadlines.schedule(event.home, at: engine.nextDeadline(home: event.home)?.millisecondsSince1970)
+            }
         case .gatewayStatus(let home, let state):
             try apply(engine.handleGateway(home: home, state: state, at: now), at: now, transaction: transaction, outcome: &outcome)
             deadlines.schedule(home, at: engine.nextDeadline(home: home)?.millisecondsSince1970)
