@@ -143,17 +143,11 @@ extension HomeRules {
             commands.append(raise(.nightDoor, now: now, device: state.nightDoorDevice,
                                   summary: "Door opened at night at \(clock.timeText(openedAt))\(door) and no movement indoors since."))
         case .cold(let device, let since):
-            state.setRaised(.coldHome, true)
-            let reading = state.devices[device]?.lastReading.map(Self.degrees) ?? "?"
-            let room = state.devices[device]?.room.map { " in the \($0)" } ?? ""
-            commands.append(raise(.coldHome, now: now, device: device,
-                                  summary: "Cold home: \(reading)\(room) (below \(Self.degrees(settings.coldBelow)) since \(clock.timeText(since)))."))
+            commands.append(raiseTemperature(.coldHome, device: device, since: since, bound: "below \(Self.degrees(settings.coldBelow))",
+                                             now: now, clock: &clock))
         case .hot(let device, let since):
-            state.setRaised(.hotHome, true)
-            let reading = state.devices[device]?.lastReading.map(Self.degrees) ?? "?"
-            let room = state.devices[device]?.room.map { " in the \($0)" } ?? ""
-            commands.append(raise(.hotHome, now: now, device: device,
-                                  summary: "Hot home: \(reading)\(room) (above \(Self.degrees(settings.hotAbove)) since \(clock.timeText(since)))."))
+            commands.append(raiseTemperature(.hotHome, device: device, since: since, bound: "above \(Self.degrees(settings.hotAbove))",
+                                             now: now, clock: &clock))
         case .fridgeUnused:
             // Paused or not proved alive: look again in a full period (a routine check, never `no_data`).
             guard !isPaused(at: now), isAlive(at: now, settings: settings) else {
@@ -164,6 +158,17 @@ extension HomeRules {
             let opened = state.lastFridgeOpenAt.map { "since \(clock.dayAndTimeText($0))" } ?? "since the hub started watching"
             commands.append(raise(.fridgeUnused, now: now, summary: "Fridge not opened \(opened)."))
         }
+    }
+
+    /// `cold_home` or `hot_home`, naming the thermometer, its room and reading.
+    private mutating func raiseTemperature(
+        _ kind: IncidentKind, device: String, since: Int64, bound: String, now: Int64, clock: inout LocalClock
+    ) -> IncidentCommand {
+        state.setRaised(kind, true)
+        let reading = state.devices[device]?.lastReading.map(Self.degrees) ?? "?"
+        let room = state.devices[device]?.room.map { " in the \($0)" } ?? ""
+        let headline = kind == .coldHome ? "Cold home" : "Hot home"
+        return raise(kind, now: now, device: device, summary: "\(headline): \(reading)\(room) (\(bound) since \(clock.timeText(since))).")
     }
 
     /// The latest `not_up` check instant at or before `now`.
