@@ -37,6 +37,11 @@ struct RulesFields: Decodable, Equatable {
     var alive_within_hours: Double?
     var away_confirm_minutes: Double?
     var power_activity_watts: Double?
+    var device_offline_hours: Double?
+    var mains_powered_offline_minutes: Double?
+    var mains_powered_devices: [String]?
+    var gateway_offline_minutes: Double?
+    var low_battery_percent: Double?
     var rooms: RoomsSection?
 
     struct RoomsSection: Decodable, Equatable {
@@ -50,6 +55,7 @@ struct RulesFields: Decodable, Equatable {
         "day_window", "inactivity_in_window_hours", "inactivity_any_time_hours", "not_up_check", "not_up_since", "night_window",
         "out_of_bed_minutes", "bathroom_minutes", "night_door_minutes", "cold_below_celsius", "cold_for_hours", "hot_above_celsius",
         "hot_for_hours", "fridge_unused_hours", "alive_within_hours", "away_confirm_minutes", "power_activity_watts", "rooms",
+        "device_offline_hours", "mains_powered_offline_minutes", "mains_powered_devices", "gateway_offline_minutes", "low_battery_percent",
     ]
 
     /// Applies the section on top of `settings`; `place` names it in errors ("rules", "homes.flat-12.rules").
@@ -94,6 +100,18 @@ struct RulesFields: Decodable, Equatable {
         settings.aliveWithin = try duration("alive_within_hours", alive_within_hours, unit: 3600) ?? settings.aliveWithin
         settings.awayConfirmAfter = try duration("away_confirm_minutes", away_confirm_minutes, unit: 60) ?? settings.awayConfirmAfter
         settings.powerActivityDelta = try duration("power_activity_watts", power_activity_watts, unit: 1) ?? settings.powerActivityDelta
+        settings.deviceOfflineAfter = try duration("device_offline_hours", device_offline_hours, unit: 3600) ?? settings.deviceOfflineAfter
+        settings.mainsPoweredOfflineAfter = try duration("mains_powered_offline_minutes", mains_powered_offline_minutes, unit: 60)
+            ?? settings.mainsPoweredOfflineAfter
+        settings.gatewayOfflineAfter = try duration("gateway_offline_minutes", gateway_offline_minutes, unit: 60) ?? settings.gatewayOfflineAfter
+        if let devices = mains_powered_devices {
+            guard devices.allSatisfy(Identifier.isValid) else { throw fail("mains_powered_devices", "must list device ids") }
+            settings.mainsPoweredDevices = Set(devices)
+        }
+        if let level = low_battery_percent {
+            guard (0...100).contains(level) else { throw fail("low_battery_percent", "must be between 0 and 100") }
+            settings.lowBatteryAt = level
+        }
         if let cold = cold_below_celsius { settings.coldBelow = cold }
         if let hot = hot_above_celsius { settings.hotAbove = hot }
         guard settings.coldBelow < settings.hotAbove else { throw fail("cold_below_celsius", "must be below hot_above_celsius") }
@@ -142,6 +160,11 @@ extension RuleSettings {
             ("alive_within_hours", hours(aliveWithin)),
             ("away_confirm_minutes", minutes(awayConfirmAfter)),
             ("power_activity_watts", JSONText.number(powerActivityDelta)),
+            ("device_offline_hours", hours(deviceOfflineAfter)),
+            ("mains_powered_offline_minutes", minutes(mainsPoweredOfflineAfter)),
+            ("mains_powered_devices", rooms(mainsPoweredDevices)),
+            ("gateway_offline_minutes", minutes(gatewayOfflineAfter)),
+            ("low_battery_percent", JSONText.number(lowBatteryAt)),
             ("rooms.bedroom", rooms(bedroomRooms)),
             ("rooms.bathroom", rooms(bathroomRooms)),
             ("rooms.exit_doors", rooms(exitDoorRooms)),

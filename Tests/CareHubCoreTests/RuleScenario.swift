@@ -86,18 +86,30 @@ struct RuleScenario {
         advance(to: local(time), inclusive: true)
     }
 
-    var raised: [(kind: IncidentKind, at: Date, summary: String)] {
+    static let deviceHealth: Set<IncidentKind> = [.deviceOffline, .lowBattery, .gatewayOffline]
+
+    /// Every raise, device health included.
+    var allRaised: [(kind: IncidentKind, at: Date, summary: String)] {
         log.compactMap { entry in
             if case .raise(let draft) = entry.command { return (draft.kind, entry.at, draft.summary) }
             return nil
         }
     }
 
-    var resolved: [(kind: IncidentKind, at: Date, reason: String)] {
+    /// The raises about the resident (device-health incidents are asserted by their own tests).
+    var raised: [(kind: IncidentKind, at: Date, summary: String)] {
+        allRaised.filter { !Self.deviceHealth.contains($0.kind) }
+    }
+
+    var allResolved: [(kind: IncidentKind, at: Date, reason: String)] {
         log.compactMap { entry in
             if case .resolve(_, let kind, _, let reason, _) = entry.command { return (kind, entry.at, reason) }
             return nil
         }
+    }
+
+    var resolved: [(kind: IncidentKind, at: Date, reason: String)] {
+        allResolved.filter { !Self.deviceHealth.contains($0.kind) }
     }
 
     func raisedKinds() -> [IncidentKind] { raised.map(\.kind) }

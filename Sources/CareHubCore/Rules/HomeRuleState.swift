@@ -58,7 +58,8 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
             if let since = device.coldSince { coldest = min(coldest ?? since, since) }
             if let since = device.hotSince { hottest = min(hottest ?? since, since) }
         }
-        return [lastActivityAt, continuousDataSince, exitDoorClosedAt, awaySince, awayEndedAt, holidayUntil, visitUntil, bedEmptySince,
+        let quietestDevice = devices.values.lazy.filter { !$0.offlineRaised }.map(\.lastSeenAt).min()
+        return [quietestDevice, gatewayOfflineSince, lastActivityAt, continuousDataSince, exitDoorClosedAt, awaySince, awayEndedAt, holidayUntil, visitUntil, bedEmptySince,
                 nightDoorOpenedAt, lastFridgeOpenAt, fridgeWatchSince, hasFridgeSensor ? 1 : 0, Int64(raised), silenceRaisedFor,
                 notUpCheckedThrough, coldest, hottest, lastActivityRoom.map { Int64($0.hashValue) }]
     }
@@ -79,6 +80,11 @@ public struct DeviceRuleState: Sendable, Equatable {
     private var reading = Double.nan
     private var extremeSince = Int64.min
     private var extreme = Extreme.none
+    /// `device_offline` and `low_battery` raised for this device and not yet cleared.
+    public var offlineRaised = false
+    /// Offline while the whole home was silent: no incident of its own; looked at again when data returns.
+    public var offlineDeferred = false
+    public var lowBatteryRaised = false
 
     private enum Extreme: UInt8 { case none, cold, hot }
 
@@ -117,7 +123,7 @@ public struct DeviceRuleState: Sendable, Equatable {
 
 extension DeviceRuleState: Codable {
     private enum CodingKeys: String, CodingKey {
-        case id, room, lastSeenAt, lastReading, coldSince, hotSince
+        case id, room, lastSeenAt, lastReading, coldSince, hotSince, offlineRaised, offlineDeferred, lowBatteryRaised
     }
 
     public init(from decoder: any Decoder) throws {
@@ -127,6 +133,9 @@ extension DeviceRuleState: Codable {
         lastReading = try container.decodeIfPresent(Double.self, forKey: .lastReading)
         coldSince = try container.decodeIfPresent(Int64.self, forKey: .coldSince)
         hotSince = try container.decodeIfPresent(Int64.self, forKey: .hotSince)
+        offlineRaised = try container.decodeIfPresent(Bool.self, forKey: .offlineRaised) ?? false
+        offlineDeferred = try container.decodeIfPresent(Bool.self, forKey: .offlineDeferred) ?? false
+        lowBatteryRaised = try container.decodeIfPresent(Bool.self, forKey: .lowBatteryRaised) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -137,6 +146,9 @@ extension DeviceRuleState: Codable {
         try container.encodeIfPresent(lastReading, forKey: .lastReading)
         try container.encodeIfPresent(coldSince, forKey: .coldSince)
         try container.encodeIfPresent(hotSince, forKey: .hotSince)
+        if offlineRaised { try container.encode(true, forKey: .offlineRaised) }
+        if offlineDeferred { try container.encode(true, forKey: .offlineDeferred) }
+        if lowBatteryRaised { try container.encode(true, forKey: .lowBatteryRaised) }
     }
 }
 

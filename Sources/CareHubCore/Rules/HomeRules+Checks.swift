@@ -6,6 +6,8 @@ extension HomeRules {
     /// A condition that becomes an incident at `due` unless something happens first.
     enum Check: Equatable {
         case awayConfirmed
+        case deviceOffline(device: String, lastSeen: Int64)
+        case gatewayOffline(since: Int64)
         case silence(kind: IncidentKind, quietStart: Int64)
         case notUp(checkAt: Int64)
         case outOfBed(since: Int64)
@@ -18,6 +20,13 @@ extension HomeRules {
     /// Every pending condition with its due instant.
     func pendingChecks(settings: RuleSettings, clock: inout LocalClock) -> [(due: Int64, check: Check)] {
         var checks: [(Int64, Check)] = []
+        for device in state.devices.values where !device.offlineRaised {
+            let allowed = settings.mainsPoweredDevices.contains(device.id) ? settings.mainsPoweredOfflineAfter : settings.deviceOfflineAfter
+            checks.append((device.lastSeenAt + Int64(allowed * 1000), .deviceOffline(device: device.id, lastSeen: device.lastSeenAt)))
+        }
+        if let since = state.gatewayOfflineSince, !state.isRaised(.gatewayOffline) {
+            checks.append((since + Int64(settings.gatewayOfflineAfter * 1000), .gatewayOffline(since: since)))
+        }
         if let closed = state.exitDoorClosedAt {
             checks.append((closed + Int64(settings.awayConfirmAfter * 1000), .awayConfirmed))
         }
@@ -94,6 +103,20 @@ extension HomeRules {
 
     private mutating func perform(_ check: Check, now: Int64, settings: RuleSettings, clock: inout LocalClock, commands: inout [IncidentCommand]) {
         switch check {
+        case .deviceOffline(let device, let lastSeen):
+            state.devices[device]?.offlineRaised = true
+            // When the whole home is silent that is one `no_data` (or `gateway_offline`), not one incident per device.
+            guard isAlive(at: now, settings: settings) else {
+                state.devices[device]?.offlineDeferred = true
+                return
+            }
+            let room = state.devices[device]?.room.map { " in the \($0)" } ?? ""
+            commands.append(raise(.deviceOffline, now: now, device: device,
+                                  summary: "No message from \(device)\(room) since \(clock.dayAndTimeText(lastSeen)): check its battery and signal."))
+        case .gatewayOffline(let since):
+            state.setRaised(.gatewayOffline, true)
+            commands.append(raise(.gatewayOffline, now: now,
+                                  summary: "The gateway has reported offline since \(clock.dayAndTimeText(since)): no sensor in the home can be heard."))
         case .awayConfirmed:
             state.awaySince = state.exitDoorClosedAt
             state.awayEndedAt = nil

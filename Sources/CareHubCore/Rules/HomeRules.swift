@@ -28,6 +28,9 @@ public struct HomeRules: Sendable, Equatable {
         noteMessage(from: event.device, room: event.room, at: receivedAt, observedAt: min(eventTime, receivedAt), settings: settings,
                     commands: &commands)
         let room = event.room ?? state.devices[event.device]?.room
+        if let level = event.battery ?? (event.type == .battery ? event.value.number : nil) {
+            noteBattery(level, device: event.device, at: receivedAt, settings: settings, commands: &commands)
+        }
         switch event.type {
         case .temperature where !(room.map(settings.fridgeRooms.contains) ?? false):
             if let value = event.value.number { noteTemperature(value, device: event.device, at: eventTime, settings: settings, commands: &commands) }
@@ -58,6 +61,11 @@ public struct HomeRules: Sendable, Equatable {
             state.gatewayOfflineSince = state.gatewayOfflineSince ?? instant
         case .online:
             state.gatewayOfflineSince = nil
+            if state.isRaised(.gatewayOffline) {
+                state.setRaised(.gatewayOffline, false)
+                commands.append(.resolve(home: home, kind: .gatewayOffline, device: nil, reason: "The gateway is back online.",
+                                         at: Date(millisecondsSince1970: instant)))
+            }
             if state.isRaised(.noData), isAlive(at: instant, settings: settings) {
                 resolveNoData(reason: "The gateway is back online and its devices are reporting.", at: instant, commands: &commands)
             }
@@ -100,7 +108,20 @@ public struct HomeRules: Sendable, Equatable {
         var record = state.devices[device] ?? DeviceRuleState(id: device, lastSeenAt: instant, room: room)
         record.lastSeenAt = max(record.lastSeenAt, instant)
         if let room { record.room = room }
+        if record.offlineRaised, !record.offlineDeferred {
+            commands.append(.resolve(home: home, kind: .deviceOffline, device: device,
+                                     reason: "\(device) is reporting again.", at: Date(millisecondsSince1970: instant)))
+        }
+        record.offlineRaised = false
+        record.offlineDeferred = false
         state.devices[device] = record
+        // Data is back: devices that went quiet with the rest of the home are judged again, on their own.
+        if state.devices.values.contains(where: \.offlineDeferred) {
+            for other in state.devices.values where other.offlineDeferred {
+                state.devices[other.id]?.offlineDeferred = false
+                state.devices[other.id]?.offlineRaised = false
+            }
+        }
         if state.isRaised(.noData), state.gatewayOfflineSince == nil {
             resolveNoData(reason: "Data from the home again (\(device)).", at: instant, commands: &commands)
         }
@@ -200,6 +221,22 @@ public struct HomeRules: Sendable, Equatable {
         default:
             break
         }
+    }
+
+    private mutating func noteBattery(_ level: Double, device: String, at instant: Int64, settings: RuleSettings, commands: inout [IncidentCommand]) {
+        guard var record = state.devices[device] else { return }
+        let when = Date(millisecondsSince1970: instant)
+        if level <= settings.lowBatteryAt, !record.lowBatteryRaised {
+            record.lowBatteryRaised = true
+            let room = record.room.map { " in the \($0)" } ?? ""
+            commands.append(.raise(IncidentDraft(home: home, kind: .lowBattery, device: device,
+                                                 summary: "Battery low on \(device)\(room): \(JSONText.number(level)) %. Replace it soon.", at: when)))
+        } else if level > settings.lowBatteryAt, record.lowBatteryRaised {
+            record.lowBatteryRaised = false
+            commands.append(.resolve(home: home, kind: .lowBattery, device: device,
+                                     reason: "Battery at \(JSONText.number(level)) % again.", at: when))
+        }
+        state.devices[device] = record
     }
 
     private mutating func noteTemperature(_ value: Double, device: String, at instant: Int64, settings: RuleSettings, commands: inout [IncidentCommand]) {

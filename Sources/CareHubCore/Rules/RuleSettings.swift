@@ -28,6 +28,15 @@ public struct RuleSettings: Sendable, Equatable {
     public var awayConfirmAfter: TimeInterval = 10 * 60
     /// A power reading counts as activity when it moves at least this far from the previous one.
     public var powerActivityDelta = 10.0
+    /// Device health: no message from a device for this long raises `device_offline`…
+    public var deviceOfflineAfter: TimeInterval = 25 * 3600
+    /// …or this long for a device configured as mains-powered.
+    public var mainsPoweredOfflineAfter: TimeInterval = 30 * 60
+    public var mainsPoweredDevices: Set<String> = []
+    /// `gateway_offline` once the gateway has reported offline for this long.
+    public var gatewayOfflineAfter: TimeInterval = 5 * 60
+    /// `low_battery` at or below this level.
+    public var lowBatteryAt = 15.0
     public var bedroomRooms: Set<String> = ["bedroom"]
     public var bathroomRooms: Set<String> = ["bathroom", "toilet"]
     public var exitDoorRooms: Set<String> = ["front_door", "back_door"]
