@@ -76,6 +76,14 @@ struct ConfigurationFile: Decodable {
     var log_level: String?
     var rules: RulesSection?
     var homes: [String: HomeSection]?
+    var escalation: EscalationSection?
+
+    struct EscalationSection: Decodable {
+        var emergency_minutes: Double?
+        var urgent_minutes: Double?
+        var routine_minutes: Double?
+        var technical_hours: Double?
+    }
 
     struct BrokerSection: Decodable {
         var host: String?
@@ -106,7 +114,7 @@ struct ConfigurationFile: Decodable {
     }
 
     private enum Keys: String, CodingKey, CaseIterable {
-        case broker, database, timezone, registration, clock_skew, log_level, rules, homes
+        case broker, database, timezone, registration, clock_skew, log_level, rules, homes, escalation
     }
 
     init(from decoder: any Decoder) throws {
@@ -124,6 +132,7 @@ struct ConfigurationFile: Decodable {
         log_level = try container.decodeIfPresent(String.self, forKey: AnyKey("log_level"))
         rules = try container.decodeIfPresent(RulesSection.self, forKey: AnyKey("rules"))
         homes = try container.decodeIfPresent([String: HomeSection].self, forKey: AnyKey("homes"))
+        escalation = try container.decodeIfPresent(EscalationSection.self, forKey: AnyKey("escalation"))
     }
 
     func apply(to configuration: inout HubConfiguration, source: String) throws {
@@ -186,6 +195,18 @@ struct ConfigurationFile: Decodable {
             overrides[home] = settings
         }
         configuration.rules = RuleSettingsBook(defaults: defaults, homes: overrides)
+        if let escalation {
+            for (key, value) in [("emergency_minutes", escalation.emergency_minutes), ("urgent_minutes", escalation.urgent_minutes),
+                                 ("routine_minutes", escalation.routine_minutes), ("technical_hours", escalation.technical_hours)] {
+                if let value, !(value > 0 && value.isFinite) {
+                    throw ConfigurationError("In \(source), escalation.\(key) must be a positive number.", path: ["escalation", key])
+                }
+            }
+            configuration.escalation.emergency = escalation.emergency_minutes.map { $0 * 60 } ?? configuration.escalation.emergency
+            configuration.escalation.urgent = escalation.urgent_minutes.map { $0 * 60 } ?? configuration.escalation.urgent
+            configuration.escalation.routine = escalation.routine_minutes.map { $0 * 60 } ?? configuration.escalation.routine
+            configuration.escalation.technical = escalation.technical_hours.map { $0 * 3600 } ?? configuration.escalation.technical
+        }
     }
 }
 

@@ -15,6 +15,8 @@ public struct HubConfiguration: Sendable, Equatable {
     public var logLevel = "info"
     /// Rule settings: defaults for every home and per-home overrides (`rules:` and `homes:` in the file).
     public var rules = RuleSettingsBook()
+    /// How long an incident may stay unacknowledged before it is escalated, per priority (`escalation:`).
+    public var escalation = EscalationPolicy()
 
     public init() {}
 

@@ -14,6 +14,10 @@ enum HubSchema {
                 try db.execute(sql: statement)
             }
         }
+        migrator.registerMigration("v3-escalation") { db in
+            try db.execute(sql: "ALTER TABLE incidents ADD COLUMN next_escalation_at INTEGER")
+            try db.execute(sql: "CREATE INDEX incidents_escalation ON incidents (next_escalation_at) WHERE state = 'open'")
+        }
         return migrator
     }()
 

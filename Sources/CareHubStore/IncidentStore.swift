@@ -81,7 +81,7 @@ public struct IncidentStore: Sendable {
             """, arguments: [incident, home, at, actor, action, note, details])
     }
 
-    private static func enqueueAlert(incident id: Int64, state: String, at: Int64, in db: Database) throws {
+    static func enqueueAlert(incident id: Int64, state: String, at: Int64, in db: Database) throws {
         guard let record = try fetch(id, in: db) else { throw StoreError.incidentNotFound(id) }
         let at = Date(millisecondsSince1970: at)
         try OutboxStore.enqueue(topic: Topic.alert(home: record.home), payload: record.alertPayload(state: state, at: at),

@@ -64,7 +64,7 @@ struct IncidentsListCommand: AsyncParsableCommand {
         let records = try IncidentQueries(database: db).list(IncidentFilter(states: state.states, home: home, kind: kind))
         let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone)
         printer.printList(records.map { OutputRecord(incident: $0, now: printer.now) },
-                          columns: ["id", "priority", "kind", "home", "state", "age", "opened_at", "acknowledged_by", "summary"],
+                          columns: ["id", "priority", "kind", "home", "state", "escalation_level", "age", "opened_at", "acknowledged_by", "summary"],
                           empty: "No incidents match.")
     }
 }
