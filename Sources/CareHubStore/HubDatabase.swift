@@ -56,8 +56,9 @@ public final class HubDatabase: Sendable {
         return database
     }
 
-    /// Opens an existing database for the command line; never creates one.
-    public static func openExisting(path: String, readOnly: Bool) throws -> HubDatabase {
+    /// Opens an existing database for the command line; never creates one. `verifySchema: false` is for
+    /// maintenance (check, backup), which must work on any version's file.
+    public static func openExisting(path: String, readOnly: Bool, verifySchema: Bool = true) throws -> HubDatabase {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path) }
         guard FileManager.default.isReadableFile(atPath: path) else { throw StoreError.unreadable(path, "permission denied") }
         var configuration = baseConfiguration()
@@ -69,7 +70,7 @@ public final class HubDatabase: Sendable {
             throw StoreError.unreadable(path, describe(error))
         }
         let database = HubDatabase(path: path, writer: pool)
-        try database.verifySchema(migrateIfOlder: !readOnly)
+        if verifySchema { try database.verifySchema(migrateIfOlder: !readOnly) }
         return database
     }
 
@@ -111,7 +112,7 @@ public final class HubDatabase: Sendable {
             if superseded { throw StoreError.newerSchema(path) }
             if !complete {
                 guard migrateIfOlder else {
-                    throw StoreError("The database at \(path) was made by an older CareHub; start `carehub serve` once to upgrade it.")
+                    throw StoreError("The database at \(path) was made by an older CareHub or is damaged; start `carehub serve` once to upgrade it, or run `carehub db check --db \(path)`.")
                 }
                 try HubSchema.migrator.migrate(writer)
             }
