@@ -18,6 +18,11 @@ enum HubSchema {
             try db.execute(sql: "ALTER TABLE incidents ADD COLUMN next_escalation_at INTEGER")
             try db.execute(sql: "CREATE INDEX incidents_escalation ON incidents (next_escalation_at) WHERE state = 'open'")
         }
+        migrator.registerMigration("v4-privacy") { db in
+            for statement in privacy {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }()
 
@@ -205,5 +210,37 @@ enum HubSchema {
         """,
         "ALTER TABLE rules_checkpoint ADD COLUMN last_gateway_seq INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE rules_checkpoint ADD COLUMN last_mode_change INTEGER NOT NULL DEFAULT 0",
+    ]
+
+    /// Retention and erasure (GDPR art. 17): an append-only record of every purge and erasure; the incident
+    /// timeline may lose rows only inside an erasure of their home, which leaves its entry here.
+    private static let privacy = [
+        """
+        CREATE TABLE data_audit (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            home_id TEXT,
+            details TEXT,
+            in_progress INTEGER NOT NULL DEFAULT 0
+        ) STRICT
+        """,
+        """
+        CREATE TRIGGER data_audit_is_append_only_delete BEFORE DELETE ON data_audit
+        BEGIN SELECT RAISE(ABORT, 'data_audit is append-only'); END
+        """,
+        """
+        CREATE TRIGGER data_audit_only_closes BEFORE UPDATE ON data_audit
+        WHEN NOT (OLD.in_progress = 1 AND NEW.in_progress = 0 AND NEW.seq = OLD.seq AND NEW.at = OLD.at AND NEW.actor = OLD.actor
+                  AND NEW.action = OLD.action AND NEW.home_id IS OLD.home_id)
+        BEGIN SELECT RAISE(ABORT, 'data_audit is append-only'); END
+        """,
+        "DROP TRIGGER incident_timeline_is_append_only_delete",
+        """
+        CREATE TRIGGER incident_timeline_is_append_only_delete BEFORE DELETE ON incident_timeline
+        WHEN NOT EXISTS (SELECT 1 FROM data_audit WHERE action = 'erase' AND in_progress = 1 AND home_id = OLD.home_id)
+        BEGIN SELECT RAISE(ABORT, 'incident_timeline is append-only'); END
+        """,
     ]
 }
