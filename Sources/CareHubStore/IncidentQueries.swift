@@ -8,11 +8,19 @@ public struct IncidentFilter: Sendable {
     public var states: [IncidentState]?
     public var home: String?
     public var kind: String?
+    public var priority: Priority?
+    public var assignee: String?
+    /// Opened at or after.
+    public var since: Date?
 
-    public init(states: [IncidentState]? = [.open, .acknowledged], home: String? = nil, kind: String? = nil) {
+    public init(states: [IncidentState]? = [.open, .acknowledged], home: String? = nil, kind: String? = nil,
+                priority: Priority? = nil, assignee: String? = nil, since: Date? = nil) {
         self.states = states
         self.home = home
         self.kind = kind
+        self.priority = priority
+        self.assignee = assignee
+        self.since = since
     }
 }
 
@@ -39,6 +47,18 @@ public struct IncidentQueries: Sendable {
         if let kind = filter.kind {
             conditions.append("kind = ?")
             _ = arguments.append(contentsOf: [kind])
+        }
+        if let priority = filter.priority {
+            conditions.append("priority = ?")
+            _ = arguments.append(contentsOf: [priority.rawValue])
+        }
+        if let assignee = filter.assignee {
+            conditions.append("assigned_to = ?")
+            _ = arguments.append(contentsOf: [assignee])
+        }
+        if let since = filter.since {
+            conditions.append("opened_at >= ?")
+            _ = arguments.append(contentsOf: [since.millisecondsSince1970])
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         _ = arguments.append(contentsOf: [limit])

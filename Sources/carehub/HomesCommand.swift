@@ -7,17 +7,19 @@ import Foundation
 struct HomesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "homes",
-        abstract: "Pause a home's inactivity rules: away on holiday, or a visit in progress.",
+        abstract: "Homes at a glance, and pausing their inactivity rules (away, visit).",
         discussion: """
             Away and visit pause the inactivity-type rules (inactivity, not up, out of bed, bathroom, fridge) and
             no_data. Alarms (pendant, fall, smoke, CO, flood) and a door opened at night are never paused.
 
             Examples:
+              carehub homes list
+              carehub homes show flat-12
               carehub homes away flat-12 --until 2026-12-27T12:00:00Z --by "Sam Patel"
               carehub homes visit flat-12 --for 90m --by "Carer Jo"
               carehub homes back flat-12 --by "Sam Patel"
             """,
-        subcommands: [HomesAwayCommand.self, HomesVisitCommand.self, HomesBackCommand.self]
+        subcommands: [HomesListCommand.self, HomesShowCommand.self, HomesAwayCommand.self, HomesVisitCommand.self, HomesBackCommand.self]
     )
 }
 
@@ -67,5 +69,63 @@ struct HomesBackCommand: AsyncParsableCommand {
         let (db, _) = try database.open(readOnly: false)
         try HomeModeStore(database: db).set(home: home, holidayUntil: nil, visitUntil: nil, by: actor.by, at: Date())
         print("\(home): rules active again.")
+    }
+}
+
+extension OutputRecord {
+    init(home summary: HomeSummary) {
+        let status = summary.holidayUntil != nil ? "away (holiday)" : summary.visitUntil != nil ? "visit" : summary.away ? "away" : "at home"
+        fields = [
+            ("home", .text(summary.id)),
+            ("status", .text(status)),
+            ("last_activity_at", .optionalTime(summary.lastActivityAt)),
+            ("last_activity_room", .optionalText(summary.lastActivityRoom)),
+            ("last_message_at", .optionalTime(summary.lastMessageAt)),
+            ("gateway", .optionalText(summary.gatewayState)),
+            ("open_incidents", .integer(Int64(summary.openIncidents))),
+            ("devices", .integer(Int64(summary.devices))),
+            ("devices_low_battery", .integer(Int64(summary.devicesLowBattery))),
+            ("devices_offline", .integer(Int64(summary.devicesOffline))),
+            ("possible_lost_events", .integer(Int64(summary.sequenceGaps))),
+            ("away_until", .optionalTime(summary.holidayUntil ?? summary.visitUntil)),
+            ("timezone", .text(summary.timeZone)),
+        ]
+    }
+}
+
+struct HomesListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "Every home: at home or away, last activity and where, open incidents, device health.",
+        discussion: "Examples:\n  carehub homes list\n  carehub homes list --format csv")
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: FormatOption
+
+    func run() async throws {
+        let (db, configuration) = try database.open(readOnly: true)
+        let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone)
+        printer.printList(try HomeQueries(database: db).list().map(OutputRecord.init(home:)),
+                          columns: ["home", "status", "last_activity_at", "last_activity_room", "open_incidents", "devices", "devices_low_battery",
+                                    "devices_offline", "gateway"],
+                          empty: "No homes yet.")
+    }
+}
+
+struct HomesShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "One home in detail.", discussion: "Examples:\n  carehub homes show flat-12")
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: FormatOption
+    @Argument(help: "The home.") var home: String
+
+    func run() async throws {
+        let (db, configuration) = try database.open(readOnly: true)
+        let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.rules.settings(for: home).timeZone)
+        printer.printObject(OutputRecord(home: try HomeQueries(database: db).show(home)))
+        if printer.format == .table {
+            let open = try IncidentQueries(database: db).list(IncidentFilter(home: home))
+            print("\nOpen incidents")
+            printer.printList(open.map { OutputRecord(incident: $0, now: printer.now) }, columns: ["id", "priority", "kind", "state", "age", "summary"],
+                              empty: "(none)")
+        }
     }
 }

@@ -8,7 +8,10 @@ struct IncidentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incidents",
         abstract: "Review, acknowledge and resolve incidents.",
-        subcommands: [IncidentsListCommand.self, IncidentsShowCommand.self, IncidentsAckCommand.self, IncidentsResolveCommand.self]
+        subcommands: [
+            IncidentsListCommand.self, IncidentsShowCommand.self, IncidentsAckCommand.self, IncidentsResolveCommand.self,
+            IncidentsNoteCommand.self, IncidentsAssignCommand.self,
+        ]
     )
 }
 
@@ -38,6 +41,7 @@ struct IncidentsListCommand: AsyncParsableCommand {
               carehub incidents list
               carehub incidents list --state all --home flat-12
               carehub incidents list --kind pendant --format json
+              carehub incidents list --priority emergency --assignee "Sam Patel" --since 8h
             """
     )
 
@@ -53,6 +57,15 @@ struct IncidentsListCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Only this kind, e.g. pendant, fall, inactivity.", valueName: "kind"))
     var kind: String?
 
+    @Option(help: "Only this priority: emergency, urgent, routine or technical.")
+    var priority: Priority?
+
+    @Option(help: ArgumentHelp("Only incidents assigned to this person.", valueName: "name"))
+    var assignee: String?
+
+    @Option(help: ArgumentHelp("Only incidents opened since: a time, a date or an age (2h, 3d).", valueName: "time"))
+    var since: String?
+
     func validate() throws {
         if let kind, IncidentKind(rawValue: kind) == nil {
             throw ValidationError("Unknown incident kind \"\(kind)\"; kinds are \(IncidentKind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -61,10 +74,17 @@ struct IncidentsListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (db, configuration) = try database.open(readOnly: true)
-        let records = try IncidentQueries(database: db).list(IncidentFilter(states: state.states, home: home, kind: kind))
+        let sinceDate = try since.map { text in
+            guard let date = TimeArgument.parse(text, now: Date(), timeZone: configuration.timeZone) else {
+                throw CLIFailure("--since \"\(text)\" is not a time (2026-11-29T06:00:00Z), a date (2026-11-29) or an age (2h).")
+            }
+            return date
+        }
+        let filter = IncidentFilter(states: state.states, home: home, kind: kind, priority: priority, assignee: assignee, since: sinceDate)
+        let records = try IncidentQueries(database: db).list(filter)
         let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone)
         printer.printList(records.map { OutputRecord(incident: $0, now: printer.now) },
-                          columns: ["id", "priority", "kind", "home", "state", "escalation_level", "age", "opened_at", "acknowledged_by", "summary"],
+                          columns: ["id", "priority", "kind", "home", "state", "escalation_level", "age", "opened_at", "assigned_to", "acknowledged_by", "summary"],
                           empty: "No incidents match.")
     }
 }

@@ -23,6 +23,7 @@ extension OutputRecord {
             ("last_triggered_at", .time(incident.lastTriggeredAt)),
             ("trigger_event", .optionalText(incident.triggerEventID)),
             ("escalation_level", .integer(Int64(incident.escalationLevel))),
+            ("assigned_to", .optionalText(incident.assignedTo)),
             ("flags", .optionalText(incident.flags.isEmpty ? nil : incident.flags.joined(separator: ","))),
             ("summary", .text(incident.summary)),
         ]
