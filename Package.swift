@@ -51,6 +51,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -83,6 +84,7 @@ let package = Package(
         .testTarget(name: "CareHubServiceTests", dependencies: ["CareHubService", "CareHubTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "carehub", "CareHubTesting", "Mosquitto", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -58,8 +58,8 @@ public enum Hub {
             .init(service: EscalationService(store: EscalationStore(database: database), policy: configuration.escalation, clock: clock,
                                              logger: logger, newOutbox: newOutbox),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
-            .init(service: NotifierService(outbox: OutboxStore(database: database), client: client, clock: clock, logger: logger,
-                                           newOutbox: newOutbox),
+            .init(service: NotifierService(outbox: OutboxStore(database: database), client: client, webhooks: try configuration.webhookSender(),
+                                           giveUpAfter: configuration.notificationGiveUpAfter, clock: clock, logger: logger, newOutbox: newOutbox),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -60,3 +60,24 @@ extension HubConfiguration {
         timeZone = identifier
     }
 }
+
+extension HubConfiguration {
+    /// The webhooks with their secrets read (from a file or the environment; never from the configuration).
+    func webhookSender(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WebhookSender {
+        try WebhookSender(webhooks: webhooks.map { hook in
+            let secret: String
+            if let file = hook.secretFile {
+                guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+                    throw ConfigurationError("Cannot read the webhook secret file \(file); check that it exists and that the carehub user may read it.")
+                }
+                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            } else if let variable = hook.secretEnv, let value = environment[variable] {
+                secret = value
+            } else {
+                throw ConfigurationError("The environment variable \(hook.secretEnv ?? "") for the webhook \(hook.url) is not set.")
+            }
+            guard !secret.isEmpty else { throw ConfigurationError("The webhook secret for \(hook.url) is empty.") }
+            return Webhook(url: hook.url, priorities: hook.priorities, secret: Array(secret.utf8), timeout: hook.timeout)
+        })
+    }
+}

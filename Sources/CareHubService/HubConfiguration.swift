@@ -17,6 +17,17 @@ public struct HubConfiguration: Sendable, Equatable {
     public var rules = RuleSettingsBook()
     /// How long an incident may stay unacknowledged before it is escalated, per priority (`escalation:`).
     public var escalation = EscalationPolicy()
+    /// Webhooks for incident alerts, and how long a notification may keep failing before a technical incident.
+    public var webhooks: [WebhookSettings] = []
+    public var notificationGiveUpAfter: TimeInterval = 15 * 60
+
+    public struct WebhookSettings: Sendable, Equatable {
+        public var url: String
+        public var priorities: Set<Priority>
+        public var secretFile: String?
+        public var secretEnv: String?
+        public var timeout: TimeInterval
+    }
 
     public init() {}
 

@@ -15,13 +15,18 @@ public struct NotifierService: Service {
 
     private let outbox: OutboxStore
     private let client: MosquittoClient
+    private let webhooks: WebhookSender
+    private let giveUpAfter: TimeInterval
     private let clock: any HubClock
     private let logger: Logger
     private let newOutbox: Doorbell
 
-    public init(outbox: OutboxStore, client: MosquittoClient, clock: any HubClock, logger: Logger, newOutbox: Doorbell) {
+    public init(outbox: OutboxStore, client: MosquittoClient, webhooks: WebhookSender = WebhookSender(webhooks: []),
+                giveUpAfter: TimeInterval = 15 * 60, clock: any HubClock, logger: Logger, newOutbox: Doorbell) {
         self.outbox = outbox
         self.client = client
+        self.webhooks = webhooks
+        self.giveUpAfter = giveUpAfter
         self.clock = clock
         self.logger = logger
         self.newOutbox = newOutbox
@@ -46,14 +51,25 @@ public struct NotifierService: Service {
     }
 
     private func deliverDue() async throws {
+        if !webhooks.webhooks.isEmpty {
+            let sender = webhooks
+            _ = try outbox.fanOutAlerts(routes: { sender.routes(for: $0) }, at: clock.now)
+        }
         for message in try outbox.due(at: clock.now) {
             if Task.isShuttingDownGracefully { return }
             do {
-                try await client.publish(topic: message.topic, payload: message.payload, retain: message.retain, timeout: .seconds(5))
-                try outbox.markDelivered(message.seq, at: clock.now)
+                if message.channel == "webhook" {
+                    let status = try await webhooks.send(message.payload, to: message.topic, delivery: message.seq)
+                    try outbox.markDelivered(message.seq, at: clock.now, detail: "HTTP \(status)")
+                } else {
+                    try await client.publish(topic: message.topic, payload: message.payload, retain: message.retain, timeout: .seconds(5))
+                    try outbox.markDelivered(message.seq, at: clock.now)
+                }
             } catch let error as MosquittoError {
                 try retryLater(message, error: error.description)
             } catch let error as MosquittoPublishTimeout {
+                try retryLater(message, error: error.description)
+            } catch let error as WebhookSender.Failure {
                 try retryLater(message, error: error.description)
             }
         }
@@ -65,7 +81,7 @@ public struct NotifierService: Service {
             "mqtt.topic": "\(message.topic)", "outbox.seq": "\(message.seq)", "outbox.attempt": "\(message.attempts + 1)",
             "error": "\(error)", "retry_in_s": "\(String(format: "%.1f", delay))",
         ])
-        try outbox.markFailed(message.seq, error: error, retryAt: clock.now.addingTimeInterval(delay))
+        try outbox.markFailed(message.seq, error: error, retryAt: clock.now.addingTimeInterval(delay), at: clock.now, giveUpAfter: giveUpAfter)
     }
 
     /// 1 s, 2 s, 4 s … capped at 60 s, each with ±20 % jitter.

@@ -23,6 +23,20 @@ enum HubSchema {
                 try db.execute(sql: statement)
             }
         }
+        migrator.registerMigration("v5-webhooks") { db in
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN fanned_out INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN failure_reported INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: """
+                CREATE TABLE outbox_attempts (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    outbox_seq INTEGER NOT NULL,
+                    at INTEGER NOT NULL,
+                    ok INTEGER NOT NULL,
+                    detail TEXT
+                ) STRICT
+                """)
+            try db.execute(sql: "CREATE INDEX outbox_attempts_message ON outbox_attempts (outbox_seq)")
+        }
         return migrator
     }()
 

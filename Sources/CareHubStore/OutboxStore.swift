@@ -5,6 +5,8 @@ import GRDB
 /// A message waiting to be published (an alert or a receipt).
 public struct OutboxMessage: Sendable, Equatable {
     public var seq: Int64
+    /// `mqtt` (topic is an MQTT topic) or `webhook` (topic is the URL).
+    public var channel: String
     public var topic: String
     public var payload: [UInt8]
     public var retain: Bool
@@ -30,10 +32,10 @@ public struct OutboxStore: Sendable {
     public func due(at now: Date, limit: Int = 100) throws -> [OutboxMessage] {
         try database.writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT seq, topic, payload, retain, attempts FROM outbox
+                SELECT seq, channel, topic, payload, retain, attempts FROM outbox
                 WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY seq LIMIT ?
                 """, arguments: [now.millisecondsSince1970, limit]).map { row in
-                    OutboxMessage(seq: row["seq"], topic: row["topic"], payload: Array(row["payload"] as Data),
+                    OutboxMessage(seq: row["seq"], channel: row["channel"], topic: row["topic"], payload: Array(row["payload"] as Data),
                                   retain: row["retain"], attempts: row["attempts"])
                 }
         }
@@ -46,17 +48,59 @@ public struct OutboxStore: Sendable {
         }.map(Date.init(millisecondsSince1970:))
     }
 
-    public func markDelivered(_ seq: Int64, at now: Date) throws {
+    /// Records a successful attempt.
+    public func markDelivered(_ seq: Int64, at now: Date, detail: String? = nil) throws {
         try database.writer.write { db in
             try db.execute(sql: "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?",
                            arguments: [now.millisecondsSince1970, seq])
+            try db.execute(sql: "INSERT INTO outbox_attempts (outbox_seq, at, ok, detail) VALUES (?, ?, 1, ?)",
+                           arguments: [seq, now.millisecondsSince1970, detail])
         }
     }
 
-    public func markFailed(_ seq: Int64, error: String, retryAt: Date) throws {
+    /// Records a failed attempt and when to try again. A message still undelivered `giveUpAfter` after it was
+    /// queued raises a technical `notification_failed` incident (once); it keeps being retried.
+    public func markFailed(_ seq: Int64, error: String, retryAt: Date, at now: Date = Date(), giveUpAfter: TimeInterval = 15 * 60) throws {
         try database.writer.write { db in
             try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE seq = ?",
                            arguments: [error, retryAt.millisecondsSince1970, seq])
+            try db.execute(sql: "INSERT INTO outbox_attempts (outbox_seq, at, ok, detail) VALUES (?, ?, 0, ?)",
+                           arguments: [seq, now.millisecondsSince1970, error])
+            guard let row = try Row.fetchOne(db, sql: "SELECT channel, topic, created_at, failure_reported FROM outbox WHERE seq = ?", arguments: [seq]),
+                  (row["failure_reported"] as Int) == 0,
+                  now.millisecondsSince1970 - (row["created_at"] as Int64) >= Int64(giveUpAfter * 1000)
+            else { return }
+            try db.execute(sql: "UPDATE outbox SET failure_reported = 1 WHERE seq = ?", arguments: [seq])
+            let channel: String = row["channel"]
+            let target: String = row["topic"]
+            let minutes = Int(giveUpAfter / 60)
+            _ = try IncidentStore.apply(.raise(IncidentDraft(
+                home: "hub", kind: .notificationFailed, device: nil,
+                summary: "A \(channel) notification to \(target) has failed for \(minutes) min (\(error)); it is still being retried. Check the channel: people may not be hearing about incidents.",
+                at: now)), at: now.millisecondsSince1970, in: db)
+        }
+    }
+
+    /// Copies each alert queued for MQTT to the webhooks that want its priority (`routes`), once.
+    public func fanOutAlerts(routes: @Sendable (Priority) -> [String], at now: Date) throws -> Int {
+        try database.writer.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT seq, payload FROM outbox WHERE channel = 'mqtt' AND fanned_out = 0 AND topic LIKE 'carehub/v1/%/alert' ORDER BY seq LIMIT 500
+                """)
+            var added = 0
+            for row in rows {
+                let payload: Data = row["payload"]
+                if case .string(let name)? = (try? JSONValue.parse(Array(payload)))?["priority"], let priority = Priority(rawValue: name) {
+                    for url in routes(priority) {
+                        try db.execute(sql: """
+                            INSERT INTO outbox (created_at, channel, topic, payload, next_attempt_at, fanned_out) VALUES (?, 'webhook', ?, ?, ?, 1)
+                            """, arguments: [now.millisecondsSince1970, url, payload, now.millisecondsSince1970])
+                        added += 1
+                    }
+                }
+                try db.execute(sql: "UPDATE outbox SET fanned_out = 1 WHERE seq = ?", arguments: [row["seq"] as Int64])
+            }
+            return added
         }
     }
 

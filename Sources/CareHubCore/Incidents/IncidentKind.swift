@@ -8,13 +8,16 @@ public enum IncidentKind: String, Sendable, CaseIterable, Codable {
     /// An alarm arrived with a fault (unregistered device, clock far off, unreadable time): the alarm is raised
     /// anyway and this technical incident asks someone to fix the device or its registration.
     case dataFault = "data_fault"
+    /// A notification (alert or webhook) has kept failing: someone must fix the channel, because people may
+    /// not be hearing about incidents.
+    case notificationFailed = "notification_failed"
 
     public var defaultPriority: Priority {
         switch self {
         case .pendant, .fall, .smoke, .co, .flood: .emergency
         case .inactivity, .notUp, .outOfBed, .bathroomLong, .nightDoor, .coldHome, .noData: .urgent
         case .hotHome, .fridgeUnused: .routine
-        case .deviceOffline, .lowBattery, .gatewayOffline, .dataFault: .technical
+        case .deviceOffline, .lowBattery, .gatewayOffline, .dataFault, .notificationFailed: .technical
         }
     }
 
