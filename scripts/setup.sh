@@ -14,8 +14,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # mosquitto: the broker for the demo and the tests; mosquitto-clients: mosquitto_pub/_sub for scripts;
 # libmosquitto-dev and pkg-config: the hub links libmosquitto (Sources/CMosquitto, found with pkg-config);
-# libsqlite3-dev: GRDB links the system SQLite; python3-venv: the simulator's virtual environment.
-PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev python3-venv pkg-config)
+# libsqlite3-dev: GRDB links the system SQLite; python3-venv: the simulator's virtual environment;
+# libcurl4: Foundation's URLSession (webhooks) loads it at run time.
+PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev python3-venv pkg-config libcurl4)
 
 say() { printf 'setup: %s\n' "$*"; }
 fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
