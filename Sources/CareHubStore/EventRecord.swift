@@ -51,6 +51,14 @@ public struct EventQueries: Sendable {
         }
     }
 
+    /// One home's events with event time in [start, end), oldest first.
+    public func window(home: String, from start: Date, to end: Date, limit: Int) throws -> [EventRecord] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(EventRecord.columns) FROM events WHERE home_id = ? AND ts >= ? AND ts < ? ORDER BY ts, seq LIMIT ?",
+                             arguments: [home, start.millisecondsSince1970, end.millisecondsSince1970, limit]).compactMap(EventRecord.init(row:))
+        }
+    }
+
     /// One home's event by its id.
     public func find(home: String, id: String) throws -> EventRecord? {
         try database.writer.read { db in

@@ -85,7 +85,7 @@ public struct OutboxStore: Sendable {
     public func fanOutAlerts(routes: @Sendable (Priority) -> [String], at now: Date) throws -> Int {
         try database.writer.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT seq, payload FROM outbox WHERE channel = 'mqtt' AND fanned_out = 0 AND topic LIKE 'carehub/v1/%/alert' ORDER BY seq LIMIT 500
+                SELECT seq, payload, incident_id FROM outbox WHERE channel = 'mqtt' AND fanned_out = 0 AND topic LIKE 'carehub/v1/%/alert' ORDER BY seq LIMIT 500
                 """)
             var added = 0
             for row in rows {
@@ -93,8 +93,9 @@ public struct OutboxStore: Sendable {
                 if case .string(let name)? = (try? JSONValue.parse(Array(payload)))?["priority"], let priority = Priority(rawValue: name) {
                     for url in routes(priority) {
                         try db.execute(sql: """
-                            INSERT INTO outbox (created_at, channel, topic, payload, next_attempt_at, fanned_out) VALUES (?, 'webhook', ?, ?, ?, 1)
-                            """, arguments: [now.millisecondsSince1970, url, payload, now.millisecondsSince1970])
+                            INSERT INTO outbox (created_at, channel, topic, payload, incident_id, next_attempt_at, fanned_out)
+                            VALUES (?, 'webhook', ?, ?, ?, ?, 1)
+                            """, arguments: [now.millisecondsSince1970, url, payload, row["incident_id"] as Int64?, now.millisecondsSince1970])
                         added += 1
                     }
                 }
@@ -113,6 +114,36 @@ public struct OutboxStore: Sendable {
                 """)
             let oldest: Int64? = row?["oldest"]
             return (row?["count"] ?? 0, oldest.map(Date.init(millisecondsSince1970:)), row?["failing"] ?? 0)
+        }
+    }
+}
+
+/// One notification about an incident, for `carehub incidents show`.
+public struct NotificationRecord: Sendable, Equatable {
+    public var channel: String
+    public var target: String
+    public var state: String
+    public var createdAt: Date
+    public var deliveredAt: Date?
+    public var attempts: Int
+    public var lastError: String?
+}
+
+extension OutboxStore {
+    /// Every alert and webhook about `incident`, oldest first.
+    public func notifications(incident: Int64) throws -> [NotificationRecord] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT channel, topic, payload, created_at, delivered_at, attempts, last_error FROM outbox WHERE incident_id = ? ORDER BY seq
+                """, arguments: [incident]).map { row in
+                let payload: Data = row["payload"]
+                var state = "?"
+                if case .string(let text)? = (try? JSONValue.parse(Array(payload)))?["state"] { state = text }
+                return NotificationRecord(
+                    channel: row["channel"], target: row["topic"], state: state, createdAt: Date(millisecondsSince1970: row["created_at"]),
+                    deliveredAt: (row["delivered_at"] as Int64?).map(Date.init(millisecondsSince1970:)), attempts: row["attempts"],
+                    lastError: row["last_error"])
+            }
         }
     }
 }

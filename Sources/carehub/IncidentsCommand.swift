@@ -92,8 +92,12 @@ struct IncidentsListCommand: AsyncParsableCommand {
 struct IncidentsShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show one incident with its timeline.",
+        abstract: "Show one incident: why it was raised, what the home did before, who was told, who did what.",
         discussion: """
+            Shows the incident, the event that triggered it, the home's events from the two hours before it was
+            opened, every notification sent about it (alerts and webhooks, with attempts), and its timeline of
+            staff actions and automatic changes.
+
             Examples:
               carehub incidents show 42
               carehub incidents show 42 --format json
@@ -111,13 +115,26 @@ struct IncidentsShowCommand: AsyncParsableCommand {
         let queries = IncidentQueries(database: db)
         let incident = try queries.find(id)
         let timeline = try queries.timeline(id)
-        let trigger = try incident.triggerEventID.flatMap { try EventQueries(database: db).find(home: incident.home, id: $0) }
-        let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone)
+        let events = EventQueries(database: db)
+        let trigger = try incident.triggerEventID.flatMap { try events.find(home: incident.home, id: $0) }
+        let before = try events.window(home: incident.home, from: incident.openedAt.addingTimeInterval(-2 * 3600),
+                                       to: incident.openedAt.addingTimeInterval(0.001), limit: 500)
+        let notifications = try OutboxStore(database: db).notifications(incident: id)
+        let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.rules.settings(for: incident.home).timeZone)
         var record = OutputRecord(incident: incident, now: printer.now)
         let timelineRecords = timeline.map(OutputRecord.init(timeline:))
+        let beforeRecords = before.map(OutputRecord.init(event:))
+        let notificationRecords = notifications.map { note in
+            OutputRecord(fields: [
+                ("channel", .text(note.channel)), ("target", .text(note.target)), ("state", .text(note.state)), ("queued_at", .time(note.createdAt)),
+                ("delivered_at", .optionalTime(note.deliveredAt)), ("attempts", .integer(Int64(note.attempts))), ("last_error", .optionalText(note.lastError)),
+            ])
+        }
         switch printer.format {
         case .json:
             record.fields.append(("trigger", trigger.map { .json(OutputRecord(event: $0).jsonText) } ?? .null))
+            record.fields.append(("events_before", .json("[" + beforeRecords.map(\.jsonText).joined(separator: ",") + "]")))
+            record.fields.append(("notifications", .json("[" + notificationRecords.map(\.jsonText).joined(separator: ",") + "]")))
             record.fields.append(("timeline", .json("[" + timelineRecords.map(\.jsonText).joined(separator: ",") + "]")))
             printer.printObject(record)
         case .csv:
@@ -131,6 +148,11 @@ struct IncidentsShowCommand: AsyncParsableCommand {
                 print("\nTriggered by event \(event.id): \(event.type.rawValue) from \(event.device)"
                       + (event.room.map { " in \($0)" } ?? "") + " at \(printer.localTime(event.timestamp))")
             }
+            print("\nThe home in the two hours before")
+            printer.printList(beforeRecords, columns: ["ts", "device", "room", "type", "value"], empty: "(no events: see no_data)")
+            print("\nNotifications")
+            printer.printList(notificationRecords, columns: ["channel", "target", "state", "queued_at", "delivered_at", "attempts", "last_error"],
+                              empty: "(none)")
             print("\nTimeline")
             printer.printList(timelineRecords, columns: ["at", "actor", "action", "note"], empty: "(empty)")
         }

@@ -59,13 +59,15 @@ struct DiskFullTests {
             while ContinuousClock.now < deadline {
                 stored = Set(try await queue.read { try String.fetchAll($0, sql: "SELECT id FROM events WHERE home_id = 'full-home'") })
                 kept = try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM refused_events") ?? 0 }
-                if stored.count == eventIDs.count, kept == garbageSent { break }
+                if stored.count == eventIDs.count, kept >= garbageSent { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
             print("disk full: hub exit status \(String(describing: status)), refused start \(String(describing: refusedStatus)); \(fatalLines.last ?? "")")
             print("disk full: \(eventIDs.count) events and \(garbageSent) unreadable payloads sent; \(stored.count) stored, \(kept) kept as refused")
             #expect(stored == Set(eventIDs))
-            #expect(kept == garbageSent)
+            // Nothing lost. A refused payload has no id to deduplicate on, so one committed just before the crash whose
+            // acknowledgement had not left yet is stored again when the broker redelivers it (at least once).
+            #expect(kept >= garbageSent && kept <= garbageSent + 1, "kept \(kept) of \(garbageSent) unreadable payloads")
             recovered.signal(SIGTERM)
             #expect(await recovered.waitForExit(timeout: .seconds(5)) == 0)
             gateway.stop()

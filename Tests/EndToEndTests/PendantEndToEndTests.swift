@@ -58,6 +58,10 @@ import Testing
             #expect(timeline.map { $0["action"] as? String } == ["opened", "acknowledged", "resolved"])
             #expect(timeline.map { $0["actor"] as? String } == ["carehub", "Sam Patel", "Sam Patel"])
             #expect((shown["trigger"] as? [String: Any])?["id"] as? String == "press-1")
+            #expect((shown["events_before"] as? [[String: Any]])?.contains { $0["id"] as? String == "press-1" } == true)
+            let notifications = try #require(shown["notifications"] as? [[String: Any]])
+            #expect(notifications.map { $0["state"] as? String } == ["open", "acknowledged", "resolved"])
+            #expect(notifications.allSatisfy { $0["delivered_at"] is String }, "every alert was delivered: \(notifications)")
             #expect(try fixture.count("SELECT COUNT(*) FROM incident_timeline") == 3)
         }
     }
