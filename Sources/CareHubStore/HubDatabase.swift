@@ -15,6 +15,8 @@ import GRDB
 public final class HubDatabase: Sendable {
     public let path: String
     public let writer: DatabasePool
+    /// The hub will not start (and so will not take messages) with less free space than this beside the database.
+    public static let minimumFreeBytes: Int64 = 256 * 1024
 
     private init(path: String, writer: DatabasePool) {
         self.path = path
@@ -126,6 +128,15 @@ public final class HubDatabase: Sendable {
     /// Proves the database accepts a write right now (disk space, permissions, locks): records a hub start.
     /// The hub calls this before it subscribes, so it never takes a message it cannot store.
     public func checkWritable(at now: Date, version: String) throws {
+        // A disk with almost no room left would accept this small write and then refuse the first message.
+        var stats = statvfs()
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if statvfs(directory, &stats) == 0 {
+            let free = Int64(stats.f_bavail) * Int64(stats.f_frsize)
+            guard free >= Self.minimumFreeBytes else {
+                throw StoreError.notWritable(path, "only \(free / 1024) KiB free on its disk; at least \(Self.minimumFreeBytes / 1024) KiB are needed")
+            }
+        }
         do {
             try writer.write { db in
                 try db.execute(
