@@ -14,13 +14,14 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: help setup demo test build release clean
+.PHONY: help setup demo test build release bench clean
 
 help:
 	@echo "make demo     build, start a local broker and the hub, play a simulated home, show its incidents"
 	@echo "make test     run every test: swift test, then the simulator's pytest suite"
 	@echo "make build    debug build (.build/debug/carehub)"
 	@echo "make release  optimised build (.build/release/carehub)"
+	@echo "make bench    every benchmark against its same-run baseline; table in bench/results/ (about 10 min)"
 	@echo "make setup    install missing Debian packages and the Python environment (.venv)"
 	@echo "make clean    stop the demo's broker and remove var/ (the demo's database and logs)"
 
@@ -40,6 +41,9 @@ build: setup
 
 release: setup
 	swift build -c release
+
+bench: release
+	$(PYTHON) bench/run_bench.py
 
 clean:
 	@if [ -d var/demo-broker ]; then bash scripts/broker.sh stop var/demo-broker; fi

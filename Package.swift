@@ -76,7 +76,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "carehub-bench",
-            dependencies: ["CareHubCore", "CareHubService"]
+            dependencies: ["CareHubCore", "CareHubService", "CareHubStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "MosquittoTests", dependencies: ["Mosquitto", "CareHubTesting"]),
         .testTarget(name: "CareHubCoreTests", dependencies: ["CareHubCore"]),

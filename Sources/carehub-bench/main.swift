@@ -1,6 +1,8 @@
 import CareHubCore
 import CareHubService
+import CareHubStore
 import Foundation
+import GRDB
 
 // Rules benchmarks (`make bench`): throughput of decoded events through the rules in memory against reading
 // and decoding the same file only, and rule-state memory per home.
@@ -79,13 +81,79 @@ func ruleMemory(homes: Int) {
         """)
 }
 
-let arguments = CommandLine.arguments.dropFirst()
-switch (arguments.first, arguments.dropFirst().first) {
-case ("replay", let path?):
-    try replayThroughput(path: path)
-case ("memory", let count?):
-    ruleMemory(homes: Int(count) ?? 10_000)
+/// A large database for the query and start-up benchmarks: `homes` homes with rule state and a timer each,
+/// `events` events spread over them and 30 days, `incidents` incidents (2 % of them open).
+func makeDatabase(path: String, homes: Int, events: Int, incidents: Int) throws {
+    let database = try HubDatabase.openForHub(path: path, synchronous: .normal)
+    let start = Int64(1_796_000_000_000)
+    let span = Int64(30 * 86_400_000)
+    let rooms = ["kitchen", "lounge", "bedroom", "bathroom", "hall"]
+    var engine = RulesEngine()
+    let state = { (home: Int) -> HomeRuleState in
+        for index in 0..<20 {
+            let room = rooms[index % rooms.count]
+            let at = Date(millisecondsSince1970: start + Int64(index * 600_000))
+            _ = engine.handle(SensorEvent(home: "home-\(home)", device: index % 4 == 3 ? "temp-\(room)" : "pir-\(room)", id: "s\(index)",
+                                          type: index % 4 == 3 ? .heartbeat : .motion, value: index % 4 == 3 ? .none : .boolean(true),
+                                          timestamp: at, room: room), receivedAt: at)
+        }
+        return engine.homes["home-\(home)"]?.state ?? HomeRuleState(firstSeenAt: start)
+    }
+    let encoder = JSONEncoder()
+    try database.writer.write { db in
+        for home in 0..<homes {
+            try db.execute(sql: "INSERT INTO homes (id, timezone, registered_at, registered_by) VALUES (?, 'Europe/London', ?, 'bench')",
+                           arguments: ["home-\(home)", start])
+            let encoded = String(decoding: try encoder.encode(state(home)), as: UTF8.self)
+            try db.execute(sql: "INSERT INTO rule_states (home_id, state, updated_at) VALUES (?, ?, ?)", arguments: ["home-\(home)", encoded, start])
+            try db.execute(sql: "INSERT INTO timers (home_id, name, due_at) VALUES (?, 'rules', ?)", arguments: ["home-\(home)", start + span])
+        }
+    }
+    var written = 0
+    while written < events {
+        let batch = min(200_000, events - written)
+        try database.writer.write { db in
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO events (home_id, id, device_id, type, value, ts, received_at, room) VALUES (?, ?, ?, 'motion', 'true', ?, ?, ?)
+                """)
+            for index in written..<(written + batch) {
+                let home = index % homes
+                let ts = start + Int64(index) * span / Int64(events)
+                try statement.execute(arguments: ["home-\(home)", "e\(index)", "pir-\(rooms[index % 5])", ts, ts, rooms[index % 5]])
+            }
+        }
+        written += batch
+    }
+    let kinds = IncidentKind.allCases
+    try database.writer.write { db in
+        for index in 0..<incidents {
+            let kind = kinds[index % kinds.count]
+            let opened = start + Int64(index) * span / Int64(max(1, incidents))
+            let open = index % 50 == 0
+            try db.execute(sql: """
+                INSERT INTO incidents (home_id, kind, priority, priority_rank, state, summary, opened_at, last_triggered_at, acknowledged_at,
+                    acknowledged_by, resolved_at, resolved_by, outcome)
+                VALUES (?, ?, ?, ?, ?, 'bench incident', ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    "home-\(index % homes)", kind.rawValue, kind.defaultPriority.rawValue, kind.defaultPriority.rank, open ? "open" : "resolved",
+                    opened, opened, open ? nil : opened + 40_000, open ? nil : "bench", open ? nil : opened + 600_000, open ? nil : "bench",
+                    open ? nil : "resident_ok",
+                ])
+        }
+    }
+    print(#"{"homes":\#(homes),"events":\#(events),"incidents":\#(incidents),"path":"\#(path)"}"#)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "replay" where arguments.count == 2:
+    try replayThroughput(path: arguments[1])
+case "memory" where arguments.count == 2:
+    ruleMemory(homes: Int(arguments[1]) ?? 10_000)
+case "make-db" where arguments.count == 5:
+    try makeDatabase(path: arguments[1], homes: Int(arguments[2]) ?? 100_000, events: Int(arguments[3]) ?? 10_000_000,
+                     incidents: Int(arguments[4]) ?? 100_000)
 default:
-    FileHandle.standardError.write(Data("usage: carehub-bench replay FILE | memory HOMES\n".utf8))
+    FileHandle.standardError.write(Data("usage: carehub-bench replay FILE | memory HOMES | make-db PATH HOMES EVENTS INCIDENTS\n".utf8))
     exit(64)
 }
