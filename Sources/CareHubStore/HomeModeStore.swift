@@ -21,6 +21,10 @@ public struct HomeModeStore: Sendable {
                 ON CONFLICT (home_id) DO UPDATE SET holiday_until = excluded.holiday_until, visit_until = excluded.visit_until,
                     updated_at = excluded.updated_at, updated_by = excluded.updated_by
                 """, arguments: [home, holidayUntil?.millisecondsSince1970, visitUntil?.millisecondsSince1970, stamp, person])
+            let action = holidayUntil != nil ? "away" : visitUntil != nil ? "visit" : "back"
+            let until = (holidayUntil ?? visitUntil).map { JSONText.object([("until", JSONText.quoted(RFC3339.format($0)))]) }
+            try db.execute(sql: "INSERT INTO data_audit (at, actor, action, home_id, details) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [now.millisecondsSince1970, person, action, home, until])
         }
     }
 }

@@ -11,6 +11,8 @@ public struct HomeSummary: Sendable {
     public var lastActivityAt: Date?
     public var lastActivityRoom: String?
     public var away: Bool
+    /// Nothing heard from any device for two hours, or the gateway reported offline: the hub cannot see the home.
+    public var noData: Bool
     public var holidayUntil: Date?
     public var visitUntil: Date?
     public var openIncidents: Int
@@ -26,6 +28,16 @@ public struct HomeQueries: Sendable {
 
     public init(database: HubDatabase) {
         self.database = database
+    }
+
+    /// Throws "no such home" (exit 5 on the command line) unless the home is known: a misspelt home must not
+    /// look like a quiet one.
+    public func requireKnown(_ home: String) throws {
+        let known = try database.writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM homes WHERE id = ? UNION SELECT 1 FROM incidents WHERE home_id = ? LIMIT 1",
+                              arguments: [home, home]) ?? false
+        }
+        guard known else { throw StoreError("There is no home \(home); run `carehub homes list` to see them.") }
     }
 
     public func list() throws -> [HomeSummary] {
@@ -66,6 +78,8 @@ public struct HomeQueries: Sendable {
             lastMessageAt: (row["last_message_at"] as Int64?).map(Date.init(millisecondsSince1970:)),
             lastActivityAt: lastActivity.map(Date.init(millisecondsSince1970:)), lastActivityRoom: lastRoom,
             away: state?.awaySince.map { $0 <= now } ?? false,
+            noData: (row["gateway_state"] as String?) == "offline"
+                || ((row["last_message_at"] as Int64?).map { now - $0 > 2 * 3_600_000 } ?? true),
             holidayUntil: (mode?["holiday_until"] as Int64?).flatMap { $0 > now ? Date(millisecondsSince1970: $0) : nil },
             visitUntil: (mode?["visit_until"] as Int64?).flatMap { $0 > now ? Date(millisecondsSince1970: $0) : nil },
             openIncidents: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE home_id = ? AND state != 'resolved'", arguments: [home]) ?? 0,

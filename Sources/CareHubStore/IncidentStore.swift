@@ -103,7 +103,11 @@ public struct IncidentStore: Sendable {
             try db.execute(sql: """
                 UPDATE incidents SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND state = 'open'
                 """, arguments: [millis, person, id])
-            guard db.changesCount == 1 else { throw try Self.conflict(id, action: "acknowledge", in: db) }
+            guard db.changesCount == 1 else {
+                // Acknowledging again what you already acknowledged is not a clash with someone else.
+                if let record = try Self.fetch(id, in: db), record.state == .acknowledged, record.acknowledgedBy == person { return record }
+                throw try Self.conflict(id, action: "acknowledge", in: db)
+            }
             guard let record = try Self.fetch(id, in: db) else { throw StoreError.incidentNotFound(id) }
             try Self.appendTimeline(incident: id, home: record.home, at: millis, actor: person, action: "acknowledged", note: note, details: nil, in: db)
             try Self.enqueueAlert(incident: id, state: "acknowledged", at: millis, in: db)

@@ -24,6 +24,11 @@ struct CLIFailure: Error {
         switch error {
         case let error as StoreError:
             let notFound = error.message.hasPrefix("There is no")
+            let usage = error.message.hasSuffix("already exists; choose a new file name for the backup.")
+            if usage {
+                self.init(error.message, exitCode: .failure)
+                return
+            }
             self.init(error.message, exitCode: notFound ? .notFound : .databaseUnavailable)
         case let error as IncidentConflict:
             self.init(error.message, exitCode: .conflict)

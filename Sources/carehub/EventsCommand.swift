@@ -39,10 +39,11 @@ struct EventsListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (db, configuration) = try database.open(readOnly: true)
+        if let home { try HomeQueries(database: db).requireKnown(home) }
         let now = Date()
         let sinceDate = try since.map { text in
             guard let date = TimeArgument.parse(text, now: now, timeZone: configuration.timeZone) else {
-                throw CLIFailure("--since \"\(text)\" is not a time (2026-11-29T06:00:00Z), a date (2026-11-29) or an age (2h).")
+                throw ValidationError("--since \"\(text)\" is not a time (2026-11-29T06:00:00Z), a date (2026-11-29) or an age (2h).")
             }
             return date
         }
@@ -55,6 +56,35 @@ struct EventsListCommand: AsyncParsableCommand {
 
 /// Parses a time given on the command line.
 enum TimeArgument {
+    /// A future time: RFC 3339, or a local date (midnight) or local date and time in `timeZone`.
+    static func parseFuture(_ text: String, timeZone identifier: String) -> Date? {
+        if let date = RFC3339.parse(text) { return date }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: identifier)
+        for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+
+    /// "45m", "2h", "1h30m", "90s": seconds.
+    static func duration(_ text: String) -> TimeInterval? {
+        var total: TimeInterval = 0
+        var digits = ""
+        for character in text {
+            if character.isNumber {
+                digits.append(character)
+            } else {
+                guard let amount = Double(digits), let unit = ["s": 1.0, "m": 60, "h": 3600, "d": 86_400][character] else { return nil }
+                total += amount * unit
+                digits = ""
+            }
+        }
+        return digits.isEmpty && total > 0 ? total : nil
+    }
+
     static func parse(_ text: String, now: Date, timeZone identifier: String) -> Date? {
         if let date = RFC3339.parse(text) { return date }
         let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]

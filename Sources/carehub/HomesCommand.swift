@@ -31,10 +31,10 @@ struct HomesAwayCommand: AsyncParsableCommand {
     @OptionGroup var actor: ActorOption
 
     func run() async throws {
-        guard let end = RFC3339.parse(until), end > Date() else {
-            throw CLIFailure("--until \"\(until)\" must be an RFC 3339 time in the future, such as 2026-12-27T12:00:00Z.")
+        let (db, configuration) = try database.open(readOnly: false)
+        guard let end = TimeArgument.parseFuture(until, timeZone: configuration.rules.settings(for: home).timeZone), end > Date() else {
+            throw ValidationError("--until \"\(until)\" must be a time in the future: 2026-12-27, 2026-12-27T12:00 (local) or 2026-12-27T12:00:00Z.")
         }
-        let (db, _) = try database.open(readOnly: false)
         try HomeModeStore(database: db).set(home: home, holidayUntil: end, visitUntil: nil, by: actor.by, at: Date())
         print("\(home): away until \(RFC3339.format(end)); inactivity rules paused, alarms still raised.")
     }
@@ -48,12 +48,11 @@ struct HomesVisitCommand: AsyncParsableCommand {
     @OptionGroup var actor: ActorOption
 
     func run() async throws {
-        let units: [Character: TimeInterval] = ["m": 60, "h": 3600]
-        guard let unit = duration.last.flatMap({ units[$0] }), let amount = Double(duration.dropLast()), amount > 0, amount * unit <= 12 * 3600 else {
-            throw CLIFailure("--for \"\(duration)\" must be a duration such as 45m or 2h, at most 12h.")
+        guard let seconds = TimeArgument.duration(duration), seconds > 0, seconds <= 12 * 3600 else {
+            throw ValidationError("--for \"\(duration)\" must be a duration such as 45m, 2h or 1h30m, at most 12h.")
         }
         let (db, _) = try database.open(readOnly: false)
-        let end = Date().addingTimeInterval(amount * unit)
+        let end = Date().addingTimeInterval(seconds)
         try HomeModeStore(database: db).set(home: home, holidayUntil: nil, visitUntil: end, by: actor.by, at: Date())
         print("\(home): visit in progress until \(RFC3339.format(end)); inactivity rules paused, alarms still raised.")
     }
@@ -74,7 +73,8 @@ struct HomesBackCommand: AsyncParsableCommand {
 
 extension OutputRecord {
     init(home summary: HomeSummary) {
-        let status = summary.holidayUntil != nil ? "away (holiday)" : summary.visitUntil != nil ? "visit" : summary.away ? "away" : "at home"
+        let status = summary.holidayUntil != nil ? "away (holiday)" : summary.visitUntil != nil ? "visit"
+            : summary.noData ? "no data" : summary.away ? "away" : "at home"
         fields = [
             ("home", .text(summary.id)),
             ("status", .text(status)),

@@ -89,7 +89,7 @@ struct AuditListCommand: AsyncParsableCommand {
         let (db, configuration) = try database.open(readOnly: true)
         let sinceDate = try since.map { text in
             guard let date = TimeArgument.parse(text, now: Date(), timeZone: configuration.timeZone) else {
-                throw CLIFailure("--since \"\(text)\" is not a time (2026-11-29T06:00:00Z), a date (2026-11-29) or an age (7d).")
+                throw ValidationError("--since \"\(text)\" is not a time (2026-11-29T06:00:00Z), a date (2026-11-29) or an age (7d).")
             }
             return date
         }

@@ -74,9 +74,10 @@ struct IncidentsListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (db, configuration) = try database.open(readOnly: true)
+        if let home { try HomeQueries(database: db).requireKnown(home) }
         let sinceDate = try since.map { text in
             guard let date = TimeArgument.parse(text, now: Date(), timeZone: configuration.timeZone) else {
-                throw CLIFailure("--since \"\(text)\" is not a time (2026-11-29T06:00:00Z), a date (2026-11-29) or an age (2h).")
+                throw ValidationError("--since \"\(text)\" is not a time (2026-11-29T06:00:00Z), a date (2026-11-29) or an age (2h).")
             }
             return date
         }
@@ -117,8 +118,11 @@ struct IncidentsShowCommand: AsyncParsableCommand {
         let timeline = try queries.timeline(id)
         let events = EventQueries(database: db)
         let trigger = try incident.triggerEventID.flatMap { try events.find(home: incident.home, id: $0) }
-        let before = try events.window(home: incident.home, from: incident.openedAt.addingTimeInterval(-2 * 3600),
-                                       to: incident.openedAt.addingTimeInterval(0.001), limit: 500)
+        let window = try events.window(home: incident.home, from: incident.openedAt.addingTimeInterval(-2 * 3600),
+                                       to: incident.openedAt.addingTimeInterval(0.001), limit: 5_000)
+        // What the resident did (and alarms), not the devices' heartbeats and readings; the last 40 of them.
+        let quiet: Set<EventType> = [.heartbeat, .temperature, .battery]
+        let before = Array(window.filter { !quiet.contains($0.event.type) && !($0.event.type == .motion && $0.event.value == .boolean(false)) }.suffix(40))
         let notifications = try OutboxStore(database: db).notifications(incident: id)
         let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.rules.settings(for: incident.home).timeZone)
         var record = OutputRecord(incident: incident, now: printer.now)
@@ -148,8 +152,8 @@ struct IncidentsShowCommand: AsyncParsableCommand {
                 print("\nTriggered by event \(event.id): \(event.type.rawValue) from \(event.device)"
                       + (event.room.map { " in \($0)" } ?? "") + " at \(printer.localTime(event.timestamp))")
             }
-            print("\nThe home in the two hours before")
-            printer.printList(beforeRecords, columns: ["ts", "device", "room", "type", "value"], empty: "(no events: see no_data)")
+            print("\nThe home in the two hours before (\(window.count) messages; movement, doors, bed, chair, appliances and alarms shown)")
+            printer.printList(beforeRecords, columns: ["ts", "device", "room", "type", "value"], empty: "(no activity)")
             print("\nNotifications")
             printer.printList(notificationRecords, columns: ["channel", "target", "state", "queued_at", "delivered_at", "attempts", "last_error"],
                               empty: "(none)")

@@ -71,7 +71,7 @@ struct EraseCommand: AsyncParsableCommand {
     @Flag(help: "Confirm the erasure.") var yes = false
 
     func run() async throws {
-        guard yes else { throw CLIFailure("Erasing \(home) cannot be undone; add --yes to confirm (export it first if it must be kept).") }
+        guard yes else { throw ValidationError("Erasing \(home) cannot be undone; add --yes to confirm (export it first if it must be kept).") }
         let (db, _) = try database.open(readOnly: false)
         let removed = try PrivacyStore(database: db).erase(home: home, by: actor.by, at: Date())
         print("Erased \(home): \(removed) rows. The erasure is recorded in the audit.")

@@ -36,7 +36,7 @@ struct ReplayCommand: AsyncParsableCommand {
         var configuration = try config.map(HubConfiguration.load(path:)) ?? HubConfiguration()
         if let timezone { try configuration.applyTimeZone(timezone) }
         let untilDate = try until.map { text in
-            guard let date = RFC3339.parse(text) else { throw CLIFailure("--until \"\(text)\" is not an RFC 3339 time.") }
+            guard let date = RFC3339.parse(text) else { throw ValidationError("--until \"\(text)\" is not an RFC 3339 time.") }
             return date
         }
         let loaded: ReplayInput.Loaded

@@ -32,6 +32,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (db, configuration) = try database.open(readOnly: true)
+        if let home { try HomeQueries(database: db).requireKnown(home) }
         let end = Date()
         let start = end.addingTimeInterval(-period.days * 86_400)
         let incidents = try IncidentQueries(database: db).list(IncidentFilter(states: nil, home: home, since: start), limit: 1_000_000)
@@ -77,7 +78,14 @@ struct ReportCommand: AsyncParsableCommand {
             printer.printList(kindRecords, columns: ["kind", "raised", "open", "resolved_by_staff", "cleared_automatically", "false_alarm_rate", "outcomes"],
                               empty: "(none)")
             print("\nTime to acknowledge (\(response.count) acknowledged by staff)")
-            func seconds(_ value: Double?) -> String { value.map { String(format: "%.0f s", $0) } ?? "-" }
+            func seconds(_ value: Double?) -> String {
+                guard let value else { return "-" }
+                switch value {
+                case ..<120: return String(format: "%.0f s", value)
+                case ..<7200: return String(format: "%.0f min", value / 60)
+                default: return String(format: "%d h %02d min", Int(value) / 3600, Int(value) / 60 % 60)
+                }
+            }
             func share(_ value: Double?) -> String { value.map { String(format: "%.1f %%", $0 * 100) } ?? "-" }
             print("  p50 \(seconds(response.p50)), p95 \(seconds(response.p95)); within 60 s: \(share(response.within60)) "
                   + "(emergencies: \(share(response.emergencyWithin60)); the bar is 97.5 %)")

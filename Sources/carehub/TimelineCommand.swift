@@ -26,13 +26,14 @@ struct TimelineCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (db, configuration) = try database.open(readOnly: true)
+        try HomeQueries(database: db).requireKnown(home)
         let zone = configuration.rules.settings(for: home).timeZone
         var clock = LocalClock(identifier: zone) ?? LocalClock(timeZone: .gmt)
         let day: Int64
         if let date {
             let parts = date.split(separator: "-").compactMap { Int($0) }
             guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else {
-                throw CLIFailure("--date \"\(date)\" is not a date like 2026-11-28.")
+                throw ValidationError("--date \"\(date)\" is not a date like 2026-11-28.")
             }
             day = Int64(RFC3339.daysFromCivil(year: parts[0], month: parts[1], day: parts[2]))
         } else {

@@ -32,11 +32,21 @@ import Testing
             let mine = try #require(try await fixture.carehubJSON(["incidents", "list", "--assignee", "Jo Evans"]) as? [[String: Any]])
             #expect(mine.map { $0["id"] as? Int } == [pendantID])
             #expect(try await fixture.carehub(["incidents", "ack", "\(pendantID)", "--by", "Jo Evans"]).status == 0)
+            #expect(try await fixture.carehub(["incidents", "ack", "\(pendantID)", "--by", "Jo Evans"]).status == 0, "acknowledging twice yourself is no clash")
+            for arguments in [["incidents", "list", "--home", "flat-99"], ["timeline", "flat-99"], ["events", "list", "--home", "flat-99"]] {
+                let misspelt = try await fixture.carehub(arguments)
+                #expect(misspelt.status == 5, "\(arguments) on an unknown home exited \(misspelt.status)")
+                #expect(misspelt.standardError.contains("There is no home flat-99"))
+            }
+            #expect(try await fixture.carehub(["homes", "visit", "flat-1", "--for", "1h30m", "--by", "Jo"]).status == 0)
+            #expect(try await fixture.carehub(["homes", "back", "flat-1", "--by", "Jo"]).status == 0)
             #expect(try await fixture.carehub(["incidents", "resolve", "\(pendantID)", "--by", "Jo Evans", "--outcome", "false_alarm"]).status == 0)
 
             let audit = try #require(try await fixture.carehubJSON(["audit", "list", "--home", "flat-1"]) as? [[String: Any]])
             let actions = audit.compactMap { $0["action"] as? String }
-            for action in ["opened", "assigned", "note", "acknowledged", "resolved"] { #expect(actions.contains(action), "audit lacks \(action)") }
+            for action in ["opened", "assigned", "note", "acknowledged", "resolved", "visit", "back"] {
+                #expect(actions.contains(action), "audit lacks \(action)")
+            }
             #expect(audit.allSatisfy { $0["home"] as? String == "flat-1" })
 
             let homes = try #require(try await fixture.carehubJSON(["homes", "list"]) as? [[String: Any]])

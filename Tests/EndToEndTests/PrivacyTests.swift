@@ -28,7 +28,7 @@ import Testing
             #expect(!exported.standardOutput.contains("home-b"))
 
             let refused = try await fixture.carehub(["erase", "--home", "home-a", "--by", "DPO"])
-            #expect(refused.status == 1)
+            #expect(refused.status == 64)
             #expect(refused.standardError.contains("--yes"))
             let erased = try await fixture.carehub(["erase", "--home", "home-a", "--by", "DPO", "--yes"])
             #expect(erased.status == 0, "\(erased.standardError)")
