@@ -42,11 +42,13 @@ public struct RulesService: Service {
         } onGracefulShutdown: {
             newEvents.ring()
         }
-        // Evaluate what was stored before the shutdown and write everything, so nothing waits for the next start.
+        // Evaluate what was stored before the shutdown (for at most two seconds: SIGTERM must end the hub within
+        // five) and write it with the checkpoint; anything left is evaluated at the next start.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(2))
         while true {
             let (processed, changes) = try runner.step(now: clock.now, timersMayFire: false, forceWrite: true)
             report(changes)
-            if processed == 0 { break }
+            if processed == 0 || ContinuousClock.now > deadline { break }
         }
     }
 

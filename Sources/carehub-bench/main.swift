@@ -141,6 +141,10 @@ func makeDatabase(path: String, homes: Int, events: Int, incidents: Int) throws 
                 ])
         }
     }
+    // The rules have seen these events: a hub started on this database resumes after them.
+    try database.writer.write { db in
+        try db.execute(sql: "UPDATE rules_checkpoint SET last_event_seq = (SELECT MAX(seq) FROM events) WHERE id = 1")
+    }
     print(#"{"homes":\#(homes),"events":\#(events),"incidents":\#(incidents),"path":"\#(path)"}"#)
 }
 

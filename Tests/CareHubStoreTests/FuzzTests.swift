@@ -1,0 +1,185 @@
+import CareHubCore
+import CareHubStore
+import CareHubTesting
+import Foundation
+import GRDB
+import Testing
+
+/// Bad input: generated and mutated payloads (seeded from valid contract events and the real Zigbee2MQTT
+/// payload file) through decoding and the real store. Nothing may crash; every message must end as an event,
+/// a duplicate or a refusal with a reason; memory stays bounded. `CAREHUB_FUZZ_COUNT` sets the size
+/// (`make faults` runs 100,000; `make test` 12,000).
+@Suite(.serialized) struct FuzzTests {
+    static var count: Int { Int(ProcessInfo.processInfo.environment["CAREHUB_FUZZ_COUNT"] ?? "") ?? 12_000 }
+
+    /// A small deterministic generator, so a failing case can be reproduced from its seed.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func seeds() throws -> [[UInt8]] {
+        var seeds: [String] = [
+            #"{"id":"e1","ts":"2026-11-29T10:15:00Z","type":"motion","value":true,"room":"hall","battery":80,"seq":12}"#,
+            #"{"id":"e2","ts":"2026-11-29T10:15:00.123+01:00","type":"door","value":"open","room":"front_door"}"#,
+            #"{"id":"e3","ts":"2026-11-29T10:15:00Z","type":"pendant","room":"lounge"}"#,
+            #"{"id":"e4","ts":"2026-11-29T10:15:00Z","type":"smoke","value":true,"test":true}"#,
+            #"{"id":"e5","ts":"2026-11-29T10:15:00Z","type":"temperature","value":18.5}"#,
+            #"{"id":"e6","ts":"2026-11-29T10:15:00Z","type":"bed","value":"occupied"}"#,
+        ]
+        // Every "payload" in the real Zigbee2MQTT file is a seed too (a foreign dialect on a contract topic is refused).
+        let file = try JSONValue.parse(Array(try Data(contentsOf: TestPaths.sharedData("payloads/zigbee2mqtt.json"))))
+        func collect(_ value: JSONValue) {
+            switch value {
+            case .object(let members):
+                for (key, member) in members {
+                    if key == "payload" {
+                        if case .string(let text) = member { seeds.append(text) } else { seeds.append(JSONEncodingForTests.text(member)) }
+                    }
+                    collect(member)
+                }
+            case .array(let items): items.forEach(collect)
+            default: break
+            }
+        }
+        collect(file)
+        return seeds.map { Array($0.utf8) }
+    }
+
+    static let topics = [
+        "carehub/v1/flat-1/dev-1/event", "carehub/v1/flat-1/dev+1/event", "carehub/v1/flat#/dev/event", "carehub/v1/flat 1/dev/event",
+        "carehub/v1/flat-1/dev-1/event/extra", "carehub/v1//dev/event", "carehub/v1/flat-1/gateway/status", "carehub/v2/flat-1/dev/event",
+        "carehub/v1/" + String(repeating: "h", count: 65) + "/dev/event",
+    ]
+
+    static func mutate(_ seed: [UInt8], _ random: inout Generator) -> [UInt8] {
+        var bytes = seed
+        switch Int.random(in: 0..<12, using: &random) {
+        case 0 where !bytes.isEmpty: bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+        case 1 where !bytes.isEmpty: bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &random)))
+        case 2: bytes.insert(contentsOf: [0xC3, 0x28, 0xFF, 0xFE], at: Int.random(in: 0...bytes.count, using: &random))
+        case 3: bytes = Array(String(repeating: "[", count: Int.random(in: 20...400, using: &random)).utf8) + bytes
+        case 4: bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "true", with: "1e400").utf8)
+        case 5: bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "2026-11-29", with: ["9999-12-31", "1970-01-01", "2026-02-30"].randomElement(using: &random) ?? "").utf8)
+        case 6: bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"e", with: ["\"+#/", "\"\u{0}", "\"" + String(repeating: "x", count: 200)].randomElement(using: &random) ?? "").utf8)
+        case 7: bytes += Array(String(repeating: " ", count: 17_000).utf8)
+        case 8: bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"value\":", with: ["\"value\":{\"a\":[1,2]},\"x\":", "\"value\":null,\"y\":", "\"value\":\"true\",\"z\":"].randomElement(using: &random) ?? "").utf8)
+        case 9: bytes = bytes + bytes
+        case 10: bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"id\":\"e", with: "\"id\":\"e\"" + ",\"id\":\"e").utf8)
+        default: break
+        }
+        return bytes
+    }
+
+    static func residentBytes() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+        return (text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * 4096
+    }
+
+    @Test func everyGeneratedOrMutatedPayloadIsStoredOrRefusedWithAReasonAndNothingCrashes() throws {
+        let fixture = try StoreFixture(synchronous: .normal)
+        defer { fixture.directory.remove() }
+        let seeds = try Self.seeds()
+        #expect(seeds.count > 20, "the real payload file gave too few seeds")
+        var random = Generator(state: 20_261_129)
+        let decoder = EventDecoder()
+        let store = fixture.ingest()
+        var outcomes: [String: Int] = [:]
+        var corpus: [String: [String]] = [:]
+        let memoryBefore = Self.residentBytes()
+        let total = Self.count
+        var done = 0
+        while done < total {
+            let batch = min(1_000, total - done)
+            for _ in 0..<batch {
+                // Mostly a valid topic, so that payloads reach the field checks.
+                let topic = Int.random(in: 0..<10, using: &random) < 7 ? Self.topics[0] : Self.topics.randomElement(using: &random) ?? Self.topics[0]
+                let payload = Self.mutate(seeds.randomElement(using: &random) ?? [], &random)
+                let decoded = decoder.decode(topic: topic, payload: payload, receivedAt: fixture.now)
+                let outcome = try store.store(decoded, topic: topic, payload: payload, receivedAt: fixture.now)
+                let key: String
+                switch outcome {
+                case .stored: key = "stored"
+                case .duplicate: key = "duplicate"
+                case .refused(let code): key = "refused:" + code
+                case .gatewayStatus: key = "status"
+                }
+                if corpus[key, default: []].count < 4 {
+                    corpus[key, default: []].append(JSONText.object([
+                        ("topic", JSONText.quoted(topic)), ("payload_base64", JSONText.quoted(Data(payload).base64EncodedString())),
+                        ("expected", JSONText.quoted(key)),
+                    ]))
+                }
+                switch outcome {
+                case .stored: outcomes["stored", default: 0] += 1
+                case .duplicate: outcomes["duplicate", default: 0] += 1
+                case .refused(let code):
+                    #expect(!code.isEmpty)
+                    outcomes["refused:" + code, default: 0] += 1
+                case .gatewayStatus: outcomes["status", default: 0] += 1
+                }
+            }
+            done += batch
+        }
+        let growth = Self.residentBytes() - memoryBefore
+        if let path = ProcessInfo.processInfo.environment["CAREHUB_FUZZ_CORPUS_OUT"] {
+            try (corpus.keys.sorted().flatMap { corpus[$0] ?? [] }.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        print("fuzz: \(total) payloads: \(outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")); RSS growth \(growth / 1_048_576) MiB")
+        #expect(outcomes.values.reduce(0, +) == total)
+        let refused = outcomes.filter { $0.key.hasPrefix("refused:") }.values.reduce(0, +)
+        #expect(try fixture.count("SELECT COUNT(*) FROM refused_events") == refused, "every refusal is kept")
+        #expect(try fixture.count("SELECT COUNT(*) FROM refused_events WHERE reason = '' OR reason_code = ''") == 0)
+        #expect(try fixture.count("SELECT MAX(LENGTH(payload)) FROM refused_events") <= 16 * 1024)
+        for code in ["invalid_json", "invalid_topic", "too_large", "invalid_utf8", "invalid_value"] {
+            #expect(outcomes["refused:" + code, default: 0] > 0, "the fuzz never produced \(code)")
+        }
+        #expect(growth < 200 * 1_048_576, "memory grew by \(growth / 1_048_576) MiB")
+    }
+
+    /// The regression corpus (`Tests/Fixtures/fuzz-corpus.jsonl`): payloads the fuzzer found, each with the outcome
+    /// it must keep having. Decoded against a fresh database, so duplicates become first-time stores.
+    @Test func theRegressionCorpusKeepsItsOutcomes() throws {
+        let path = TestPaths.packageRoot.appendingPathComponent("Tests/Fixtures/fuzz-corpus.jsonl").path
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count >= 20)
+        let receivedAt = RFC3339.parse("2026-11-29T10:15:00Z")!
+        for line in lines {
+            let entry = try JSONValue.parse(Array(line.utf8))
+            guard case .string(let topic)? = entry["topic"], case .string(let encoded)? = entry["payload_base64"],
+                  case .string(let expected)? = entry["expected"], let payload = Data(base64Encoded: encoded)
+            else {
+                Issue.record("bad corpus line: \(line.prefix(80))")
+                continue
+            }
+            let actual: String
+            switch EventDecoder().decode(topic: topic, payload: Array(payload), receivedAt: receivedAt) {
+            case .event: actual = "stored"
+            case .gatewayStatus: actual = "status"
+            case .refused(let refused): actual = "refused:" + refused.reason.code
+            }
+            let wanted = expected == "duplicate" ? "stored" : expected
+            #expect(actual == wanted || (wanted == "refused:unregistered"), "\(topic) \(payload.prefix(60)): \(actual), expected \(wanted)")
+        }
+    }
+}
+
+/// JSON text for a parsed value (the seeds taken from the payload file).
+enum JSONEncodingForTests {
+    static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .null: "null"
+        case .bool(let flag): flag ? "true" : "false"
+        case .number(let number): JSONText.number(number)
+        case .string(let text): JSONText.quoted(text)
+        case .array(let items): "[" + items.map(text).joined(separator: ",") + "]"
+        case .object(let members): JSONText.object(members.sorted { $0.key < $1.key }.map { ($0.key, text($0.value)) })
+        }
+    }
+}
