@@ -14,7 +14,15 @@ public struct EscalationStore: Sendable {
 
     /// Escalates every open incident whose time has come; returns their ids.
     public func escalateDue(at now: Date, policy: EscalationPolicy) throws -> [Int64] {
-        try database.writer.write { db in
+        // Most of the time there is nothing to do: find that out with a read, without taking the write lock that
+        // ingest needs for every message.
+        let pending = try database.writer.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM incidents WHERE state = 'open' AND (next_escalation_at IS NULL OR next_escalation_at <= ?) LIMIT 1
+                """, arguments: [now.millisecondsSince1970]) ?? false
+        }
+        guard pending else { return [] }
+        return try database.writer.write { db in
             let millis = now.millisecondsSince1970
             for priority in Priority.allCases {
                 try db.execute(sql: """

@@ -37,6 +37,9 @@ enum HubSchema {
                 """)
             try db.execute(sql: "CREATE INDEX outbox_attempts_message ON outbox_attempts (outbox_seq)")
         }
+        migrator.registerMigration("v6-outbox-fan-out-index") { db in
+            try db.execute(sql: "CREATE INDEX outbox_fan_out ON outbox (seq) WHERE fanned_out = 0 AND channel = 'mqtt'")
+        }
         return migrator
     }()
 

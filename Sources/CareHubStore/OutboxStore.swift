@@ -83,7 +83,12 @@ public struct OutboxStore: Sendable {
 
     /// Copies each alert queued for MQTT to the webhooks that want its priority (`routes`), once.
     public func fanOutAlerts(routes: @Sendable (Priority) -> [String], at now: Date) throws -> Int {
-        try database.writer.write { db in
+        let waiting = try database.writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE channel = 'mqtt' AND fanned_out = 0 AND topic LIKE 'carehub/v1/%/alert' LIMIT 1")
+                ?? false
+        }
+        guard waiting else { return 0 }
+        return try database.writer.write { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT seq, payload, incident_id FROM outbox WHERE channel = 'mqtt' AND fanned_out = 0 AND topic LIKE 'carehub/v1/%/alert' ORDER BY seq LIMIT 500
                 """)

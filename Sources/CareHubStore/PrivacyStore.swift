@@ -21,6 +21,10 @@ public struct PrivacyStore: Sendable {
                 try db.execute(sql: "DELETE FROM \(table) WHERE received_at < ?", arguments: [millis])
                 removed += db.changesCount
             }
+            // Notifications already delivered, and their attempts.
+            try db.execute(sql: "DELETE FROM outbox_attempts WHERE outbox_seq IN (SELECT seq FROM outbox WHERE delivered_at < ?)", arguments: [millis])
+            try db.execute(sql: "DELETE FROM outbox WHERE delivered_at < ?", arguments: [millis])
+            removed += db.changesCount
             try db.execute(sql: "INSERT INTO data_audit (at, actor, action, details) VALUES (?, ?, 'purge', ?)", arguments: [
                 now.millisecondsSince1970, person,
                 JSONText.object([("before", JSONText.quoted(RFC3339.format(cutoff))), ("rows", String(removed))]),
