@@ -41,12 +41,7 @@ struct EventsListCommand: AsyncParsableCommand {
         let (db, configuration) = try database.open(readOnly: true)
         if let home { try HomeQueries(database: db).requireKnown(home) }
         let now = Date()
-        let sinceDate = try since.map { text in
-            guard let date = TimeArgument.parse(text, now: now, timeZone: configuration.timeZone) else {
-                throw ValidationError("--since \"\(text)\" is not a time (2026-11-29T06:00:00Z), a date (2026-11-29) or an age (2h).")
-            }
-            return date
-        }
+        let sinceDate = try TimeArgument.since(since, now: now, timeZone: configuration.timeZone)
         let records = try EventQueries(database: db).list(home: home, since: sinceDate, limit: limit)
         let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone, now: now)
         printer.printList(records.map(OutputRecord.init(event:)),
@@ -56,6 +51,15 @@ struct EventsListCommand: AsyncParsableCommand {
 
 /// Parses a time given on the command line.
 enum TimeArgument {
+    /// `--since`: a time, a date (local midnight) or an age; a usage error naming the option otherwise.
+    static func since(_ text: String?, now: Date = Date(), timeZone identifier: String) throws -> Date? {
+        guard let text else { return nil }
+        guard let date = parse(text, now: now, timeZone: identifier) else {
+            throw ValidationError("--since \"\(text)\" is not a time (2026-11-29T06:00:00Z), a date (2026-11-29) or an age (2h, 7d).")
+        }
+        return date
+    }
+
     /// A future time: RFC 3339, or a local date (midnight) or local date and time in `timeZone`.
     static func parseFuture(_ text: String, timeZone identifier: String) -> Date? {
         if let date = RFC3339.parse(text) { return date }

@@ -87,12 +87,7 @@ struct AuditListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (db, configuration) = try database.open(readOnly: true)
-        let sinceDate = try since.map { text in
-            guard let date = TimeArgument.parse(text, now: Date(), timeZone: configuration.timeZone) else {
-                throw ValidationError("--since \"\(text)\" is not a time (2026-11-29T06:00:00Z), a date (2026-11-29) or an age (7d).")
-            }
-            return date
-        }
+        let sinceDate = try TimeArgument.since(since, timeZone: configuration.timeZone)
         let entries = try AuditQueries(database: db).list(home: home, since: sinceDate, limit: limit)
         let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone)
         printer.printList(entries.map { entry in

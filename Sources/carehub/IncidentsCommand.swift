@@ -75,12 +75,7 @@ struct IncidentsListCommand: AsyncParsableCommand {
     func run() async throws {
         let (db, configuration) = try database.open(readOnly: true)
         if let home { try HomeQueries(database: db).requireKnown(home) }
-        let sinceDate = try since.map { text in
-            guard let date = TimeArgument.parse(text, now: Date(), timeZone: configuration.timeZone) else {
-                throw ValidationError("--since \"\(text)\" is not a time (2026-11-29T06:00:00Z), a date (2026-11-29) or an age (2h).")
-            }
-            return date
-        }
+        let sinceDate = try TimeArgument.since(since, timeZone: configuration.timeZone)
         let filter = IncidentFilter(states: state.states, home: home, kind: kind, priority: priority, assignee: assignee, since: sinceDate)
         let records = try IncidentQueries(database: db).list(filter)
         let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone)

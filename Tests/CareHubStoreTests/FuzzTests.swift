@@ -40,7 +40,7 @@ import Testing
             case .object(let members):
                 for (key, member) in members {
                     if key == "payload" {
-                        if case .string(let text) = member { seeds.append(text) } else { seeds.append(JSONEncodingForTests.text(member)) }
+                        if case .string(let text) = member { seeds.append(text) } else { seeds.append(JSONText.encode(member)) }
                     }
                     collect(member)
                 }
@@ -166,20 +166,6 @@ import Testing
             }
             let wanted = expected == "duplicate" ? "stored" : expected
             #expect(actual == wanted || (wanted == "refused:unregistered"), "\(topic) \(payload.prefix(60)): \(actual), expected \(wanted)")
-        }
-    }
-}
-
-/// JSON text for a parsed value (the seeds taken from the payload file).
-enum JSONEncodingForTests {
-    static func text(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool(let flag): flag ? "true" : "false"
-        case .number(let number): JSONText.number(number)
-        case .string(let text): JSONText.quoted(text)
-        case .array(let items): "[" + items.map(text).joined(separator: ",") + "]"
-        case .object(let members): JSONText.object(members.sorted { $0.key < $1.key }.map { ($0.key, text($0.value)) })
         }
     }
 }

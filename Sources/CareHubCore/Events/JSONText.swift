@@ -33,4 +33,16 @@ public enum JSONText {
     public static func object(_ members: [(String, String)]) -> String {
         "{" + members.map { quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
+
+    /// Canonical JSON text for a parsed value (object members sorted by key).
+    public static func encode(_ value: JSONValue) -> String {
+        switch value {
+        case .null: "null"
+        case .bool(let flag): flag ? "true" : "false"
+        case .number(let value): number(value)
+        case .string(let text): quoted(text)
+        case .array(let items): "[" + items.map(encode).joined(separator: ",") + "]"
+        case .object(let members): object(members.sorted { $0.key < $1.key }.map { ($0.key, encode($0.value)) })
+        }
+    }
 }

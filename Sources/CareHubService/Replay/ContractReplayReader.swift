@@ -41,7 +41,7 @@ enum ContractReplayReader {
         case .string(let text)?:
             payload = Array(text.utf8)
         case let value?:
-            payload = Array(JSONEncoding.text(value).utf8)
+            payload = Array(JSONText.encode(value).utf8)
             if case .string(let ts)? = value["ts"] { eventTime = RFC3339.parseMilliseconds(ts) }
         case nil:
             throw ReplayInputError("Line \(lineNumber) has no \"payload\".")
@@ -57,19 +57,5 @@ enum ContractReplayReader {
             throw ReplayInputError("Line \(lineNumber) has no \"at\", no event \"ts\" and no line before it to take its time from.")
         }
         return ReplayLine(time: resolved, topic: topic, payload: payload, lineNumber: lineNumber)
-    }
-}
-
-/// Canonical JSON text for a parsed value (what a replay line's object payload was published as).
-enum JSONEncoding {
-    static func text(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool(let flag): flag ? "true" : "false"
-        case .number(let number): JSONText.number(number)
-        case .string(let text): JSONText.quoted(text)
-        case .array(let items): "[" + items.map(text).joined(separator: ",") + "]"
-        case .object(let members): JSONText.object(members.sorted { $0.key < $1.key }.map { ($0.key, text($0.value)) })
-        }
     }
 }
