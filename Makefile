@@ -14,7 +14,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: help setup demo test build release bench clean
+.PHONY: help setup demo test build release bench faults clean
 
 help:
 	@echo "make demo     build, start a local broker and the hub, play a simulated home, show its incidents"
@@ -22,6 +22,7 @@ help:
 	@echo "make build    debug build (.build/debug/carehub)"
 	@echo "make release  optimised build (.build/release/carehub)"
 	@echo "make bench    every benchmark against its same-run baseline; table in bench/results/ (about 10 min)"
+	@echo "make faults   the fault suite at full size: 10 SIGKILLs in 10,000 events, broker restart, disk full, 100,000 fuzzed payloads"
 	@echo "make setup    install missing Debian packages and the Python environment (.venv)"
 	@echo "make clean    stop the demo's broker and remove var/ (the demo's database and logs)"
 
@@ -44,6 +45,14 @@ release: setup
 
 bench: release
 	$(PYTHON) bench/run_bench.py
+
+# The same fault tests as `make test` runs, at full size (make test runs them smaller).
+FAULT_TESTS := CrashTests|BrokerRestartTests|DiskFullTests|DeployedBrokerTests|MosquittoTLSTests|DatabaseMaintenanceTests|FuzzTests|RulesEndToEndTests|theHubStopsCleanlyOnSIGTERM
+faults: setup
+	swift build --build-tests
+	CAREHUB_CRASH_EVENTS=10000 CAREHUB_CRASH_KILLS=10 CAREHUB_RESTART_EVENTS=10000 CAREHUB_FUZZ_COUNT=100000 \
+		swift test --filter '$(FAULT_TESTS)' 2>&1 | tee var/faults.log | grep -E 'crash test|broker restart|disk full|fuzz:|✔ Test run|✘' || true
+	@grep -q '✔ Test run' var/faults.log
 
 clean:
 	@if [ -d var/demo-broker ]; then bash scripts/broker.sh stop var/demo-broker; fi
