@@ -65,6 +65,12 @@ public final class MosquittoBroker: @unchecked Sendable {
         child = try await Self.launch(directory: directory, port: port)
     }
 
+    /// SIGKILL (no chance to save) and start again on the same port with the same configuration.
+    public func kill9AndRestart() async throws {
+        await child.kill()
+        child = try await Self.launch(directory: directory, port: port)
+    }
+
     public func stop() async {
         child.signal(SIGTERM)
         if await child.waitForExit(timeout: .seconds(5)) == nil { await child.kill() }
