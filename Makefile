@@ -47,11 +47,13 @@ bench: release
 	$(PYTHON) bench/run_bench.py
 
 # The same fault tests as `make test` runs, at full size (make test runs them smaller).
-FAULT_TESTS := CrashTests|BrokerRestartTests|BrokerKillTests|DiskFullTests|DeployedBrokerTests|MosquittoTLSTests|DatabaseMaintenanceTests|FuzzTests|RulesEndToEndTests|theHubStopsCleanlyOnSIGTERM
+FAULT_TESTS := CrashTests|BrokerRestartTests|BrokerKillTests|HubDowntimeTests|DiskFullTests|DeployedBrokerTests|MosquittoTLSTests|DatabaseMaintenanceTests|FuzzTests|RulesEndToEndTests|theHubStopsCleanlyOnSIGTERM
 faults: setup
 	swift build --build-tests
+	@mkdir -p var
 	CAREHUB_CRASH_EVENTS=10000 CAREHUB_CRASH_KILLS=10 CAREHUB_RESTART_EVENTS=10000 CAREHUB_FUZZ_COUNT=100000 \
-		swift test --filter '$(FAULT_TESTS)' 2>&1 | tee var/faults.log | grep -E 'crash test|broker restart|broker SIGKILL|disk full|fuzz:|✔ Test run|✘' || true
+		CAREHUB_DOWNTIME_SECONDS=600 CAREHUB_DOWNTIME_HOMES=200 \
+		swift test --filter '$(FAULT_TESTS)' 2>&1 | tee var/faults.log | grep -E 'crash test|broker restart|broker SIGKILL|disk full|fuzz:|downtime:|✔ Test run|✘' || true
 	@grep -q '✔ Test run' var/faults.log
 
 clean:
