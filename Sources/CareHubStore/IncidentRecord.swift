@@ -53,7 +53,7 @@ public struct IncidentRecord: Sendable, Equatable {
     }
 
     /// The alert published on `carehub/v1/<home>/alert` (contract section 4).
-    func alertPayload(state: String, at: Date) -> String {
+    func alertPayload(state: String, at: Date, repeatCount: Int? = nil) -> String {
         var members: [(String, String)] = [
             ("incident", JSONText.quoted(String(id))),
             ("home", JSONText.quoted(home)),
@@ -65,6 +65,7 @@ public struct IncidentRecord: Sendable, Equatable {
         ]
         if let device { members.append(("device", JSONText.quoted(device))) }
         if state == "escalated" { members.append(("level", String(escalationLevel))) }
+        if let repeatCount { members.append(("repeat", String(repeatCount))) }
         if let by = state == "acknowledged" ? acknowledgedBy : state == "resolved" ? resolvedBy : nil {
             members.append(("by", JSONText.quoted(by)))
         }

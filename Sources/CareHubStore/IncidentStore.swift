@@ -33,6 +33,11 @@ public struct IncidentStore: Sendable {
                     """, arguments: [now, existing])
                 try appendTimeline(incident: existing, home: draft.home, at: now, actor: hubActor, action: "repeat",
                                    note: draft.summary, details: draft.triggerEventID.map { JSONText.object([("event", JSONText.quoted($0))]) }, in: db)
+                // An alarm pressed again (even after someone acknowledged it) means the resident still needs help:
+                // say so on the alert topic, with the incident's state unchanged and how many triggers it has had.
+                if draft.priority == .emergency {
+                    try enqueueAlert(incident: existing, state: nil, at: now, in: db)
+                }
                 return [.joined(existing)]
             }
             try db.execute(sql: """
@@ -81,11 +86,13 @@ public struct IncidentStore: Sendable {
             """, arguments: [incident, home, at, actor, action, note, details])
     }
 
-    static func enqueueAlert(incident id: Int64, state: String, at: Int64, in db: Database) throws {
+    /// Queues the incident's alert; `state` nil is a repeat trigger: the current state, with `"repeat"` set.
+    static func enqueueAlert(incident id: Int64, state: String?, at: Int64, in db: Database) throws {
         guard let record = try fetch(id, in: db) else { throw StoreError.incidentNotFound(id) }
         let at = Date(millisecondsSince1970: at)
-        try OutboxStore.enqueue(topic: Topic.alert(home: record.home), payload: record.alertPayload(state: state, at: at),
-                                incident: id, now: at.millisecondsSince1970, in: db)
+        let payload = state.map { record.alertPayload(state: $0, at: at) }
+            ?? record.alertPayload(state: record.state.rawValue, at: at, repeatCount: record.triggerCount)
+        try OutboxStore.enqueue(topic: Topic.alert(home: record.home), payload: payload, incident: id, now: at.millisecondsSince1970, in: db)
     }
 
     static func fetch(_ id: Int64, in db: Database) throws -> IncidentRecord? {

@@ -25,7 +25,7 @@ import Testing
         #expect(try RulesStore(database: fixture.database).checkpoint() == 1)
     }
 
-    @Test func aRepeatTriggerJoinsTheOpenIncidentWithoutANewAlert() throws {
+    @Test func aRepeatTriggerJoinsTheOpenIncidentAndOnlyAnAlarmIsAnnouncedAgain() throws {
         let fixture = try StoreFixture()
         defer { fixture.directory.remove() }
         let rules = RulesStore(database: fixture.database)
@@ -35,7 +35,12 @@ import Testing
         let incident = try IncidentQueries(database: fixture.database).find(1)
         #expect(incident.triggerCount == 2)
         #expect(try IncidentQueries(database: fixture.database).timeline(1).map(\.action) == ["opened", "repeat"])
-        #expect(try fixture.outboxPayloads(topic: "carehub/v1/flat-12/alert").count == 1)
+        let alerts = try fixture.outboxPayloads(topic: "carehub/v1/flat-12/alert")
+        #expect(alerts.count == 2, "a second pendant press is announced")
+        #expect(alerts.last?.contains(#""state":"open""#) == true)
+        #expect(alerts.last?.contains(#""repeat":2"#) == true)
+        try rules.apply([raise(.lowBattery, device: "pir-1"), raise(.lowBattery, device: "pir-1", event: "e9")], checkpoint: 3, at: fixture.now)
+        #expect(try fixture.outboxPayloads(topic: "carehub/v1/flat-12/alert").count == 3, "a repeat of a technical incident is not announced")
     }
 
     @Test func anAcknowledgedIncidentStillJoinsButAResolvedOneDoesNot() throws {
