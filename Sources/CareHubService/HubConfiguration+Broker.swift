@@ -24,15 +24,21 @@ extension HubConfiguration {
 
     /// The broker password, from a file or an environment variable; never from the configuration itself.
     private func password(environment: [String: String]) throws -> String? {
-        if let file = broker.passwordFile {
+        try Self.secret(file: broker.passwordFile, variable: broker.passwordEnv, what: "broker password",
+                        setting: "broker.password_env", environment: environment)
+    }
+
+    /// A secret read from `file` (trimmed) or the environment variable `variable`; nil when neither is named.
+    static func secret(file: String?, variable: String?, what: String, setting: String, environment: [String: String]) throws -> String? {
+        if let file {
             guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                throw ConfigurationError("Cannot read the broker password file \(file); check that it exists and that the carehub user may read it.")
+                throw ConfigurationError("Cannot read the \(what) file \(file); check that it exists and that the carehub user may read it.")
             }
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        if let variable = broker.passwordEnv {
+        if let variable {
             guard let value = environment[variable] else {
-                throw ConfigurationError("The environment variable \(variable) named by broker.password_env is not set.")
+                throw ConfigurationError("The environment variable \(variable) named by \(setting) is not set.")
             }
             return value
         }
@@ -65,17 +71,8 @@ extension HubConfiguration {
     /// The webhooks with their secrets read (from a file or the environment; never from the configuration).
     func webhookSender(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WebhookSender {
         try WebhookSender(webhooks: webhooks.map { hook in
-            let secret: String
-            if let file = hook.secretFile {
-                guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                    throw ConfigurationError("Cannot read the webhook secret file \(file); check that it exists and that the carehub user may read it.")
-                }
-                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            } else if let variable = hook.secretEnv, let value = environment[variable] {
-                secret = value
-            } else {
-                throw ConfigurationError("The environment variable \(hook.secretEnv ?? "") for the webhook \(hook.url) is not set.")
-            }
+            let secret = try Self.secret(file: hook.secretFile, variable: hook.secretEnv, what: "webhook secret",
+                                         setting: "the secret_env of the webhook \(hook.url)", environment: environment) ?? ""
             guard !secret.isEmpty else { throw ConfigurationError("The webhook secret for \(hook.url) is empty.") }
             return Webhook(url: hook.url, priorities: hook.priorities, secret: Array(secret.utf8), timeout: hook.timeout)
         })

@@ -125,17 +125,19 @@ public final class HubDatabase: Sendable {
         }
     }
 
+    /// Free space on the file system holding the database, if it can be read.
+    public var freeBytes: Int64? {
+        var stats = statvfs()
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return statvfs(directory, &stats) == 0 ? Int64(stats.f_bavail) * Int64(stats.f_frsize) : nil
+    }
+
     /// Proves the database accepts a write right now (disk space, permissions, locks): records a hub start.
     /// The hub calls this before it subscribes, so it never takes a message it cannot store.
     public func checkWritable(at now: Date, version: String) throws {
         // A disk with almost no room left would accept this small write and then refuse the first message.
-        var stats = statvfs()
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        if statvfs(directory, &stats) == 0 {
-            let free = Int64(stats.f_bavail) * Int64(stats.f_frsize)
-            guard free >= Self.minimumFreeBytes else {
-                throw StoreError.notWritable(path, "only \(free / 1024) KiB free on its disk; at least \(Self.minimumFreeBytes / 1024) KiB are needed")
-            }
+        if let free = freeBytes, free < Self.minimumFreeBytes {
+            throw StoreError.notWritable(path, "only \(free / 1024) KiB free on its disk; at least \(Self.minimumFreeBytes / 1024) KiB are needed")
         }
         do {
             try writer.write { db in

@@ -21,7 +21,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let (db, configuration) = try database.open(readOnly: true)
         let status = try HubStatus.read(from: db)
-        let disk = DiskUsage(databasePath: db.path)
+        let databaseBytes = DiskUsage.databaseBytes(path: db.path)
         func counts(_ dictionary: [String: Int], order: [String]) -> OutputValue {
             .json("{" + order.map { JSONText.quoted($0) + ":" + String(dictionary[$0] ?? 0) }.joined(separator: ",") + "}")
         }
@@ -39,25 +39,19 @@ struct StatusCommand: AsyncParsableCommand {
             ("outbox_failing", .integer(Int64(status.outboxFailing))),
             ("outbox_oldest", .optionalTime(status.oldestUndelivered)),
             ("database", .text(db.path)),
-            ("database_bytes", disk.databaseBytes.map { .integer($0) } ?? .null),
-            ("disk_free_bytes", disk.freeBytes.map { .integer($0) } ?? .null),
+            ("database_bytes", databaseBytes.map { .integer($0) } ?? .null),
+            ("disk_free_bytes", db.freeBytes.map { .integer($0) } ?? .null),
         ])
         RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone).printObject(record)
     }
 }
 
-/// The database's size on disk (with its WAL) and the free space beside it.
-struct DiskUsage {
-    var databaseBytes: Int64?
-    var freeBytes: Int64?
-
-    init(databasePath: String) {
+/// The database's size on disk, with its WAL.
+enum DiskUsage {
+    static func databaseBytes(path: String) -> Int64? {
         let sizes = ["", "-wal"].compactMap { suffix in
-            (try? FileManager.default.attributesOfItem(atPath: databasePath + suffix))?[.size] as? Int64
+            (try? FileManager.default.attributesOfItem(atPath: path + suffix))?[.size] as? Int64
         }
-        databaseBytes = sizes.isEmpty ? nil : sizes.reduce(0, +)
-        var stats = statvfs()
-        let directory = URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
-        freeBytes = statvfs(directory, &stats) == 0 ? Int64(stats.f_bavail) * Int64(stats.f_frsize) : nil
+        return sizes.isEmpty ? nil : sizes.reduce(0, +)
     }
 }
