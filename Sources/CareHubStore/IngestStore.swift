@@ -98,24 +98,18 @@ public struct IngestStore: Sendable {
     }
 
     private func recordDeviceActivity(_ event: SensorEvent, receivedAt: Int64, in db: Database) throws {
-        if let sequence = event.sequence {
-            let gap = """
-                seq_gaps = seq_gaps + CASE WHEN last_seq IS NOT NULL AND ? > last_seq + 1 THEN ? - last_seq - 1 ELSE 0 END,
-                last_seq = CASE WHEN last_seq IS NULL OR ? > last_seq THEN ? ELSE last_seq END,
-                """
-            try db.cachedStatement(sql: """
-                UPDATE devices SET \(gap) last_seen_at = MAX(COALESCE(last_seen_at, 0), ?), battery = COALESCE(?, battery),
-                    room = COALESCE(room, ?), type = COALESCE(type, ?)
-                WHERE home_id = ? AND id = ?
-                """).execute(arguments: [sequence, sequence, sequence, sequence, receivedAt, event.battery, event.room,
-                                         event.type.rawValue, event.home, event.device])
-        } else {
-            try db.cachedStatement(sql: """
-                UPDATE devices SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?), battery = COALESCE(?, battery),
-                    room = COALESCE(room, ?), type = COALESCE(type, ?)
-                WHERE home_id = ? AND id = ?
-                """).execute(arguments: [receivedAt, event.battery, event.room, event.type.rawValue, event.home, event.device])
-        }
+        // Without a `seq` (NULL) the sequence expressions leave seq_gaps and last_seq as they are.
+        try db.cachedStatement(sql: """
+            UPDATE devices SET
+                seq_gaps = seq_gaps + CASE WHEN last_seq IS NOT NULL AND :seq > last_seq + 1 THEN :seq - last_seq - 1 ELSE 0 END,
+                last_seq = CASE WHEN last_seq IS NULL OR :seq > last_seq THEN :seq ELSE last_seq END,
+                last_seen_at = MAX(COALESCE(last_seen_at, 0), :received), battery = COALESCE(:battery, battery),
+                room = COALESCE(room, :room), type = COALESCE(type, :type)
+            WHERE home_id = :home AND id = :device
+            """).execute(arguments: [
+                "seq": event.sequence, "received": receivedAt, "battery": event.battery, "room": event.room,
+                "type": event.type.rawValue, "home": event.home, "device": event.device,
+            ])
         try db.cachedStatement(sql: "UPDATE homes SET last_message_at = ? WHERE id = ?").execute(arguments: [receivedAt, event.home])
     }
 
