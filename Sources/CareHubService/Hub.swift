@@ -30,7 +30,10 @@ public enum Hub {
         let ingest = IngestHandler(
             decoder: EventDecoder(clockSkew: configuration.clockSkew),
             store: IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone),
-            clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog)
+            clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, mappings: configuration.gateways)
+        for mapping in configuration.gateways {
+            logger.info("Gateway dialect mapped", metadata: ["gateway.dialect": "\(mapping.dialect)", "mqtt.filters": "\(mapping.subscriptions)"])
+        }
         var onMessage: MosquittoClient.MessageHandler = ingest.handle
         #if DEBUG
         if UnsafeWriteBehindIngest.isRequested {

@@ -11,6 +11,9 @@ extension HubConfiguration {
         mqtt.keepAlive = broker.keepAlive
         mqtt.cleanSession = false
         mqtt.subscriptions = Topic.subscriptions
+        for filter in gateways.flatMap(\.subscriptions) where !mqtt.subscriptions.contains(filter) {
+            mqtt.subscriptions.append(filter)
+        }
         mqtt.will = .init(topic: Topic.hubStatus, payload: "offline", retain: true)
         mqtt.birth = .init(topic: Topic.hubStatus, payload: "online", retain: true)
         if let username = broker.username {

@@ -78,6 +78,14 @@ struct ConfigurationFile: Decodable {
     var homes: [String: HomeSection]?
     var escalation: EscalationSection?
     var notifications: NotificationsSection?
+    var gateways: [GatewaySection]?
+
+    /// A gateway dialect to read: its mapping file (relative to this file's directory) and, for topics without
+    /// a home in them, the home.
+    struct GatewaySection: Decodable {
+        var mapping: String
+        var home: String?
+    }
 
     struct NotificationsSection: Decodable {
         var webhooks: [WebhookSection]?
@@ -128,7 +136,7 @@ struct ConfigurationFile: Decodable {
     }
 
     private enum Keys: String, CodingKey, CaseIterable {
-        case broker, database, timezone, registration, clock_skew, log_level, rules, homes, escalation, notifications
+        case broker, database, timezone, registration, clock_skew, log_level, rules, homes, escalation, notifications, gateways
     }
 
     init(from decoder: any Decoder) throws {
@@ -148,9 +156,28 @@ struct ConfigurationFile: Decodable {
         homes = try container.decodeIfPresent([String: HomeSection].self, forKey: AnyKey("homes"))
         escalation = try container.decodeIfPresent(EscalationSection.self, forKey: AnyKey("escalation"))
         notifications = try container.decodeIfPresent(NotificationsSection.self, forKey: AnyKey("notifications"))
+        gateways = try container.decodeIfPresent([GatewaySection].self, forKey: AnyKey("gateways"))
+    }
+
+    /// Loads each gateway's mapping file.
+    func applyGateways(to configuration: inout HubConfiguration, source: String) throws {
+        let directory = URL(fileURLWithPath: source).deletingLastPathComponent()
+        configuration.gateways = try (gateways ?? []).enumerated().map { index, entry in
+            let path = entry.mapping.hasPrefix("/") ? entry.mapping : directory.appendingPathComponent(entry.mapping).path
+            var mapping = try GatewayMapping.load(path: path)
+            if let home = entry.home {
+                guard Identifier.isValid(home) else {
+                    throw ConfigurationError("In \(source), gateways.\(index).home must be a home id of A-Z a-z 0-9 _ . -.",
+                                             path: ["gateways", String(index), "home"])
+                }
+                mapping.defaultHome = home
+            }
+            return mapping
+        }
     }
 
     func apply(to configuration: inout HubConfiguration, source: String) throws {
+        try applyGateways(to: &configuration, source: source)
         if let broker {
             configuration.broker.host = broker.host ?? configuration.broker.host
             configuration.broker.port = broker.port ?? configuration.broker.port

@@ -20,6 +20,8 @@ public struct HubConfiguration: Sendable, Equatable {
     /// Webhooks for incident alerts, and how long a notification may keep failing before a technical incident.
     public var webhooks: [WebhookSettings] = []
     public var notificationGiveUpAfter: TimeInterval = 15 * 60
+    /// Other gateway dialects (Zigbee2MQTT, …) and how their messages map onto events (`gateways:`).
+    public var gateways: [GatewayMapping] = []
 
     public struct WebhookSettings: Sendable, Equatable {
         public var url: String

@@ -22,12 +22,14 @@ public final class IngestHandler: Sendable {
     private let newOutbox: Doorbell
     private let onStoreFailure: @Sendable (String) -> Void
     private let backlog: BacklogGate?
+    private let mappings: [GatewayMapping]
 
     public init(
         decoder: EventDecoder, store: IngestStore, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
-        backlog: BacklogGate? = nil, onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
+        backlog: BacklogGate? = nil, mappings: [GatewayMapping] = [], onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
     ) {
         self.backlog = backlog
+        self.mappings = mappings
         self.decoder = decoder
         self.store = store
         self.clock = clock
@@ -43,6 +45,17 @@ public final class IngestHandler: Sendable {
             return
         }
         let receivedAt = clock.now
+        if !message.topic.hasPrefix(Topic.prefix), let (mapping, route, match) = mappedRoute(for: message.topic) {
+            let input = IngestStore.MappedInput(mapping: mapping, route: route, match: match, topic: message.topic, payload: message.payload,
+                                                retained: message.retain)
+            do {
+                let outcome = try store.store(mapped: input, receivedAt: receivedAt, clockSkew: decoder.clockSkew)
+                report(outcome, decoded: nil, topic: message.topic)
+            } catch {
+                onStoreFailure("Could not store a message from \(message.topic), so it was not acknowledged and the broker will redeliver it: \(error)")
+            }
+            return
+        }
         let decoded = decoder.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt)
         let outcome: IngestStore.Outcome
         do {
@@ -54,7 +67,15 @@ public final class IngestHandler: Sendable {
         report(outcome, decoded: decoded, topic: message.topic)
     }
 
-    private func report(_ outcome: IngestStore.Outcome, decoded: DecodedMessage, topic: String) {
+    /// The first mapping with a route for `topic`.
+    private func mappedRoute(for topic: String) -> (GatewayMapping, GatewayMapping.Route, TopicPattern.Match)? {
+        for mapping in mappings {
+            if let (route, match) = mapping.route(for: topic) { return (mapping, route, match) }
+        }
+        return nil
+    }
+
+    private func report(_ outcome: IngestStore.Outcome, decoded: DecodedMessage?, topic: String) {
         switch outcome {
         case .stored(_, let receiptQueued):
             newEvents.ring()
@@ -64,10 +85,20 @@ public final class IngestHandler: Sendable {
             if receiptQueued { newOutbox.ring() }
         case .refused(let code):
             var metadata: Logger.Metadata = ["mqtt.topic": "\(topic)", "refusal.code": "\(code)"]
-            if case .refused(let refused) = decoded { metadata["refusal.reason"] = "\(refused.reason.message)" }
+            if case .refused(let refused)? = decoded { metadata["refusal.reason"] = "\(refused.reason.message)" }
             logger.warning("Message refused and kept", metadata: metadata)
+            // A possible spoof raised a technical incident in the same transaction.
+            if code == "registered_elsewhere" { newOutbox.ring() }
         case .gatewayStatus(let state):
             logger.info("Gateway status", metadata: ["mqtt.topic": "\(topic)", "gateway.state": "\(state.rawValue)"])
+        case .mapped(let count, let receiptQueued):
+            if count > 0 { newEvents.ring() }
+            if receiptQueued { newOutbox.ring() }
+        case .deviceStatus(let state):
+            newEvents.ring()
+            logger.info("Device availability", metadata: ["mqtt.topic": "\(topic)", "device.state": "\(state.rawValue)"])
+        case .ignored:
+            logger.trace("Message not about the home", metadata: ["mqtt.topic": "\(topic)"])
         }
     }
 

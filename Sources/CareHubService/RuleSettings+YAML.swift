@@ -40,6 +40,7 @@ struct RulesFields: Decodable, Equatable {
     var device_offline_hours: Double?
     var mains_powered_offline_minutes: Double?
     var mains_powered_devices: [String]?
+    var device_offline_hours_by_type: [String: Double]?
     var gateway_offline_minutes: Double?
     var low_battery_percent: Double?
     var rooms: RoomsSection?
@@ -56,6 +57,7 @@ struct RulesFields: Decodable, Equatable {
         "out_of_bed_minutes", "bathroom_minutes", "night_door_minutes", "cold_below_celsius", "cold_for_hours", "hot_above_celsius",
         "hot_for_hours", "fridge_unused_hours", "alive_within_hours", "away_confirm_minutes", "power_activity_watts", "rooms",
         "device_offline_hours", "mains_powered_offline_minutes", "mains_powered_devices", "gateway_offline_minutes", "low_battery_percent",
+        "device_offline_hours_by_type",
     ]
 
     /// Applies the section on top of `settings`; `place` names it in errors ("rules", "homes.flat-12.rules").
@@ -107,6 +109,14 @@ struct RulesFields: Decodable, Equatable {
         if let devices = mains_powered_devices {
             guard devices.allSatisfy(Identifier.isValid) else { throw fail("mains_powered_devices", "must list device ids") }
             settings.mainsPoweredDevices = Set(devices)
+        }
+        if let byType = device_offline_hours_by_type {
+            for (type, hours) in byType {
+                guard EventType(rawValue: type) != nil else {
+                    throw fail("device_offline_hours_by_type.\(type)", "is not an event type (motion, door, power, temperature, …)")
+                }
+                settings.deviceClassOfflineAfter[type] = try duration("device_offline_hours_by_type.\(type)", hours, unit: 3600)
+            }
         }
         if let level = low_battery_percent {
             guard (0...100).contains(level) else { throw fail("low_battery_percent", "must be between 0 and 100") }
@@ -163,6 +173,7 @@ extension RuleSettings {
             ("device_offline_hours", hours(deviceOfflineAfter)),
             ("mains_powered_offline_minutes", minutes(mainsPoweredOfflineAfter)),
             ("mains_powered_devices", rooms(mainsPoweredDevices)),
+            ("device_offline_hours_by_type", "{" + deviceClassOfflineAfter.sorted { $0.key < $1.key }.map { "\($0.key): \(hours($0.value))" }.joined(separator: ", ") + "}"),
             ("gateway_offline_minutes", minutes(gatewayOfflineAfter)),
             ("low_battery_percent", JSONText.number(lowBatteryAt)),
             ("rooms.bedroom", rooms(bedroomRooms)),

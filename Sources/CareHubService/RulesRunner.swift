@@ -18,6 +18,7 @@ struct RulesRunner {
     private var written: RulesStore.Checkpoint
     private var writtenAt: Date
     private var dirty: Set<String> = []
+    private var registryVersion: Int64 = -1
 
     init(store: RulesStore, settings: RuleSettingsBook, now: Date) throws {
         self.store = store
@@ -43,6 +44,7 @@ struct RulesRunner {
     /// events it evaluated and what it changed.
     mutating func step(now: Date, timersMayFire: Bool, forceWrite: Bool = false) throws -> (events: Int, changes: [IncidentStore.Change]) {
         var commands: [IncidentCommand] = []
+        commands += try reloadRegistryIfChanged(now: now)
         let records = try store.events(after: evaluated.eventSeq, limit: Self.batchSize)
         for record in records {
             commands += engine.handle(record.event, receivedAt: record.receivedAt)
@@ -50,7 +52,11 @@ struct RulesRunner {
         }
         if let last = records.last { evaluated.eventSeq = last.seq }
         for status in try store.gatewayStatuses(after: evaluated.gatewaySeq) {
-            commands += engine.handleGateway(home: status.home, state: status.state, at: status.at)
+            if let device = status.device {
+                commands += engine.handleDeviceStatus(home: status.home, device: device, state: status.state, at: status.at)
+            } else {
+                commands += engine.handleGateway(home: status.home, state: status.state, at: status.at)
+            }
             dirty.insert(status.home)
             evaluated.gatewaySeq = status.seq
         }
@@ -77,6 +83,33 @@ struct RulesRunner {
             changes = try write(commands, now: now)
         }
         return (records.count, changes)
+    }
+
+    /// The registry's per-device offline allowances, and devices taken out of service, when it has changed.
+    private mutating func reloadRegistryIfChanged(now: Date) throws -> [IncidentCommand] {
+        guard try store.registryVersion() != registryVersion else { return [] }
+        let book = engine.settings
+        let classes = Set(([book.defaults] + Array(book.homes.values)).flatMap(\.deviceClassOfflineAfter.keys))
+        let snapshot = try store.registry(classes: classes)
+        var overrides: [String: [String: TimeInterval]] = [:]
+        for entry in snapshot.devices {
+            let settings = engine.settings.settings(for: entry.home)
+            if let allowance = settings.registryAllowance(type: entry.type, mains: entry.mains, interval: entry.interval) {
+                overrides[entry.home, default: [:]][entry.device] = allowance
+            }
+        }
+        let previous = engine.settings.deviceOverrides
+        engine.setDeviceOverrides(overrides)
+        var commands: [IncidentCommand] = []
+        for removed in snapshot.removed where engine.homes[removed.home]?.state.devices[removed.device] != nil {
+            commands += engine.forgetDevice(home: removed.home, device: removed.device, at: now)
+            dirty.insert(removed.home)
+        }
+        for home in Set(overrides.keys).union(previous.keys) where overrides[home] != previous[home] && engine.homes[home] != nil {
+            dirty.insert(home)
+        }
+        registryVersion = snapshot.version
+        return commands
     }
 
     private mutating func write(_ commands: [IncidentCommand], now: Date) throws -> [IncidentStore.Change] {

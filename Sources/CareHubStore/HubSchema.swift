@@ -40,8 +40,29 @@ enum HubSchema {
         migrator.registerMigration("v6-outbox-fan-out-index") { db in
             try db.execute(sql: "CREATE INDEX outbox_fan_out ON outbox (seq) WHERE fanned_out = 0 AND channel = 'mqtt'")
         }
+        migrator.registerMigration("v7-device-registry") { db in
+            for statement in registry { try db.execute(sql: statement) }
+        }
         return migrator
     }()
+
+    /// The device registry (friendly names, power source, expected reporting interval, removal), what the
+    /// gateway mappings remember per device, radio link quality and per-device availability.
+    private static let registry = [
+        "ALTER TABLE devices ADD COLUMN name TEXT",
+        "ALTER TABLE devices ADD COLUMN power TEXT CHECK (power IN ('battery', 'mains'))",
+        "ALTER TABLE devices ADD COLUMN offline_after_s INTEGER",
+        "ALTER TABLE devices ADD COLUMN link_quality REAL",
+        "ALTER TABLE devices ADD COLUMN availability TEXT",
+        "ALTER TABLE devices ADD COLUMN availability_at INTEGER",
+        "ALTER TABLE devices ADD COLUMN mapping_memory TEXT",
+        "ALTER TABLE devices ADD COLUMN removed_at INTEGER",
+        "CREATE INDEX devices_by_id ON devices (id)",
+        "CREATE INDEX devices_by_name ON devices (name) WHERE name IS NOT NULL",
+        "ALTER TABLE gateway_status_log ADD COLUMN device_id TEXT",
+        "CREATE INDEX refused_by_reason ON refused_events (reason_code, home_id, device_id)",
+        "INSERT INTO counters (name, value) VALUES ('registry_version', 0), ('ignored_messages', 0)",
+    ]
 
     private static let foundation = [
         """

@@ -26,6 +26,12 @@ public struct IngestStore: Sendable {
         case duplicate(receiptQueued: Bool)
         case refused(code: String)
         case gatewayStatus(GatewayState)
+        /// A mapped dialect's message: how many events it stored (a message may carry several readings).
+        case mapped(events: Int, receiptQueued: Bool)
+        /// A gateway's word on one device's availability.
+        case deviceStatus(GatewayState)
+        /// Nothing about the home (a bridge log, a retained state only moving baselines).
+        case ignored
     }
 
     /// Stores `message` (decoded from `topic` and `payload`) in one durable transaction.
@@ -52,9 +58,10 @@ public struct IngestStore: Sendable {
                 .execute(arguments: [home, state.rawValue, receivedAt])
             return .gatewayStatus(state)
         case .event(var event):
-            let registered = try ensureHome(event.home, receivedAt: receivedAt, in: db)
-                && ensureDevice(event, receivedAt: receivedAt, in: db)
-            if !registered {
+            switch try registration(of: event.device, type: event.type, room: event.room, home: event.home, receivedAt: receivedAt, in: db) {
+            case .registered:
+                break
+            case .unregistered:
                 guard event.type.isAlarm else {
                     try insertRefused(
                         RefusedMessage(topic: topic, payload: payload, reason: .unregistered,
@@ -63,12 +70,21 @@ public struct IngestStore: Sendable {
                     return .refused(code: RefusalReason.unregistered.code)
                 }
                 event.flags.append(.unregistered)
+            case .elsewhere(let otherHome):
+                guard event.type.isAlarm else {
+                    let reason = RefusalReason.registeredElsewhere(device: event.device, home: otherHome)
+                    try insertRefused(RefusedMessage(topic: topic, payload: payload, reason: reason, home: event.home, device: event.device, eventID: event.id),
+                                      receivedAt: receivedAt, in: db)
+                    try reportPossibleSpoof(home: event.home, device: event.device, registeredTo: otherHome, receivedAt: receivedAt, in: db)
+                    return .refused(code: reason.code)
+                }
+                event.flags.append(.registeredElsewhere)
             }
             return try insertEvent(event, receivedAt: receivedAt, in: db)
         }
     }
 
-    private func insertEvent(_ event: SensorEvent, receivedAt: Int64, in db: Database) throws -> Outcome {
+    func insertEvent(_ event: SensorEvent, receivedAt: Int64, in db: Database) throws -> Outcome {
         try db.cachedStatement(sql: """
             INSERT INTO events (home_id, id, device_id, type, value, ts, received_at, room, battery, device_seq, is_test, flags)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -114,7 +130,7 @@ public struct IngestStore: Sendable {
     }
 
     /// True when the home is (now) registered.
-    private func ensureHome(_ home: String, receivedAt: Int64, in db: Database) throws -> Bool {
+    func ensureHome(_ home: String, receivedAt: Int64, in db: Database) throws -> Bool {
         switch registration {
         case .automatic:
             try db.cachedStatement(sql: """
@@ -127,21 +143,48 @@ public struct IngestStore: Sendable {
         }
     }
 
-    private func ensureDevice(_ event: SensorEvent, receivedAt: Int64, in db: Database) throws -> Bool {
-        switch registration {
-        case .automatic:
-            try db.cachedStatement(sql: """
-                INSERT INTO devices (home_id, id, type, room, registered_at, registered_by) VALUES (?, ?, ?, ?, ?, 'automatic')
-                ON CONFLICT (home_id, id) DO NOTHING
-                """).execute(arguments: [event.home, event.device, event.type.rawValue, event.room, receivedAt])
-            return true
-        case .strict:
-            return try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM devices WHERE home_id = ? AND id = ?"),
-                                     arguments: [event.home, event.device]) ?? false
-        }
+    /// Whether a device may report for a home.
+    enum Registration: Equatable {
+        case registered
+        /// Strict registration and the home or device is not in the registry.
+        case unregistered
+        /// Not registered in this home, but registered by staff to another one: a possible spoof.
+        case elsewhere(home: String)
     }
 
-    private func insertRefused(_ refused: RefusedMessage, receivedAt: Int64, in db: Database) throws {
+    /// Looks the device up, registering it when registration is automatic. A device staff registered to
+    /// another home is never registered here automatically.
+    func registration(of device: String, type: EventType?, room: String?, name: String? = nil, home: String, receivedAt: Int64,
+                      in db: Database) throws -> Registration {
+        let homeKnown = try ensureHome(home, receivedAt: receivedAt, in: db)
+        let removed = try Bool.fetchOne(db.cachedStatement(sql: "SELECT removed_at IS NOT NULL FROM devices WHERE home_id = ? AND id = ?"),
+                                        arguments: [home, device])
+        if removed == false { return .registered }
+        if removed == nil, let other = try String.fetchOne(db.cachedStatement(sql: """
+            SELECT home_id FROM devices WHERE id = ? AND home_id != ? AND registered_by != 'automatic' AND removed_at IS NULL LIMIT 1
+            """), arguments: [device, home]) {
+            return .elsewhere(home: other)
+        }
+        guard homeKnown, registration == .automatic else { return .unregistered }
+        try db.cachedStatement(sql: """
+            INSERT INTO devices (home_id, id, type, room, name, registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, 'automatic')
+            ON CONFLICT (home_id, id) DO UPDATE SET removed_at = NULL
+            """).execute(arguments: [home, device, type?.rawValue, room, name, receivedAt])
+        try DeviceRegistry.bumpVersion(in: db)
+        return .registered
+    }
+
+    /// A message claimed a device registered to another home: kept aside (by the caller) and reported as a
+    /// technical incident of the home it claimed, one per device while open.
+    func reportPossibleSpoof(home: String, device: String, registeredTo other: String, receivedAt: Int64, in db: Database) throws {
+        let summary = "Messages for this home claim to come from device \(device), which is registered to home \(other): "
+            + "a possible spoof, or a device moved without updating the registry (carehub devices assign). They are kept aside, not used."
+        _ = try IncidentStore.apply(.raise(IncidentDraft(home: home, kind: .dataFault, device: device, summary: summary,
+                                                         at: Date(millisecondsSince1970: receivedAt), flags: [.registeredElsewhere])),
+                                    at: receivedAt, in: db)
+    }
+
+    func insertRefused(_ refused: RefusedMessage, receivedAt: Int64, in db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO refused_events (received_at, topic, payload, payload_length, payload_sha256, reason_code, reason, home_id, device_id, event_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -43,15 +43,47 @@ public struct RulesStore: Sendable {
         }
     }
 
-    /// Gateway status changes after `seq`.
-    public func gatewayStatuses(after seq: Int64) throws -> [(seq: Int64, home: String, state: GatewayState, at: Date)] {
+    /// Gateway status changes after `seq`; `device` is set when a gateway reported one device's availability.
+    public func gatewayStatuses(after seq: Int64) throws -> [(seq: Int64, home: String, device: String?, state: GatewayState, at: Date)] {
         try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, home_id, state, received_at FROM gateway_status_log WHERE seq > ? ORDER BY seq LIMIT 1000",
+            try Row.fetchAll(db, sql: "SELECT seq, home_id, device_id, state, received_at FROM gateway_status_log WHERE seq > ? ORDER BY seq LIMIT 1000",
                              arguments: [seq]).compactMap { row in
                 guard let state = GatewayState(rawValue: row["state"]) else { return nil }
-                return (row["seq"], row["home_id"], state, Date(millisecondsSince1970: row["received_at"]))
+                return (row["seq"], row["home_id"], row["device_id"], state, Date(millisecondsSince1970: row["received_at"]))
             }
         }
+    }
+
+    /// What the rules use from the device registry, and its version.
+    public struct RegistrySnapshot: Sendable {
+        public var version: Int64
+        /// Devices with their own reporting interval, on mains power, or of a known class.
+        public var devices: [(home: String, device: String, type: String?, mains: Bool, interval: TimeInterval?)]
+        /// Devices taken out of service.
+        public var removed: [(home: String, device: String)]
+    }
+
+    /// `classes`: the device classes (first event types) that have an interval of their own in the settings.
+    public func registry(classes: Set<String>) throws -> RegistrySnapshot {
+        try database.writer.read { db in
+            let version = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'registry_version'") ?? 0
+            let devices = try Row.fetchAll(db, sql: """
+                SELECT home_id, id, type, power, offline_after_s FROM devices
+                WHERE removed_at IS NULL AND (power IS NOT NULL OR offline_after_s IS NOT NULL OR type IN (SELECT value FROM json_each(?)))
+                """, arguments: ["[" + classes.sorted().map(JSONText.quoted).joined(separator: ",") + "]"]).map { row in
+                (home: row["home_id"] as String, device: row["id"] as String, type: row["type"] as String?,
+                 mains: row["power"] as String? == "mains", interval: (row["offline_after_s"] as Int64?).map(TimeInterval.init))
+            }
+            let removed = try Row.fetchAll(db, sql: "SELECT home_id, id FROM devices WHERE removed_at IS NOT NULL").map {
+                (home: $0["home_id"] as String, device: $0["id"] as String)
+            }
+            return RegistrySnapshot(version: version, devices: devices, removed: removed)
+        }
+    }
+
+    /// The registry's version alone: cheap enough to ask on every step.
+    public func registryVersion() throws -> Int64 {
+        try database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'registry_version'") ?? 0 }
     }
 
     /// Explicit away (holiday) and visit settings changed after `updatedAfter` (milliseconds).

@@ -41,7 +41,7 @@ struct CareHubCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, IncidentsCommand.self, EventsCommand.self, StatusCommand.self, ReplayCommand.self, RulesCommand.self,
-            HomesCommand.self, DatabaseCommand.self, PurgeCommand.self, ExportCommand.self, EraseCommand.self, AuditCommand.self,
+            HomesCommand.self, DevicesCommand.self, DatabaseCommand.self, PurgeCommand.self, ExportCommand.self, EraseCommand.self, AuditCommand.self,
             TimelineCommand.self, ReportCommand.self,
         ]
     )

@@ -71,6 +71,13 @@ struct RuleScenario {
         log += engine.handleGateway(home: home, state: state, at: instant).map { (instant, $0) }
     }
 
+    /// The gateway's word on one device's availability (Zigbee2MQTT `<name>/availability`).
+    mutating func deviceStatus(_ state: GatewayState, device: String, at time: String) {
+        let instant = local(time)
+        advance(to: instant)
+        log += engine.handleDeviceStatus(home: home, device: device, state: state, at: instant).map { (instant, $0) }
+    }
+
     /// Fires every deadline before `instant` (and at it, when `inclusive`), as the scheduler would: a timer
     /// due at the same instant as an event fires after the event (contract section 5).
     mutating func advance(to instant: Date, inclusive: Bool = false) {

@@ -109,6 +109,9 @@ import Testing
                 case .duplicate: key = "duplicate"
                 case .refused(let code): key = "refused:" + code
                 case .gatewayStatus: key = "status"
+                case .mapped, .deviceStatus, .ignored:
+                    Issue.record("a contract topic went down the mapped-dialect path: \(outcome)")
+                    key = "mapped"
                 }
                 if corpus[key, default: []].count < 4 {
                     corpus[key, default: []].append(JSONText.object([
@@ -123,6 +126,7 @@ import Testing
                     #expect(!code.isEmpty)
                     outcomes["refused:" + code, default: 0] += 1
                 case .gatewayStatus: outcomes["status", default: 0] += 1
+                case .mapped, .deviceStatus, .ignored: outcomes["mapped", default: 0] += 1
                 }
             }
             done += batch

@@ -17,6 +17,9 @@ public struct EventFlag: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Strict registration: the home or device is not in the registry.
     public static let unregistered = EventFlag(code: "unregistered")
 
+    /// The device is registered to another home: a possible spoof.
+    public static let registeredElsewhere = EventFlag(code: "registered_elsewhere")
+
     /// A sentence for a care worker.
     public var explanation: String {
         switch code {
@@ -24,6 +27,7 @@ public struct EventFlag: Sendable, Hashable, Codable, CustomStringConvertible {
         case Self.clockAhead.code: "the device's clock is ahead of the hub's"
         case Self.clockBehind.code: "the device's clock is far behind the hub's"
         case Self.unregistered.code: "the device is not registered for this home"
+        case Self.registeredElsewhere.code: "the device is registered to another home (a possible spoof)"
         case "ignored_field": "a malformed optional field was left out"
         default: code
         }

@@ -43,6 +43,14 @@ public struct RefusalReason: Error, Sendable, Equatable, CustomStringConvertible
     }
     public static let unregistered = RefusalReason(
         code: "unregistered", message: "The home or device is not registered and registration is strict.")
+    public static func registeredElsewhere(device: String, home: String) -> RefusalReason {
+        RefusalReason(code: "registered_elsewhere",
+                      message: "The device \(device.prefix(64)) is registered to home \(home), not to the home in the topic: a possible spoof or a device moved without updating the registry.")
+    }
+    public static func noHome(device: String) -> RefusalReason {
+        RefusalReason(code: "unregistered",
+                      message: "No home for device \"\(device.prefix(64))\": register it (carehub devices add HOME DEVICE --name NAME) or set home for this gateway.")
+    }
     public static func invalidStatus(_ detail: String) -> RefusalReason {
         RefusalReason(code: "invalid_status", message: "The gateway status must be online or offline: \(detail).")
     }

@@ -166,7 +166,7 @@ extension GatewayMapping {
     }
 
     /// FNV-1a over the topic and payload: identifies "the same message again" within the duplicate window.
-    static func digest(topic: String, payload: [UInt8]) -> UInt64 {
+    public static func digest(topic: String, payload: [UInt8]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in topic.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3

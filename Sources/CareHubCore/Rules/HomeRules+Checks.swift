@@ -21,7 +21,7 @@ extension HomeRules {
     func pendingChecks(settings: RuleSettings, clock: inout LocalClock) -> [(due: Int64, check: Check)] {
         var checks: [(Int64, Check)] = []
         for device in state.devices.values where !device.offlineRaised {
-            let allowed = settings.mainsPoweredDevices.contains(device.id) ? settings.mainsPoweredOfflineAfter : settings.deviceOfflineAfter
+            let allowed = settings.offlineAfter(device: device.id)
             checks.append((device.lastSeenAt + Int64(allowed * 1000), .deviceOffline(device: device.id, lastSeen: device.lastSeenAt)))
         }
         if let since = state.gatewayOfflineSince, !state.isRaised(.gatewayOffline) {
@@ -252,7 +252,7 @@ extension HomeRules {
         return "last activity \(what) at \(clock.dayAndTimeText(at))"
     }
 
-    private func raise(_ kind: IncidentKind, now: Int64, device: String? = nil, summary: String) -> IncidentCommand {
+    func raise(_ kind: IncidentKind, now: Int64, device: String? = nil, summary: String) -> IncidentCommand {
         .raise(IncidentDraft(home: home, kind: kind, device: device, summary: summary, at: Date(millisecondsSince1970: now)))
     }
 }

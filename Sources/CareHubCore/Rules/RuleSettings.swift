@@ -33,6 +33,12 @@ public struct RuleSettings: Sendable, Equatable {
     /// …or this long for a device configured as mains-powered.
     public var mainsPoweredOfflineAfter: TimeInterval = 30 * 60
     public var mainsPoweredDevices: Set<String> = []
+    /// Expected reporting interval by device class (the device's first event type: `motion`, `power`, …),
+    /// for classes that report more often than the 25 h default assumes.
+    public var deviceClassOfflineAfter: [String: TimeInterval] = [:]
+    /// Per-device allowances from the device registry (its own interval, mains power, its class), filled in by
+    /// the rules service; they take precedence over everything above.
+    public var deviceOfflineOverrides: [String: TimeInterval] = [:]
     /// `gateway_offline` once the gateway has reported offline for this long.
     public var gatewayOfflineAfter: TimeInterval = 5 * 60
     /// `low_battery` at or below this level.
@@ -43,6 +49,17 @@ public struct RuleSettings: Sendable, Equatable {
     public var fridgeRooms: Set<String> = ["fridge"]
 
     public init() {}
+
+    /// How long `device` may be silent before `device_offline`.
+    public func offlineAfter(device: String) -> TimeInterval {
+        deviceOfflineOverrides[device] ?? (mainsPoweredDevices.contains(device) ? mainsPoweredOfflineAfter : deviceOfflineAfter)
+    }
+
+    /// The allowance a registry entry sets, or nil when it only takes the defaults: its own interval first,
+    /// then mains power, then its class.
+    public func registryAllowance(type: String?, mains: Bool, interval: TimeInterval?) -> TimeInterval? {
+        interval ?? (mains ? mainsPoweredOfflineAfter : nil) ?? type.flatMap { deviceClassOfflineAfter[$0] }
+    }
 
     public init(timeZone: String) {
         self.timeZone = timeZone

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The rule settings of every home: a default (from the configuration) and per-home overrides.
 public struct RuleSettingsBook: Sendable, Equatable {
     public var defaults: RuleSettings
@@ -8,7 +10,12 @@ public struct RuleSettingsBook: Sendable, Equatable {
         self.homes = homes
     }
 
+    /// Per-device offline allowances from the device registry, by home then device.
+    public var deviceOverrides: [String: [String: TimeInterval]] = [:]
+
     public func settings(for home: String) -> RuleSettings {
-        homes[home] ?? defaults
+        var settings = homes[home] ?? defaults
+        if let overrides = deviceOverrides[home] { settings.deviceOfflineOverrides = overrides }
+        return settings
     }
 }

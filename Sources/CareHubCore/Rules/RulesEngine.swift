@@ -9,7 +9,7 @@ import Foundation
 /// ```
 public struct RulesEngine: Sendable {
     private let alarms = AlarmRule()
-    public let settings: RuleSettingsBook
+    public private(set) var settings: RuleSettingsBook
     public private(set) var homes: [String: HomeRules] = [:]
     private var clocks: [String: LocalClock] = [:]
     /// Whether the last event handled may have moved its home's next deadline (false for most heartbeats).
@@ -37,6 +37,26 @@ public struct RulesEngine: Sendable {
     public mutating func handleGateway(home: String, state gateway: GatewayState, at instant: Date) -> [IncidentCommand] {
         homes[home, default: HomeRules(home: home, firstSeenAt: instant.millisecondsSince1970)]
             .applyGateway(gateway, at: instant.millisecondsSince1970, settings: settings.settings(for: home))
+    }
+
+    /// A gateway's word on one device's availability (Zigbee2MQTT `<name>/availability`).
+    public mutating func handleDeviceStatus(home: String, device: String, state status: GatewayState, at instant: Date) -> [IncidentCommand] {
+        let homeSettings = settings.settings(for: home)
+        var clock = takeClock(homeSettings.timeZone)
+        let commands = homes[home, default: HomeRules(home: home, firstSeenAt: instant.millisecondsSince1970)]
+            .applyDeviceStatus(status, device: device, at: instant.millisecondsSince1970, clock: &clock)
+        clocks[homeSettings.timeZone] = clock
+        return commands
+    }
+
+    /// A device taken out of service: forgotten, and its device-health incidents resolved.
+    public mutating func forgetDevice(home: String, device: String, at instant: Date) -> [IncidentCommand] {
+        homes[home]?.forgetDevice(device, at: instant.millisecondsSince1970) ?? []
+    }
+
+    /// Replaces the registry's per-device offline allowances.
+    public mutating func setDeviceOverrides(_ overrides: [String: [String: TimeInterval]]) {
+        settings.deviceOverrides = overrides
     }
 
     /// Raises whatever is due for `home` at `now`.

@@ -1,0 +1,184 @@
+import CareHubCore
+import Foundation
+import GRDB
+
+extension IngestStore {
+    /// A message of a mapped dialect (Zigbee2MQTT, Tasmota, …) as received.
+    public struct MappedInput: Sendable {
+        public var mapping: GatewayMapping
+        public var route: GatewayMapping.Route
+        public var match: TopicPattern.Match
+        public var topic: String
+        public var payload: [UInt8]
+        public var retained: Bool
+
+        public init(mapping: GatewayMapping, route: GatewayMapping.Route, match: TopicPattern.Match, topic: String, payload: [UInt8], retained: Bool) {
+            self.mapping = mapping
+            self.route = route
+            self.match = match
+            self.topic = topic
+            self.payload = payload
+            self.retained = retained
+        }
+    }
+
+    /// Translates and stores a mapped message in one durable transaction: the device is looked up (by its
+    /// gateway name) in the registry, the mapping's memory of it is read and written back with the events it
+    /// produced, so a crash can never separate the two.
+    public func store(mapped input: MappedInput, receivedAt: Date, clockSkew: ClockSkewPolicy) throws -> Outcome {
+        try database.writer.write { db in
+            try store(mapped: input, receivedAt: receivedAt.millisecondsSince1970, clockSkew: clockSkew, in: db)
+        }
+    }
+
+    func store(mapped input: MappedInput, receivedAt: Int64, clockSkew: ClockSkewPolicy, in db: Database) throws -> Outcome {
+        let name = input.match.device
+        func refuse(_ reason: RefusalReason, home: String?) throws -> Outcome {
+            try insertRefused(RefusedMessage(topic: input.topic, payload: input.payload, reason: reason, home: home, device: name),
+                              receivedAt: receivedAt, in: db)
+            return .refused(code: reason.code)
+        }
+        if input.route.message == .ignore {
+            try db.cachedStatement(sql: "UPDATE counters SET value = value + 1 WHERE name = 'ignored_messages'").execute()
+            return .ignored
+        }
+        guard let home = try home(of: input, in: db) else {
+            return try refuse(.noHome(device: name ?? input.topic), home: nil)
+        }
+        guard Identifier.isValid(home) else {
+            return try refuse(.invalidTopic("the home \"\(home.prefix(80))\" is not 1 to 64 characters of A-Z a-z 0-9 _ . -"), home: nil)
+        }
+        guard let name else {
+            // Only gateway status routes have no device (the mapping loader insists on it for the others).
+            let translated = input.mapping.translate(route: input.route, payload: input.payload, topic: input.topic, receivedAt: receivedAt,
+                                                     memory: DeviceMappingMemory())
+            switch translated.outcome {
+            case .gatewayStatus(let state):
+                return try store(.gatewayStatus(home: home, state: state), topic: input.topic, payload: input.payload, receivedAt: receivedAt, in: db)
+            case .refused(let reason): return try refuse(reason, home: home)
+            default: return .ignored
+            }
+        }
+        let device = try resolveDevice(named: name, home: home, receivedAt: receivedAt, in: db)
+        let translated = input.mapping.translate(route: input.route, payload: input.payload, topic: input.topic, retained: input.retained,
+                                                 receivedAt: receivedAt, memory: device.memory ?? DeviceMappingMemory())
+        if case .refused(let reason) = translated.outcome { return try refuse(reason, home: home) }
+        var flags: [EventFlag] = []
+        switch device.registration {
+        case .registered: break
+        case .unregistered: flags = [.unregistered]
+        case .elsewhere: flags = [.registeredElsewhere]
+        }
+        let events: [MappedEvent]
+        switch translated.outcome {
+        case .events(let mapped): events = mapped
+        case .heartbeat(let battery): events = [MappedEvent(type: .heartbeat, battery: battery)]
+        default: events = []
+        }
+        if device.registration != .registered, !events.contains(where: { $0.type.isAlarm }) {
+            if case .elsewhere(let other) = device.registration {
+                try reportPossibleSpoof(home: home, device: device.id, registeredTo: other, receivedAt: receivedAt, in: db)
+                return try refuse(.registeredElsewhere(device: name, home: other), home: home)
+            }
+            return try refuse(.unregistered, home: home)
+        }
+        if device.registration == .registered {
+            try db.cachedStatement(sql: """
+                UPDATE devices SET mapping_memory = ?, link_quality = COALESCE(?, link_quality),
+                    last_seen_at = CASE WHEN ? THEN MAX(COALESCE(last_seen_at, 0), ?) ELSE last_seen_at END
+                WHERE home_id = ? AND id = ?
+                """).execute(arguments: [
+                    try String(decoding: JSONEncoder().encode(translated.memory), as: UTF8.self), translated.linkQuality,
+                    input.route.message == .state && !input.retained, receivedAt, home, device.id,
+                ])
+        }
+        switch translated.outcome {
+        case .deviceStatus(let state):
+            try db.cachedStatement(sql: "UPDATE devices SET availability = ?, availability_at = ? WHERE home_id = ? AND id = ?")
+                .execute(arguments: [state.rawValue, receivedAt, home, device.id])
+            try db.cachedStatement(sql: "INSERT INTO gateway_status_log (home_id, device_id, state, received_at) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [home, device.id, state.rawValue, receivedAt])
+            return .deviceStatus(state)
+        case .gatewayStatus(let state):
+            return try store(.gatewayStatus(home: home, state: state), topic: input.topic, payload: input.payload, receivedAt: receivedAt, in: db)
+        case .duplicate:
+            try db.cachedStatement(sql: "UPDATE counters SET value = value + 1 WHERE name = 'duplicates'").execute()
+            return .duplicate(receiptQueued: false)
+        case .ignored, .refused:
+            return .ignored
+        case .events, .heartbeat:
+            break
+        }
+        var observedAt = translated.observedAt ?? receivedAt
+        if clockSkew.violation(eventTime: Date(millisecondsSince1970: observedAt), receivedAt: Date(millisecondsSince1970: receivedAt)) != nil {
+            // A gateway's own clock is its business: a time stamp outside the policy gives way to the receive time.
+            observedAt = receivedAt
+        }
+        let digest = String(GatewayMapping.digest(topic: input.topic, payload: input.payload) & 0xffff_ffff, radix: 16)
+        var stored = 0
+        var receipts = false
+        for (index, mapped) in events.enumerated() {
+            let event = SensorEvent(
+                home: home, device: device.id, id: "\(input.mapping.dialect):\(device.id):\(receivedAt):\(digest):\(index)", type: mapped.type,
+                value: mapped.value, timestamp: Date(millisecondsSince1970: observedAt), room: device.room, battery: mapped.battery,
+                isTest: mapped.isTest, flags: flags)
+            switch try insertEvent(event, receivedAt: receivedAt, in: db) {
+            case .stored(_, let receipt):
+                stored += 1
+                receipts = receipts || receipt
+            case .duplicate(let receipt): receipts = receipts || receipt
+            default: break
+            }
+        }
+        return .mapped(events: stored, receiptQueued: receipts)
+    }
+
+    /// The home a mapped message belongs to: the topic's `{home}`, else the one home whose registry has the
+    /// device's gateway name, else the gateway's configured home.
+    private func home(of input: MappedInput, in db: Database) throws -> String? {
+        if let home = input.match.home { return home }
+        if let name = input.match.device {
+            let homes = try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT home_id FROM devices WHERE name = ? AND removed_at IS NULL"),
+                                            arguments: [name])
+            if homes.count == 1 { return homes[0] }
+        }
+        return input.mapping.defaultHome
+    }
+
+    private struct ResolvedDevice {
+        var id: String
+        var room: String?
+        var memory: DeviceMappingMemory?
+        var registration: Registration
+    }
+
+    /// The registered device with this gateway name (or, failing that, whose id is the name), registering it
+    /// when registration is automatic.
+    private func resolveDevice(named name: String, home: String, receivedAt: Int64, in db: Database) throws -> ResolvedDevice {
+        var candidate = DeviceName.identifier(for: name)
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT id, room, mapping_memory FROM devices
+            WHERE home_id = ? AND removed_at IS NULL AND (name = ? OR (name IS NULL AND id = ?))
+            ORDER BY name IS NULL LIMIT 1
+            """), arguments: [home, name, candidate])
+        if let row {
+            let memory = (row["mapping_memory"] as String?).flatMap { try? JSONDecoder().decode(DeviceMappingMemory.self, from: Data($0.utf8)) }
+            return ResolvedDevice(id: row["id"], room: row["room"], memory: memory, registration: .registered)
+        }
+        if let other = try String.fetchOne(db.cachedStatement(sql: """
+            SELECT home_id FROM devices WHERE home_id != ? AND (name = ? OR id = ?) AND registered_by != 'automatic' AND removed_at IS NULL LIMIT 1
+            """), arguments: [home, name, candidate]) {
+            return ResolvedDevice(id: candidate, registration: .elsewhere(home: other))
+        }
+        if let holder = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM devices WHERE home_id = ? AND id = ? AND name IS NOT NULL"),
+                                            arguments: [home, candidate]), holder != name {
+            // The id is taken by a device with another gateway name: this one gets an id of its own.
+            candidate = DeviceName.identifier(for: name + "\u{0}")
+        }
+        let registration = try registration(of: candidate, type: nil, room: nil, name: name, home: home, receivedAt: receivedAt, in: db)
+        if registration == .registered {
+            try db.cachedStatement(sql: "UPDATE devices SET name = COALESCE(name, ?) WHERE home_id = ? AND id = ?").execute(arguments: [name, home, candidate])
+        }
+        return ResolvedDevice(id: candidate, registration: registration)
+    }
+}
