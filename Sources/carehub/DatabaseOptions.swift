@@ -16,6 +16,12 @@ struct DatabaseOptions: ParsableArguments {
         return configuration
     }
 
+    /// Opens the database, creating it when missing: for registering homes and devices before the hub first runs.
+    func openCreating() throws -> (HubDatabase, HubConfiguration) {
+        let configuration = try configuration()
+        return (try HubDatabase.openForHub(path: configuration.database.path, synchronous: configuration.database.synchronous), configuration)
+    }
+
     /// Opens the existing database; never creates one.
     func open(readOnly: Bool) throws -> (HubDatabase, HubConfiguration) {
         let configuration = try configuration()

@@ -69,8 +69,8 @@ struct DevicesAddCommand: AsyncParsableCommand {
     @OptionGroup var actor: ActorOption
 
     func run() async throws {
-        let (db, configuration) = try database.open(readOnly: false)
         let entry = try settings.entry(home: home, device: device)
+        let (db, configuration) = try database.openCreating()
         try DeviceRegistry(database: db).add([entry], timeZone: configuration.rules.settings(for: home).timeZone, by: actor.by, at: Date())
         print("\(home): device \(device) registered\(entry.room.map { " in the \($0)" } ?? "").")
     }
@@ -127,7 +127,7 @@ struct DevicesImportCommand: AsyncParsableCommand {
             throw CLIFailure("Cannot read \(file); check the path and its permissions.")
         }
         let entries = try DeviceCSV.parse(text, source: file)
-        let (db, configuration) = try database.open(readOnly: false)
+        let (db, configuration) = try database.openCreating()
         try DeviceRegistry(database: db).add(entries, timeZone: configuration.timeZone, by: actor.by, at: Date(), action: "device_import")
         print("\(entries.count) device\(entries.count == 1 ? "" : "s") registered from \(file).")
     }

@@ -67,6 +67,17 @@ final class HubFixture: @unchecked Sendable {
         return try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))
     }
 
+    /// The first column of every row, as text.
+    func strings(_ sql: String) throws -> [String] {
+        let queue = try DatabaseQueue(path: databasePath, configuration: {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(5)
+            return configuration
+        }())
+        return try queue.read { try String.fetchAll($0, sql: sql) }
+    }
+
     /// A read-only look at the hub's database.
     func count(_ sql: String) throws -> Int {
         let queue = try DatabaseQueue(path: databasePath, configuration: {

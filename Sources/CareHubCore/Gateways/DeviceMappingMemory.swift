@@ -14,6 +14,8 @@ public struct DeviceMappingMemory: Sendable, Equatable, Codable {
     /// When the device's last state message was received, and a digest of its topic and payload.
     public var lastMessageAt: Int64?
     public var lastDigest: UInt64?
+    /// The last battery level the device reported.
+    public var battery: Double?
 
     public init() {}
 }

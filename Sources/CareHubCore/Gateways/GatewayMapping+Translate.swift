@@ -41,6 +41,8 @@ extension GatewayMapping {
         result.linkQuality = linkQuality.flatMap { $0.resolve(in: document) }.flatMap(Self.number)
         result.observedAt = time.flatMap { $0.resolve(in: document) }.flatMap(Self.instant)
         let previousMessage = memory.lastMessageAt
+        let batteryChanged = battery != nil && battery != memory.battery
+        if let battery { result.memory.battery = battery }
         if !retained {
             result.memory.lastMessageAt = max(receivedAt, memory.lastMessageAt ?? receivedAt)
             result.memory.lastDigest = digest
@@ -49,7 +51,8 @@ extension GatewayMapping {
             result.outcome = .events(events)
         } else if retained || !heartbeat {
             result.outcome = .ignored
-        } else if let previousMessage, receivedAt >= previousMessage, receivedAt - previousMessage < duplicateWindow {
+        } else if !batteryChanged, let previousMessage, receivedAt >= previousMessage, receivedAt - previousMessage < duplicateWindow {
+            // A heartbeat right after another message says nothing new, unless the battery level moved.
             result.outcome = .duplicate
         } else {
             result.outcome = .heartbeat(battery: battery)

@@ -1,0 +1,132 @@
+import CareHubCore
+import CareHubService
+import CareHubStore
+import CareHubTesting
+import Foundation
+import GRDB
+import Testing
+
+/// Mapped-dialect ingest on real SQLite files with the shipped Zigbee2MQTT mapping: the registry maps
+/// friendly names to devices and rooms, the mapping's memory survives a restart, unknown and spoofed devices
+/// are kept aside and reported, and alarms are never lost to either.
+@Suite struct GatewayIngestTests {
+    struct Fixture {
+        let directory: TemporaryDirectory
+        let database: HubDatabase
+        var now = RFC3339.parse("2026-11-29T10:00:00Z")!
+        var mapping: GatewayMapping
+
+        init() throws {
+            directory = try TemporaryDirectory(prefix: "carehub-gateway")
+            database = try HubDatabase.openForHub(path: directory.path("carehub.sqlite"), synchronous: .normal)
+            mapping = try GatewayMapping.load(path: TestPaths.packageRoot.appendingPathComponent("deploy/mappings/zigbee2mqtt.yaml").path)
+        }
+
+        @discardableResult
+        mutating func receive(_ topic: String, _ payload: String, registration: RegistrationMode = .automatic, retained: Bool = false,
+                              after seconds: TimeInterval = 60) throws -> IngestStore.Outcome {
+            now += seconds
+            guard let (route, match) = mapping.route(for: topic) else { throw TestSupportError("no route for \(topic)") }
+            let store = IngestStore(database: database, registration: registration, defaultTimeZone: "Europe/London")
+            return try store.store(mapped: .init(mapping: mapping, route: route, match: match, topic: topic, payload: Array(payload.utf8), retained: retained),
+                                   receivedAt: now, clockSkew: ClockSkewPolicy())
+        }
+
+        func rows(_ sql: String) throws -> [Row] { try database.writer.read { try Row.fetchAll($0, sql: sql) } }
+        func count(_ sql: String) throws -> Int { try database.writer.read { try Int.fetchOne($0, sql: sql) ?? -1 } }
+    }
+
+    @Test func aRegisteredFriendlyNameBecomesItsDeviceAndRoom() throws {
+        var fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        try DeviceRegistry(database: fixture.database).add(
+            [.init(home: "anna-1", device: "door-front", name: "entry/front_door", type: .door, room: "front_door")],
+            timeZone: "Europe/London", by: "Sam", at: fixture.now)
+        try fixture.receive("z2m/anna-1/entry/front_door", #"{"battery":100,"contact":true,"linkquality":96}"#)
+        try fixture.receive("z2m/anna-1/entry/front_door", #"{"battery":100,"contact":false,"linkquality":90}"#)
+        let events = try fixture.rows("SELECT device_id, type, value, room, battery FROM events ORDER BY seq")
+        #expect(events.count == 2)
+        #expect(events.map { $0["type"] as String } == ["heartbeat", "door"], "the first contact value is a baseline")
+        #expect(events.last?["value"] as String? == "\"open\"")
+        #expect(events.allSatisfy { $0["device_id"] as String == "door-front" && $0["room"] as String? == "front_door" })
+        #expect(try fixture.count("SELECT link_quality FROM devices WHERE id = 'door-front'") == 90)
+    }
+
+    @Test func theMappingsMemorySurvivesARestartSoARepeatedStateIsNoNewEvent() throws {
+        var fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        try fixture.receive("zigbee2mqtt/kitchen/fridge", #"{"contact":true}"#, after: 0)
+        fixture.mapping.defaultHome = "anna-1"
+        try fixture.receive("zigbee2mqtt/kitchen/fridge", #"{"contact":true}"#)
+        try fixture.receive("zigbee2mqtt/kitchen/fridge", #"{"contact":false}"#)
+        // A new IngestStore (as after a restart) reads the memory back from the database.
+        try fixture.receive("zigbee2mqtt/kitchen/fridge", #"{"contact":false,"battery":"99.00"}"#)
+        let types = try fixture.rows("SELECT type, value, battery FROM events WHERE home_id = 'anna-1' ORDER BY seq")
+        #expect(types.map { $0["type"] as String } == ["heartbeat", "door", "heartbeat"])
+        #expect(types.last?["battery"] as Double? == 99)
+        #expect(try fixture.count("SELECT COUNT(*) FROM refused_events WHERE reason_code = 'unregistered' AND home_id IS NULL") == 1,
+                "before a home was configured the message was kept aside, not lost")
+    }
+
+    @Test func strictRegistrationKeepsUnknownDevicesAsideListsThemAndStillRaisesAlarms() throws {
+        var fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        try DeviceRegistry(database: fixture.database).add([.init(home: "anna-1", device: "pir-hall", name: "hall/motion")],
+                                                            timeZone: "Europe/London", by: "Sam", at: fixture.now)
+        let motion = try fixture.receive("z2m/anna-1/lounge/motion", #"{"occupancy":true}"#, registration: .strict)
+        #expect(motion == .refused(code: "unregistered"))
+        let alarm = try fixture.receive("z2m/anna-1/pendant_anna", #"{"action":"emergency","battery":90}"#, registration: .strict)
+        #expect(alarm == .mapped(events: 1, receiptQueued: true))
+        let stored = try fixture.rows("SELECT type, flags FROM events")
+        #expect(stored.map { $0["flags"] as String? } == ["unregistered"])
+        let unknown = try DeviceQueries(database: fixture.database).unknown(since: nil)
+        #expect(unknown.map(\.device) == ["lounge/motion"])
+        try fixture.receive("z2m/anna-1/hall/motion", #"{"occupancy":true}"#, registration: .strict)
+        #expect(try fixture.count("SELECT COUNT(*) FROM events WHERE device_id = 'pir-hall' AND type = 'motion'") == 1)
+    }
+
+    @Test func aDeviceRegisteredToAnotherHomeIsRefusedAsAPossibleSpoofAndReported() throws {
+        var fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        try DeviceRegistry(database: fixture.database).add(
+            [.init(home: "bob-2", device: "pendant-bob", name: "pendant_bob"), .init(home: "bob-2", device: "pir-bob", name: "pir_bob")],
+            timeZone: "Europe/London", by: "Sam", at: fixture.now)
+        let motion = try fixture.receive("z2m/anna-1/pir_bob", #"{"occupancy":true}"#)
+        #expect(motion == .refused(code: "registered_elsewhere"))
+        #expect(try fixture.count("SELECT COUNT(*) FROM devices WHERE home_id = 'anna-1'") == 0, "never registered automatically")
+        let incidents = try fixture.rows("SELECT home_id, kind, device_id, summary FROM incidents")
+        #expect(incidents.map { $0["kind"] as String } == ["data_fault"])
+        #expect((incidents.first?["summary"] as String?)?.contains("registered to home bob-2") == true)
+        // An alarm is never lost to the refusal: stored, flagged, so the rules raise it with a technical incident.
+        let alarm = try fixture.receive("z2m/anna-1/pendant_bob", #"{"action":"sos"}"#)
+        #expect(alarm == .mapped(events: 1, receiptQueued: true))
+        #expect(try fixture.rows("SELECT flags FROM events").map { $0["flags"] as String? } == ["registered_elsewhere"])
+        // The native contract topics get the same check.
+        let decoded = EventDecoder().decode(topic: "carehub/v1/anna-1/pir-bob/event",
+                                            payload: Array(#"{"id":"x1","ts":"2026-11-29T10:05:00Z","type":"motion","value":true}"#.utf8),
+                                            receivedAt: fixture.now)
+        let native = try IngestStore(database: fixture.database, registration: .automatic, defaultTimeZone: "Europe/London")
+            .store(decoded, topic: "carehub/v1/anna-1/pir-bob/event", payload: [], receivedAt: fixture.now)
+        #expect(native == .refused(code: "registered_elsewhere"))
+        let unknown = try DeviceQueries(database: fixture.database).unknown(since: nil)
+        #expect(Set(unknown.map(\.reason)) == ["registered_elsewhere"])
+    }
+
+    @Test func availabilityIsLoggedForTheRulesAndRetainedStatesOnlyMoveBaselines() throws {
+        var fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        try fixture.receive("z2m/anna-1/hall/motion", #"{"occupancy":false}"#)
+        #expect(try fixture.receive("z2m/anna-1/hall/motion/availability", #"{"state":"offline"}"#) == .deviceStatus(.offline))
+        #expect(try fixture.receive("z2m/anna-1/hall/motion/availability", "online") == .deviceStatus(.online))
+        #expect(try fixture.rows("SELECT device_id, state FROM gateway_status_log ORDER BY seq").map { $0["state"] as String } == ["offline", "online"])
+        #expect(try fixture.receive("z2m/anna-1/bridge/state", #"{"state":"online"}"#) == .gatewayStatus(.online))
+        // A retained state replayed on subscribe is not movement, nor a heartbeat.
+        #expect(try fixture.receive("z2m/anna-1/hall/motion", #"{"occupancy":true}"#, retained: true) == .ignored)
+        // ...but a retained leak the hub has not seen is still an alarm.
+        try fixture.receive("z2m/anna-1/kitchen/leak", #"{"water_leak":false}"#)
+        #expect(try fixture.receive("z2m/anna-1/kitchen/leak", #"{"water_leak":true}"#, retained: true) == .mapped(events: 1, receiptQueued: true))
+        #expect(try fixture.receive("z2m/anna-1/bridge/logging", #"{"level":"info"}"#) == .ignored)
+        #expect(try fixture.receive("z2m/anna-1/hall/motion", "not json") == .refused(code: "invalid_json"))
+        #expect(try fixture.count("SELECT COUNT(*) FROM refused_events WHERE reason_code = 'invalid_json'") == 1)
+    }
+}

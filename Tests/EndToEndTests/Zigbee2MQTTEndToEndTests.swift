@@ -1,0 +1,85 @@
+import CareHubTesting
+import Foundation
+import Testing
+
+/// Recorded Zigbee2MQTT messages (../shared/data/payloads) published through a real mosquitto under a
+/// per-home base topic, read by the built hub with the shipped mapping; care staff see the result through
+/// the built CLI.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct Zigbee2MQTTEndToEndTests {
+    /// The recorded examples of some device classes, on the plain `zigbee2mqtt` base topic.
+    static func examples(_ classes: [String]) throws -> [(topic: String, payload: String)] {
+        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: try TestPaths.sharedData("payloads/zigbee2mqtt.json"))) as? [String: Any]
+        let all = root?["device_classes"] as? [String: Any]
+        return classes.flatMap { name -> [(topic: String, payload: String)] in
+            let examples = ((all?[name] as? [String: Any])?["examples"] as? [[String: Any]]) ?? []
+            return examples.compactMap { example in
+                guard let topic = example["topic"] as? String, topic.hasPrefix("zigbee2mqtt/"), !topic.contains("FRIENDLY_NAME") else { return nil }
+                if let raw = example["payload_raw"] as? String { return (topic, raw) }
+                guard let payload = example["payload"], let data = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) else { return nil }
+                return (topic, String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+
+    func waitUntil(_ timeout: Duration = .seconds(20), _ condition: () throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    @Test func recordedMessagesRaiseTheRightIncidentsAndDeviceHealth() async throws {
+        try await HubFixture.with { fixture in
+            let mapping = TestPaths.packageRoot.appendingPathComponent("deploy/mappings/zigbee2mqtt.yaml").path
+            let registered = try await fixture.carehub(["devices", "add", "anna-1", "door-front", "--name", "entry/front_door", "--type", "door",
+                                                        "--room", "front_door", "--by", "Sam Patel"])
+            #expect(registered.status == 0, "\(registered.standardError)")
+            try await fixture.startHub(configuration: "gateways:\n  - mapping: \(mapping)\n")
+            let gateway = try TestMQTTClient(port: fixture.broker.port)
+            try await gateway.waitUntilReady()
+            let messages = try Self.examples(["contact_door_window", "sos_pendant_button", "smoke"])
+            #expect(messages.count > 40)
+            for message in messages {
+                try await gateway.publish(message.topic.replacingOccurrences(of: "zigbee2mqtt/", with: "z2m/anna-1/"), message.payload)
+            }
+            // A smoke alarm's self-test alone, in another home: recorded, never an emergency.
+            try await gateway.publish("z2m/bob-2/kitchen/smoke", #"{"smoke":false,"test":false}"#)
+            try await gateway.publish("z2m/bob-2/kitchen/smoke", #"{"smoke":true,"test":true}"#)
+            try await gateway.publish("z2m/bob-2/kitchen/smoke", #"{"smoke":false,"test":false}"#)
+
+            _ = try await fixture.watcher.waitForMessage(
+                topic: { $0 == "carehub/v1/anna-1/alert" }, payload: { $0.contains(#""kind":"pendant""#) }, timeout: .seconds(20))
+            _ = try await fixture.watcher.waitForMessage(
+                topic: { $0 == "carehub/v1/anna-1/alert" }, payload: { $0.contains(#""kind":"smoke""#) }, timeout: .seconds(20))
+            try await waitUntil { try fixture.count("SELECT COUNT(*) FROM events WHERE home_id = 'bob-2' AND is_test = 1") == 1 }
+            // The pendant's last word: offline (Zigbee2MQTT's 25 h passive timeout).
+            try await gateway.publish("z2m/anna-1/pendant_anna/availability", #"{"state":"offline"}"#)
+            try await waitUntil {
+                try fixture.count("SELECT COUNT(*) FROM incidents WHERE kind = 'device_offline' AND device_id = 'pendant_anna' AND state = 'open'") == 1
+            }
+            #expect(try fixture.count("SELECT COUNT(*) FROM incidents WHERE kind = 'device_offline' AND device_id = 'pendant_anna' AND state = 'open'") == 1)
+
+            // contact: true is CLOSED: the registered front door's events follow the recording (first value a baseline).
+            let door = try fixture.strings("SELECT value FROM events WHERE device_id = 'door-front' AND type = 'door' ORDER BY seq")
+            #expect(door == ["\"closed\"", "\"open\"", "\"closed\"", "\"open\""], "door events \(door)")
+            #expect(try fixture.count("SELECT COUNT(*) FROM events WHERE device_id = 'door-front' AND room = 'front_door'") >= 4)
+            #expect(try fixture.count("SELECT COUNT(*) FROM incidents WHERE home_id = 'bob-2'") == 0, "a self-test raised an incident")
+            #expect(try fixture.count("SELECT COUNT(*) FROM incidents WHERE home_id = 'anna-1' AND kind = 'pendant'") == 1,
+                    "every press joins one pendant incident")
+            #expect(try fixture.count("SELECT COUNT(*) FROM events WHERE type = 'pendant' AND device_id LIKE 'bedside_sos%' ") == 3,
+                    "single, double and hold are presses; off is not")
+
+            let unhealthy = try #require(try await fixture.carehubJSON(["devices", "list", "--unhealthy", "--home", "anna-1"]) as? [[String: Any]])
+            let names = unhealthy.compactMap { $0["name"] as? String }
+            #expect(names.contains("pendant_anna"), "the pendant Zigbee2MQTT reported offline is listed: \(names)")
+            #expect(names.contains("kitchen/fridge"), "the fridge contact last at 15 % battery is listed: \(names)")
+            #expect(names.contains("0xa4c13899607febd1"), "the SOS button with link quality 18 is listed: \(names)")
+            #expect(!names.contains("entry/front_door"), "a healthy door is not listed: \(names)")
+            let unknown = try await fixture.carehub(["devices", "unknown"])
+            #expect(unknown.status == 0)
+            #expect(unknown.standardOutput.contains("No unknown devices."))
+            gateway.stop()
+        }
+    }
+}
