@@ -18,9 +18,35 @@ import Testing
 
     @Test func theShippedExampleParses() throws {
         let example = TestPaths.packageRoot.appendingPathComponent("deploy/carehub.example.yaml").path
-        let configuration = try HubConfiguration.load(path: example)
+        // As installed: the mappings under /etc/carehub/mappings are the repository's deploy/mappings.
+        let text = try String(contentsOfFile: example, encoding: .utf8)
+            .replacingOccurrences(of: "/etc/carehub/mappings/", with: TestPaths.packageRoot.appendingPathComponent("deploy/mappings").path + "/")
+        let configuration = try HubConfiguration.parse(yaml: text, source: example)
         #expect(configuration.broker.tls != nil)
         #expect(configuration.broker.username != nil)
+        #expect(configuration.gateways.map(\.dialect) == ["zigbee2mqtt"])
+        #expect(configuration.gateways.first?.subscriptions == ["z2m/+/#", "zigbee2mqtt/#"], "one filter per base topic, none covering another")
+    }
+
+    @Test func aBadMappingFileIsOneSentenceWithItsLine() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let mapping = directory.path("bad.yaml")
+        try """
+            dialect: test
+            routes:
+              - {topic: "tele/{device}/SENSOR", message: state}
+            fields:
+              - {key: /Switch1, type: door, values: {"ON": opened}}
+            """.write(toFile: mapping, atomically: true, encoding: .utf8)
+        #expect {
+            try HubConfiguration.parse(yaml: "gateways:\n  - mapping: \(mapping)\n", source: "carehub.yaml")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("line 5") && text.contains("opened") && !text.contains("\n")
+        }
+        try "dialect: test\nroutes:\n  - {topic: \"a/#/b\", message: state}\n".write(toFile: mapping, atomically: true, encoding: .utf8)
+        #expect(throws: ConfigurationError.self) { try HubConfiguration.parse(yaml: "gateways:\n  - mapping: \(mapping)\n", source: "carehub.yaml") }
     }
 
     @Test func everySettingIsRead() throws {

@@ -53,6 +53,11 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
     public struct Match: Sendable, Equatable {
         public var home: String?
         public var device: String?
+
+        public init(home: String? = nil, device: String? = nil) {
+            self.home = home
+            self.device = device
+        }
     }
 
     /// The captures when `topic` matches, else nil.
