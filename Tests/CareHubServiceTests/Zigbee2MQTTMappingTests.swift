@@ -156,4 +156,31 @@ import Testing
         }
         return ExpectedEvent(type: event.type.rawValue, value: value, test: event.isTest ? true : nil)
     }
+
+    /// A new device class needs only a mapping file: a bed or chair vibration sensor, not mapped by default,
+    /// becomes movement with one more line.
+    @Test func aDeviceClassIsAddedByEditingOnlyTheMappingFile() throws {
+        let shipped = try String(contentsOfFile: Self.mappingPath, encoding: .utf8)
+        let edited = shipped + "  - {key: /vibration, type: motion, every_time: [true]}\n"
+        let topic = "z2m/anna-1/bedroom/bed_vibration"
+        let payloads = [#"{"action":"vibration","battery":100,"strength":5,"vibration":true}"#,
+                        #"{"battery":100,"strength":5,"vibration":false}"#,
+                        #"{"action":"vibration","battery":100,"strength":9,"vibration":true}"#]
+        func outcomes(_ yaml: String) throws -> [MappedOutcome] {
+            let mapping = try GatewayMapping.parse(yaml: yaml, source: "test")
+            let (route, _) = try #require(mapping.route(for: topic))
+            var memory = DeviceMappingMemory()
+            return payloads.enumerated().map { index, payload in
+                let translated = mapping.translate(route: route, payload: Array(payload.utf8), topic: topic, receivedAt: Int64(index) * 60_000, memory: memory)
+                memory = translated.memory
+                return translated.outcome
+            }
+        }
+        #expect(try outcomes(shipped) == [.heartbeat(battery: 100), .heartbeat(battery: 100), .heartbeat(battery: 100)])
+        #expect(try outcomes(edited) == [
+            .events([MappedEvent(type: .motion, value: .boolean(true), battery: 100)]),
+            .events([MappedEvent(type: .motion, value: .boolean(false), battery: 100)]),
+            .events([MappedEvent(type: .motion, value: .boolean(true), battery: 100)]),
+        ])
+    }
 }
