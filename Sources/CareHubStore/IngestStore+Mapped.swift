@@ -120,7 +120,8 @@ extension IngestStore {
         for (index, mapped) in events.enumerated() {
             let event = SensorEvent(
                 home: home, device: device.id, id: "\(input.mapping.dialect):\(device.id):\(receivedAt):\(digest):\(index)", type: mapped.type,
-                value: mapped.value, timestamp: Date(millisecondsSince1970: observedAt), room: device.room, battery: mapped.battery,
+                value: mapped.value, timestamp: Date(millisecondsSince1970: observedAt), room: device.room,
+                battery: mapped.battery ?? (mapped.type == .battery ? mapped.value.number : nil),
                 isTest: mapped.isTest, flags: flags)
             switch try insertEvent(event, receivedAt: receivedAt, in: db) {
             case .stored(_, let receipt):
@@ -138,9 +139,14 @@ extension IngestStore {
     private func home(of input: MappedInput, in db: Database) throws -> String? {
         if let home = input.match.home { return home }
         if let name = input.match.device {
-            let homes = try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT home_id FROM devices WHERE name = ? AND removed_at IS NULL"),
-                                            arguments: [name])
-            if homes.count == 1 { return homes[0] }
+            // Staff registrations decide; a name registered automatically in one home only counts when it is the only one.
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT DISTINCT home_id, registered_by != 'automatic' AS by_staff FROM devices WHERE name = ? AND removed_at IS NULL
+                """), arguments: [name])
+            let staff = Set(rows.filter { $0["by_staff"] as Bool }.map { $0["home_id"] as String })
+            if staff.count == 1, let home = staff.first { return home }
+            let all = Set(rows.map { $0["home_id"] as String })
+            if staff.isEmpty, all.count == 1, let home = all.first { return home }
         }
         return input.mapping.defaultHome
     }

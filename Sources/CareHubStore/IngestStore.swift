@@ -120,7 +120,8 @@ public struct IngestStore: Sendable {
                 seq_gaps = seq_gaps + CASE WHEN last_seq IS NOT NULL AND :seq > last_seq + 1 THEN :seq - last_seq - 1 ELSE 0 END,
                 last_seq = CASE WHEN last_seq IS NULL OR :seq > last_seq THEN :seq ELSE last_seq END,
                 last_seen_at = MAX(COALESCE(last_seen_at, 0), :received), battery = COALESCE(:battery, battery),
-                room = COALESCE(room, :room), type = COALESCE(type, :type)
+                room = COALESCE(room, :room),
+                type = COALESCE(type, CASE WHEN :type IN ('heartbeat', 'battery') THEN NULL ELSE :type END)
             WHERE home_id = :home AND id = :device
             """).execute(arguments: [
                 "seq": event.sequence, "received": receivedAt, "battery": event.battery, "room": event.room,
@@ -169,7 +170,7 @@ public struct IngestStore: Sendable {
         try db.cachedStatement(sql: """
             INSERT INTO devices (home_id, id, type, room, name, registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, 'automatic')
             ON CONFLICT (home_id, id) DO UPDATE SET removed_at = NULL
-            """).execute(arguments: [home, device, type?.rawValue, room, name, receivedAt])
+            """).execute(arguments: [home, device, type.flatMap { $0 == .heartbeat || $0 == .battery ? nil : $0.rawValue }, room, name, receivedAt])
         try DeviceRegistry.bumpVersion(in: db)
         return .registered
     }

@@ -46,7 +46,9 @@ enum DeviceCSV {
         guard let home = row["home"], Identifier.isValid(home) else { throw ValidationError("home must be 1 to 64 characters of A-Z a-z 0-9 _ . -") }
         guard let device = row["device"], Identifier.isValid(device) else { throw ValidationError("device must be 1 to 64 characters of A-Z a-z 0-9 _ . -") }
         let type = try row["type"].map { text in
-            guard let type = EventType(rawValue: text) else { throw ValidationError("type \"\(text)\" is not a device kind (motion, door, …)") }
+            guard let type = EventType(rawValue: text), type != .heartbeat, type != .battery else {
+                throw ValidationError("type \"\(text)\" is not a device kind (motion, door, …)")
+            }
             return type
         }
         let power = try row["power"].map { text in

@@ -45,6 +45,11 @@ import Testing
             let text = "\(error)"
             return text.contains("line 5") && text.contains("opened") && !text.contains("\n")
         }
+        try "dialect: test\nroutes:\n  - {topic: \"a/{device}\", message: state}\nfields:\n  - {key: /c, type: door, first_seem: baseline}\n"
+            .write(toFile: mapping, atomically: true, encoding: .utf8)
+        #expect {
+            try HubConfiguration.parse(yaml: "gateways:\n  - mapping: \(mapping)\n", source: "carehub.yaml")
+        } throws: { error in "\(error)".contains("\"first_seem\" is not a setting") && "\(error)".contains("line 5") }
         try "dialect: test\nroutes:\n  - {topic: \"a/#/b\", message: state}\n".write(toFile: mapping, atomically: true, encoding: .utf8)
         #expect(throws: ConfigurationError.self) { try HubConfiguration.parse(yaml: "gateways:\n  - mapping: \(mapping)\n", source: "carehub.yaml") }
     }

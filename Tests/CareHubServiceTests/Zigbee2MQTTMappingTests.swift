@@ -9,8 +9,8 @@ import Testing
 /// (from the semantics in `docs/gateways.md`, not from this code's output).
 @Suite struct Zigbee2MQTTMappingTests {
     struct Expected: Decodable {
-        var `class`: String
-        var index: Int
+        var `class`: String?
+        var index: Int?
         var topic: String
         var after_ms: Int64
         var outcome: String
@@ -58,8 +58,9 @@ import Testing
         // JSONSerialization loses key order: take the classes in the order the expectations name them.
         let expected = try Self.expected()
         var classOrder: [String] = []
-        for entry in expected where entry.class != "bridge_and_availability" && entry.class != "home_assistant_discovery" && !classOrder.contains(entry.class) {
-            classOrder.append(entry.class)
+        for entry in expected {
+            guard let name = entry.class, name != "bridge_and_availability", name != "home_assistant_discovery", !classOrder.contains(name) else { continue }
+            classOrder.append(name)
         }
         for name in classOrder {
             lists.append(((classes[name] as? [String: Any])?["examples"] as? [[String: Any]]) ?? [])
@@ -101,7 +102,7 @@ import Testing
             let base = String(message.topic.prefix { $0 != "/" })
             let mapping = try mappings[base] ?? Self.mapping(base: ["zigbee", "base", "DOMZIGSMJ"].contains(base) ? base : "zigbee2mqtt")
             mappings[base] = mapping
-            let label = "\(expectation.class)[\(expectation.index)] \(message.topic) \(String(decoding: message.payload, as: UTF8.self)) — expected: \(expectation.why ?? "")"
+            let label = "\(expectation.class ?? "")[\(expectation.index ?? -1)] \(message.topic) \(String(decoding: message.payload, as: UTF8.self)) — expected: \(expectation.why ?? "")"
             guard let (route, match) = mapping.route(for: message.topic) else {
                 #expect(expectation.outcome == "unmatched", "\(label)")
                 counts["unmatched", default: 0] += 1

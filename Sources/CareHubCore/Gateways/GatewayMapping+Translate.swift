@@ -75,7 +75,7 @@ extension GatewayMapping {
             let previous = remembered.seen
             remembered.seen = raw
             if retained {
-                emit = field.type.isAlarm && previous != nil && previous != raw
+                emit = field.type.isAlarm && previous != raw
             } else if field.everyTime.contains(raw) {
                 emit = !repeatedTooSoon
             } else if previous == nil {

@@ -13,6 +13,10 @@ extension GatewayMapping {
     }
 
     public static func parse(yaml: String, source: String) throws -> GatewayMapping {
+        if let unknown = MappingFile.unknownKey(in: yaml) {
+            let place = YAMLLocator.line(of: unknown.path, in: yaml).map { " at line \($0)" } ?? ""
+            throw ConfigurationError("In the gateway mapping \(source)\(place), \"\(unknown.key)\" is not a setting (a misspelt key must not silently become a default).")
+        }
         let file: MappingFile
         do {
             file = try YAMLDecoder().decode(MappingFile.self, from: yaml)
@@ -140,6 +144,37 @@ struct MappingFile: Decodable {
                 self = .values(try container.decode([Scalar].self))
             }
         }
+    }
+
+    static let topKeys: Set<String> = ["dialect", "routes", "fields", "battery", "link_quality", "time", "status", "heartbeat", "duplicate_window_seconds"]
+    static let routeKeys: Set<String> = ["topic", "message", "payload", "wrap", "fields"]
+    static let fieldKeys: Set<String> = ["key", "type", "values", "every_time", "first_seen", "test", "scale"]
+    static let statusKeys: Set<String> = ["key", "online", "offline"]
+
+    /// The first key the format does not know, with where it is.
+    static func unknownKey(in yaml: String) -> (key: String, path: [String])? {
+        guard let root = try? Yams.compose(yaml: yaml), let top = root.mapping else { return nil }
+        func check(_ node: Node?, _ allowed: Set<String>, _ path: [String]) -> (key: String, path: [String])? {
+            guard let mapping = node?.mapping else { return nil }
+            for (key, _) in mapping {
+                guard let name = key.string, allowed.contains(name) else { return (key.string ?? "?", path + [key.string ?? "?"]) }
+            }
+            return nil
+        }
+        func checkFields(_ node: Node?, _ path: [String]) -> (key: String, path: [String])? {
+            for (index, field) in (node?.sequence ?? []).enumerated() {
+                if let found = check(field, fieldKeys, path + [String(index)]) { return found }
+            }
+            return nil
+        }
+        if let found = check(root, topKeys, []) { return found }
+        if let found = check(top["status"], statusKeys, ["status"]) { return found }
+        if let found = checkFields(top["fields"], ["fields"]) { return found }
+        for (index, route) in (top["routes"]?.sequence ?? []).enumerated() {
+            if let found = check(route, routeKeys, ["routes", String(index)]) { return found }
+            if let found = checkFields(route.mapping?["fields"], ["routes", String(index), "fields"]) { return found }
+        }
+        return nil
     }
 
     func mapping() throws -> GatewayMapping {
