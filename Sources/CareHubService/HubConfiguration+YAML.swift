@@ -39,29 +39,37 @@ extension HubConfiguration {
     }
 
     private static func codingPath(of error: DecodingError) -> [String] {
-        let context: DecodingError.Context
-        switch error {
-        case .typeMismatch(_, let found), .valueNotFound(_, let found), .dataCorrupted(let found): context = found
-        case .keyNotFound(_, let found): context = found
-        @unknown default: return []
-        }
-        return context.codingPath.map(\.stringValue).filter { !$0.isEmpty }
+        error.yamlPath.filter { !$0.isEmpty }
     }
 
     private static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map(\.stringValue).filter { !$0.isEmpty }
-            return keys.isEmpty ? "the top level" : keys.joined(separator: ".")
-        }
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "\(path(context)) has the wrong type (\(context.debugDescription))"
-        case .keyNotFound(let key, let context):
-            return "\(path(context)) needs \(key.stringValue)"
-        case .dataCorrupted(let context):
-            return "\(path(context)): \(context.debugDescription)"
+        error.sentence(path: codingPath(of: error))
+    }
+}
+
+extension DecodingError {
+    /// Where in a YAML document the error is: keys, and list indices as numbers (for `YAMLLocator`).
+    var yamlPath: [String] {
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context), .keyNotFound(_, let context):
+            return context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
         @unknown default:
-            return "\(error)"
+            return []
+        }
+    }
+
+    /// The problem in words, naming the setting at `path`.
+    func sentence(path: [String]) -> String {
+        let place = path.isEmpty ? "the top level" : path.joined(separator: ".")
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "\(place) has the wrong type (\(context.debugDescription))"
+        case .keyNotFound(let key, _):
+            return "\(place) needs \(key.stringValue)"
+        case .dataCorrupted(let context):
+            return "\(place): \(context.debugDescription)"
+        @unknown default:
+            return "\(self)"
         }
     }
 }

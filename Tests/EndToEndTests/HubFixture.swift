@@ -69,24 +69,21 @@ final class HubFixture: @unchecked Sendable {
 
     /// The first column of every row, as text.
     func strings(_ sql: String) throws -> [String] {
-        let queue = try DatabaseQueue(path: databasePath, configuration: {
+        try readOnlyQueue().read { try String.fetchAll($0, sql: sql) }
+    }
+
+    private func readOnlyQueue() throws -> DatabaseQueue {
+        try DatabaseQueue(path: databasePath, configuration: {
             var configuration = Configuration()
             configuration.readonly = true
             configuration.busyMode = .timeout(5)
             return configuration
         }())
-        return try queue.read { try String.fetchAll($0, sql: sql) }
     }
 
     /// A read-only look at the hub's database.
     func count(_ sql: String) throws -> Int {
-        let queue = try DatabaseQueue(path: databasePath, configuration: {
-            var configuration = Configuration()
-            configuration.readonly = true
-            configuration.busyMode = .timeout(5)
-            return configuration
-        }())
-        return try queue.read { try Int.fetchOne($0, sql: sql) ?? -1 }
+        try readOnlyQueue().read { try Int.fetchOne($0, sql: sql) ?? -1 }
     }
 
     func tearDown() async {

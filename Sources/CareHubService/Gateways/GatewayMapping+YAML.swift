@@ -21,9 +21,9 @@ extension GatewayMapping {
         do {
             file = try YAMLDecoder().decode(MappingFile.self, from: yaml)
         } catch let error as DecodingError {
-            let path = Self.codingPath(of: error)
+            let path = error.yamlPath
             let place = YAMLLocator.line(of: path, in: yaml).map { " at line \($0)" } ?? ""
-            throw ConfigurationError("The gateway mapping \(source) is invalid\(place): \(Self.describe(error, path: path)).")
+            throw ConfigurationError("The gateway mapping \(source) is invalid\(place): \(error.sentence(path: path)).")
         } catch {
             throw ConfigurationError("The gateway mapping \(source) is not valid YAML: \(String(describing: error).replacingOccurrences(of: "\n", with: " ")).")
         }
@@ -32,25 +32,6 @@ extension GatewayMapping {
         } catch let error as LocatedMappingError {
             let place = YAMLLocator.line(of: error.path, in: yaml).map { " at line \($0)" } ?? ""
             throw ConfigurationError("In the gateway mapping \(source)\(place), \(error.message).")
-        }
-    }
-
-    private static func codingPath(of error: DecodingError) -> [String] {
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context), .keyNotFound(_, let context):
-            return context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
-        @unknown default:
-            return []
-        }
-    }
-
-    private static func describe(_ error: DecodingError, path: [String]) -> String {
-        let place = path.isEmpty ? "the top level" : path.joined(separator: ".")
-        switch error {
-        case .keyNotFound(let key, _): return "\(place) needs \(key.stringValue)"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(place): \(context.debugDescription)"
-        @unknown default: return "\(error)"
         }
     }
 }
