@@ -171,9 +171,7 @@ extension IngestStore {
             let memory = (row["mapping_memory"] as String?).flatMap { try? JSONDecoder().decode(DeviceMappingMemory.self, from: Data($0.utf8)) }
             return ResolvedDevice(id: row["id"], room: row["room"], memory: memory, registration: .registered)
         }
-        if let other = try String.fetchOne(db.cachedStatement(sql: """
-            SELECT home_id FROM devices WHERE home_id != ? AND (name = ? OR id = ?) AND registered_by != 'automatic' AND removed_at IS NULL LIMIT 1
-            """), arguments: [home, name, candidate]) {
+        if let other = try homeRegisteredByStaff(device: candidate, name: name, notIn: home, in: db) {
             return ResolvedDevice(id: candidate, registration: .elsewhere(home: other))
         }
         if let holder = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM devices WHERE home_id = ? AND id = ? AND name IS NOT NULL"),

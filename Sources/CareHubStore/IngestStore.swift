@@ -161,9 +161,7 @@ public struct IngestStore: Sendable {
         let removed = try Bool.fetchOne(db.cachedStatement(sql: "SELECT removed_at IS NOT NULL FROM devices WHERE home_id = ? AND id = ?"),
                                         arguments: [home, device])
         if removed == false { return .registered }
-        if removed == nil, let other = try String.fetchOne(db.cachedStatement(sql: """
-            SELECT home_id FROM devices WHERE id = ? AND home_id != ? AND registered_by != 'automatic' AND removed_at IS NULL LIMIT 1
-            """), arguments: [device, home]) {
+        if removed == nil, let other = try homeRegisteredByStaff(device: device, name: nil, notIn: home, in: db) {
             return .elsewhere(home: other)
         }
         guard homeKnown, registration == .automatic else { return .unregistered }
@@ -173,6 +171,13 @@ public struct IngestStore: Sendable {
             """).execute(arguments: [home, device, type.flatMap { $0 == .heartbeat || $0 == .battery ? nil : $0.rawValue }, room, name, receivedAt])
         try DeviceRegistry.bumpVersion(in: db)
         return .registered
+    }
+
+    /// The other home staff registered this device to (by id, or by gateway name), if any: a possible spoof.
+    func homeRegisteredByStaff(device: String, name: String?, notIn home: String, in db: Database) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: """
+            SELECT home_id FROM devices WHERE home_id != ? AND (id = ? OR name = ?) AND registered_by != 'automatic' AND removed_at IS NULL LIMIT 1
+            """), arguments: [home, device, name])
     }
 
     /// A message claimed a device registered to another home: kept aside (by the caller) and reported as a
