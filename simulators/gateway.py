@@ -392,10 +392,20 @@ class Gateway:
 
     def start(self) -> None:
         """Connect, subscribe to the receipt topic and publish the retained `online`."""
-        try:
-            self.client.connect(self.host, self.port, keepalive=self.keepalive)
-        except (OSError, ValueError) as exc:
-            raise GatewayError(f"cannot connect to the broker at {self.host}:{self.port}: {exc}") from None
+        # A gateway holding an alarm keeps trying a broker that is down or restarting (bounded by connect_timeout).
+        deadline = time.monotonic() + self.connect_timeout
+        while True:
+            try:
+                self.client.connect(self.host, self.port, keepalive=self.keepalive)
+                break
+            except ValueError as exc:
+                raise GatewayError(f"cannot connect to the broker at {self.host}:{self.port}: {exc}") from None
+            except OSError as exc:
+                if time.monotonic() + 0.5 >= deadline:
+                    raise GatewayError(
+                        f"cannot connect to the broker at {self.host}:{self.port}: {exc} (kept trying for {self.connect_timeout:g} s)"
+                    ) from None
+                time.sleep(0.5)
         self.client.loop_start()
         ok = self._wait(
             lambda: self._subscribed and self._online_mid is not None and self._online_mid in self._acked,
