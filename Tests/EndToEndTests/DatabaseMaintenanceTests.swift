@@ -13,6 +13,8 @@ import Testing
             for index in 0..<50 {
                 try await gateway.publish("carehub/v1/flat-1/pir-1/event", #"{"id":"m\#(index)","ts":"\#(now)","type":"motion","value":true}"#)
             }
+            // The broker acknowledged the publishes; the hub may still be storing them. Back up what it has stored.
+            #expect(try await fixture.waitUntil("SELECT COUNT(*) FROM events", reaches: 50) == 50)
             #expect(try await fixture.carehub(["db", "check"]).standardOutput.hasSuffix(": ok\n"))
             let backup = fixture.directory.path("backup.sqlite")
             let made = try await CarehubCommand.run(["db", "backup", backup, "--db", fixture.databasePath])

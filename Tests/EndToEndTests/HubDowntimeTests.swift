@@ -42,10 +42,7 @@ import Testing
             }
             try await fixture.startHub(configuration: configuration)
             try await round("after")
-            let deadline = ContinuousClock.now.advanced(by: .seconds(120))
-            while try fixture.count("SELECT COUNT(*) FROM events WHERE home_id LIKE 'down-%'") < sent, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            try await fixture.waitUntil("SELECT COUNT(*) FROM events WHERE home_id LIKE 'down-%'", reaches: sent, timeout: .seconds(120))
             try await Task.sleep(for: .seconds(2))
             let stored = try fixture.count("SELECT COUNT(*) FROM events WHERE home_id LIKE 'down-%'")
             let inactivityType = try fixture.count("""

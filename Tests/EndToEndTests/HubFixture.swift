@@ -86,6 +86,19 @@ final class HubFixture: @unchecked Sendable {
         try readOnlyQueue().read { try Int.fetchOne($0, sql: sql) ?? -1 }
     }
 
+    /// Waits until `sql` counts at least `target`, up to `timeout`, and returns the last count, so a test asserts on what
+    /// the hub stored rather than racing it.
+    @discardableResult
+    func waitUntil(_ sql: String, reaches target: Int, timeout: Duration = .seconds(10)) async throws -> Int {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var current = try count(sql)
+        while current < target, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            current = try count(sql)
+        }
+        return current
+    }
+
     func tearDown() async {
         if let hub {
             hub.child.signal(SIGTERM)

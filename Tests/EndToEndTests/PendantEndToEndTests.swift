@@ -82,10 +82,7 @@ import Testing
             #expect(Set(receipts).count == 1, "every receipt carries the original stored_at")
             #expect(try fixture.count("SELECT COUNT(*) FROM events") == 1)
             // The rules raise the incident after ingest stored the event: wait for it, then make sure there is one.
-            let raisedBy = ContinuousClock.now.advanced(by: .seconds(5))
-            while try fixture.count("SELECT COUNT(*) FROM incidents") == 0, ContinuousClock.now < raisedBy {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await fixture.waitUntil("SELECT COUNT(*) FROM incidents", reaches: 1, timeout: .seconds(5))
             try await Task.sleep(for: .milliseconds(200))
             #expect(try fixture.count("SELECT COUNT(*) FROM incidents") == 1)
             let status = try #require(try await fixture.carehubJSON(["status"]) as? [String: Any])

@@ -69,10 +69,7 @@ import Testing
             #expect(tooLong.status == 64)
             #expect(try fixture.count("SELECT COUNT(*) FROM home_modes WHERE holiday_until IS NOT NULL") == 1)
             #expect(try fixture.count("SELECT COUNT(*) FROM home_modes WHERE visit_until IS NOT NULL") == 1)
-            let deadline = ContinuousClock.now.advanced(by: .seconds(5))
-            while try fixture.count("SELECT last_mode_change FROM rules_checkpoint") == 0, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            try await fixture.waitUntil("SELECT last_mode_change FROM rules_checkpoint", reaches: 1, timeout: .seconds(5))
             #expect(try fixture.count("SELECT last_mode_change FROM rules_checkpoint") > 0, "the rules service did not pick the settings up")
         }
     }

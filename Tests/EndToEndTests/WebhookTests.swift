@@ -45,8 +45,7 @@ import Testing
             #expect(signature == "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
             #expect(try fixture.count("SELECT COUNT(*) FROM outbox_attempts a JOIN outbox o ON o.seq = a.outbox_seq WHERE o.channel = 'webhook' AND a.ok = 0") >= 2)
             let delivered = "SELECT COUNT(*) FROM outbox WHERE channel = 'webhook' AND delivered_at IS NOT NULL"
-            let markedBy = ContinuousClock.now.advanced(by: .seconds(5))
-            while try fixture.count(delivered) == 0, ContinuousClock.now < markedBy { try await Task.sleep(for: .milliseconds(50)) }
+            try await fixture.waitUntil(delivered, reaches: 1, timeout: .seconds(5))
             #expect(try fixture.count(delivered) == 1)
 
             // An urgent alert for a receiver that never answers: retried, and after 3 s a technical incident says so.
