@@ -33,6 +33,13 @@ public enum Hub {
             clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, mappings: configuration.gateways)
         for mapping in configuration.gateways {
             logger.info("Gateway dialect mapped", metadata: ["gateway.dialect": "\(mapping.dialect)", "mqtt.filters": "\(mapping.subscriptions)"])
+            if mapping.defaultHome == nil, mapping.routes.contains(where: { $0.message != .ignore && !$0.topic.capturesHome }) {
+                logger.warning("""
+                    Some of this gateway's topics carry no home and no home is set for it: a device is placed only by its registered \
+                    gateway name (carehub devices add HOME DEVICE --name NAME). Messages from other devices are kept aside \
+                    (carehub devices unknown); an alarm among them is raised under home \(SensorEvent.unassignedHome).
+                    """, metadata: ["gateway.dialect": "\(mapping.dialect)"])
+            }
         }
         var onMessage: MosquittoClient.MessageHandler = ingest.handle
         #if DEBUG

@@ -43,7 +43,10 @@ extension IngestStore {
             return .ignored
         }
         guard let home = try home(of: input, in: db) else {
-            return try refuse(.noHome(device: name ?? input.topic), home: nil)
+            // Kept aside (so `carehub devices unknown` lists it with its topic); an alarm in it is raised all the same.
+            let refused = try refuse(.noHome(device: name ?? input.topic), home: nil)
+            guard let name else { return refused }
+            return try storeHomelessAlarms(of: input, device: name, receivedAt: receivedAt, clockSkew: clockSkew, in: db) ?? refused
         }
         guard Identifier.isValid(home) else {
             return try refuse(.invalidTopic("the home \"\(home.prefix(80))\" is not 1 to 64 characters of A-Z a-z 0-9 _ . -"), home: nil)
@@ -109,7 +112,30 @@ extension IngestStore {
         case .events, .heartbeat:
             break
         }
-        var observedAt = translated.observedAt ?? receivedAt
+        return try insert(events, of: input, home: home, device: device.id, room: device.room, flags: flags, observedAt: translated.observedAt,
+                          receivedAt: receivedAt, clockSkew: clockSkew, in: db)
+    }
+
+    /// The alarms in a message whose home cannot be known, stored under `SensorEvent.unassignedHome` and
+    /// flagged, so that the alarm rule raises them (contract section 2: an alarm is never lost to a refusal);
+    /// nil when the message holds no alarm.
+    private func storeHomelessAlarms(of input: MappedInput, device name: String, receivedAt: Int64, clockSkew: ClockSkewPolicy,
+                                     in db: Database) throws -> Outcome? {
+        guard input.route.message == .state else { return nil }
+        let translated = input.mapping.translate(route: input.route, payload: input.payload, topic: input.topic, retained: input.retained,
+                                                 receivedAt: receivedAt, memory: DeviceMappingMemory())
+        guard case .events(let events) = translated.outcome else { return nil }
+        let alarms = events.filter { $0.type.isAlarm }
+        guard !alarms.isEmpty else { return nil }
+        return try insert(alarms, of: input, home: SensorEvent.unassignedHome, device: DeviceName.identifier(for: name), room: nil,
+                          flags: [.noHome], observedAt: translated.observedAt, receivedAt: receivedAt, clockSkew: clockSkew, in: db)
+    }
+
+    /// Inserts the events one mapped message produced, with ids derived from the dialect, device, receive time
+    /// and message digest.
+    private func insert(_ events: [MappedEvent], of input: MappedInput, home: String, device: String, room: String?, flags: [EventFlag],
+                        observedAt: Int64?, receivedAt: Int64, clockSkew: ClockSkewPolicy, in db: Database) throws -> Outcome {
+        var observedAt = observedAt ?? receivedAt
         if clockSkew.violation(eventTime: Date(millisecondsSince1970: observedAt), receivedAt: Date(millisecondsSince1970: receivedAt)) != nil {
             // A gateway's own clock is its business: a time stamp outside the policy gives way to the receive time.
             observedAt = receivedAt
@@ -119,8 +145,8 @@ extension IngestStore {
         var receipts = false
         for (index, mapped) in events.enumerated() {
             let event = SensorEvent(
-                home: home, device: device.id, id: "\(input.mapping.dialect):\(device.id):\(receivedAt):\(digest):\(index)", type: mapped.type,
-                value: mapped.value, timestamp: Date(millisecondsSince1970: observedAt), room: device.room,
+                home: home, device: device, id: "\(input.mapping.dialect):\(device):\(receivedAt):\(digest):\(index)", type: mapped.type,
+                value: mapped.value, timestamp: Date(millisecondsSince1970: observedAt), room: room,
                 battery: mapped.battery ?? (mapped.type == .battery ? mapped.value.number : nil),
                 isTest: mapped.isTest, flags: flags)
             switch try insertEvent(event, receivedAt: receivedAt, in: db) {

@@ -68,4 +68,19 @@ import Testing
         #expect(drafts[0].flags == [.unregistered])
         #expect(drafts[0].summary.contains("not registered"))
     }
+
+    @Test func anAlarmWhoseHomeIsUnknownRaisesButStartsNoHomesRules() {
+        var engine = RulesEngine()
+        var alarm = event(.pendant, flags: [.noHome])
+        alarm.home = SensorEvent.unassignedHome
+        let drafts = engine.handle(alarm, receivedAt: now).compactMap { command -> IncidentDraft? in
+            if case .raise(let draft) = command { return draft }
+            return nil
+        }
+        #expect(drafts.map(\.kind) == [.pendant, .dataFault])
+        #expect(drafts.allSatisfy { $0.home == SensorEvent.unassignedHome })
+        #expect(drafts[0].summary.contains("no home is known"))
+        #expect(engine.homes.isEmpty, "no inactivity or no_data is ever judged for a place that is not a home")
+        #expect(engine.tick(home: SensorEvent.unassignedHome, now: now.addingTimeInterval(3 * 86_400)).isEmpty)
+    }
 }

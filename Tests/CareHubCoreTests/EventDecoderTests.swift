@@ -182,7 +182,7 @@ import Testing
     @Test(arguments: [
         "carehub/v1/flat 12/pir/event", "carehub/v1/flat+12/pir/event", "carehub/v1/flat-12/pir#/event", "carehub/v2/flat-12/pir/event",
         "carehub/v1/flat-12/pir/status", "carehub/v1/flat-12/event", "carehub/v1/\(String(repeating: "h", count: 65))/pir/event",
-        "other/flat-12/pir/event", "carehub/v1/flat-12/pir/event/extra",
+        "other/flat-12/pir/event", "carehub/v1/flat-12/pir/event/extra", "carehub/v1/_unassigned/pir/event",
     ])
     func topicsOutsideTheContractAreRefused(topic: String) {
         #expect(refusal(#"{"id":"e1","ts":"2026-11-29T10:15:00Z","type":"heartbeat"}"#, topic: topic)?.code == "invalid_topic")

@@ -85,6 +85,33 @@ import Testing
         #expect(try fixture.count("SELECT COUNT(*) FROM events WHERE device_id = 'pir-hall' AND type = 'motion'") == 1)
     }
 
+    @Test func aMessageWithNoKnownHomeIsKeptAsideAndAnAlarmInItIsStillRaised() throws {
+        var fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        // Plain base topic, a device in nobody's registry, and no home configured for the gateway.
+        let motion = try fixture.receive("zigbee2mqtt/carol/hall_motion", #"{"occupancy":true}"#)
+        #expect(motion == .refused(code: "unregistered"))
+        #expect(try fixture.count("SELECT COUNT(*) FROM events") == 0)
+        let alarm = try fixture.receive("zigbee2mqtt/carol/pendant", #"{"action":"sos","battery":80}"#)
+        #expect(alarm == .mapped(events: 1, receiptQueued: true))
+        let stored = try fixture.rows("SELECT home_id, device_id, type, flags FROM events")
+        #expect(stored.map { $0["home_id"] as String } == [SensorEvent.unassignedHome])
+        #expect(stored.map { $0["type"] as String } == ["pendant"], "only the alarm: the battery reading has no home to belong to")
+        #expect(stored.map { $0["flags"] as String? } == ["no_home"])
+        #expect(stored.first?["device_id"] as String? == DeviceName.identifier(for: "carol/pendant"))
+        let unknown = try DeviceQueries(database: fixture.database).unknown(since: nil)
+        #expect(unknown.map(\.device) == ["carol/pendant", "carol/hall_motion"], "both are listed with their gateway names, to be registered")
+        #expect(try fixture.count("SELECT COUNT(*) FROM devices") == 0, "nothing is registered under the stand-in home")
+        #expect(throws: StoreError.self, "the stand-in home is not a home staff can register devices in") {
+            try DeviceRegistry(database: fixture.database).add([.init(home: SensorEvent.unassignedHome, device: "pendant")],
+                                                                timeZone: "Europe/London", by: "Sam", at: fixture.now)
+        }
+        // A smoke alarm's self-test is kept like any alarm reading, and raises nothing (the rules see is_test).
+        let selfTest = try fixture.receive("zigbee2mqtt/carol/smoke", #"{"smoke":true,"test":true}"#)
+        #expect(selfTest == .mapped(events: 1, receiptQueued: true))
+        #expect(try fixture.count("SELECT COUNT(*) FROM events WHERE type = 'smoke' AND is_test = 1") == 1)
+    }
+
     @Test func aDeviceRegisteredToAnotherHomeIsRefusedAsAPossibleSpoofAndReported() throws {
         var fixture = try Fixture()
         defer { fixture.directory.remove() }

@@ -1,5 +1,6 @@
 import CareHubTesting
 import Foundation
+import Mosquitto
 import Testing
 
 /// Recorded Zigbee2MQTT messages (../shared/data/payloads) published through a real mosquitto under a
@@ -79,6 +80,17 @@ import Testing
             let unknown = try await fixture.carehub(["devices", "unknown"])
             #expect(unknown.status == 0)
             #expect(unknown.standardOutput.contains("No unknown devices."))
+
+            // On the plain base topic, a pendant in nobody's registry, and no home set for the gateway: warned of at
+            // start, kept aside, and the press still raises an emergency (under the stand-in home) for staff to place.
+            #expect(fixture.hub?.child.log.contains("carry no home and no home is set for it") == true)
+            try await gateway.publish("zigbee2mqtt/visitor/pendant", #"{"action":"sos"}"#)
+            let homeless = try await fixture.watcher.waitForMessage(
+                topic: { $0 == "carehub/v1/_unassigned/alert" }, payload: { $0.contains(#""kind":"pendant""#) }, timeout: .seconds(20))
+            let alert = String(decoding: homeless.message.payload, as: UTF8.self)
+            #expect(alert.contains("no home is known"), "\(alert)")
+            let listed = try await fixture.carehub(["devices", "unknown"])
+            #expect(listed.standardOutput.contains("visitor/pendant"), "\(listed.standardOutput)")
             gateway.stop()
         }
     }

@@ -20,6 +20,10 @@ public struct EventFlag: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The device is registered to another home: a possible spoof.
     public static let registeredElsewhere = EventFlag(code: "registered_elsewhere")
 
+    /// A gateway message carried no home and its device is not registered to one: the alarm is stored and
+    /// raised under `SensorEvent.unassignedHome` so that it is not lost.
+    public static let noHome = EventFlag(code: "no_home")
+
     /// A sentence for a care worker.
     public var explanation: String {
         switch code {
@@ -28,6 +32,8 @@ public struct EventFlag: Sendable, Hashable, Codable, CustomStringConvertible {
         case Self.clockBehind.code: "the device's clock is far behind the hub's"
         case Self.unregistered.code: "the device is not registered for this home"
         case Self.registeredElsewhere.code: "the device is registered to another home (a possible spoof)"
+        case Self.noHome.code:
+            "no home is known for this device, so find the resident by its gateway name (carehub devices unknown) and register it"
         case "ignored_field": "a malformed optional field was left out"
         default: code
         }

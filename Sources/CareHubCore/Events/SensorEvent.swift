@@ -19,6 +19,11 @@ public struct SensorEvent: Sendable, Equatable {
     /// Faults found in an alarm that was kept anyway.
     public var flags: [EventFlag]
 
+    /// Where an alarm from a gateway message that names no home, and whose device is registered to none, is
+    /// stored and raised (flagged `no_home`), so that it is never lost. It is not a home: only the alarm rule
+    /// looks at its events, and neither the contract topics nor the registry accept it.
+    public static let unassignedHome = "_unassigned"
+
     public init(
         home: String, device: String, id: String, type: EventType, value: EventValue = .none, timestamp: Date,
         room: String? = nil, battery: Double? = nil, sequence: Int64? = nil, isTest: Bool = false, flags: [EventFlag] = []

@@ -22,6 +22,11 @@ public struct RulesEngine: Sendable {
     /// The incident commands for one stored event received at `receivedAt` (hub time).
     public mutating func handle(_ event: SensorEvent, receivedAt: Date) -> [IncidentCommand] {
         var commands = alarms.evaluate(event, now: receivedAt)
+        guard !event.flags.contains(.noHome) else {
+            // Not a home: nothing but the alarm is known about it.
+            lastEventMovedDeadline = false
+            return commands
+        }
         let received = receivedAt.millisecondsSince1970
         let homeSettings = settings.settings(for: event.home)
         var clock = takeClock(homeSettings.timeZone)
