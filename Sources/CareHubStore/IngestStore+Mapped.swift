@@ -42,14 +42,20 @@ extension IngestStore {
             try db.cachedStatement(sql: "UPDATE counters SET value = value + 1 WHERE name = 'ignored_messages'").execute()
             return .ignored
         }
-        guard let home = try home(of: input, in: db) else {
+        func refuseWithoutHome(_ reason: RefusalReason) throws -> Outcome {
             // Kept aside (so `carehub devices unknown` lists it with its topic); an alarm in it is raised all the same.
-            let refused = try refuse(.noHome(device: name ?? input.topic), home: nil)
+            let refused = try refuse(reason, home: nil)
             guard let name else { return refused }
             return try storeHomelessAlarms(of: input, device: name, receivedAt: receivedAt, clockSkew: clockSkew, in: db) ?? refused
         }
+        guard let home = try home(of: input, in: db) else {
+            return try refuseWithoutHome(.noHome(device: name ?? input.topic))
+        }
         guard Identifier.isValid(home) else {
-            return try refuse(.invalidTopic("the home \"\(home.prefix(80))\" is not 1 to 64 characters of A-Z a-z 0-9 _ . -"), home: nil)
+            return try refuseWithoutHome(.invalidTopic("the home \"\(home.prefix(80))\" is not 1 to 64 characters of A-Z a-z 0-9 _ . -"))
+        }
+        guard home != SensorEvent.unassignedHome else {
+            return try refuseWithoutHome(.invalidTopic("\(home) is reserved for alarms whose home is not known"))
         }
         guard let name else {
             // Only gateway status routes have no device (the mapping loader insists on it for the others).
