@@ -45,9 +45,8 @@ public final class IngestHandler: Sendable {
             return
         }
         let receivedAt = clock.now
-        if !message.topic.hasPrefix(Topic.prefix), let (mapping, route, match) = mappedRoute(for: message.topic) {
-            let input = IngestStore.MappedInput(mapping: mapping, route: route, match: match, topic: message.topic, payload: message.payload,
-                                                retained: message.retain)
+        if !message.topic.hasPrefix(Topic.prefix),
+           let input = IngestStore.MappedInput(mappings: mappings, topic: message.topic, payload: message.payload, retained: message.retain) {
             do {
                 let outcome = try store.store(mapped: input, receivedAt: receivedAt, clockSkew: decoder.clockSkew)
                 report(outcome, decoded: nil, topic: message.topic)
@@ -65,14 +64,6 @@ public final class IngestHandler: Sendable {
             return
         }
         report(outcome, decoded: decoded, topic: message.topic)
-    }
-
-    /// The first mapping with a route for `topic`.
-    private func mappedRoute(for topic: String) -> (GatewayMapping, GatewayMapping.Route, TopicPattern.Match)? {
-        for mapping in mappings {
-            if let (route, match) = mapping.route(for: topic) { return (mapping, route, match) }
-        }
-        return nil
     }
 
     private func report(_ outcome: IngestStore.Outcome, decoded: DecodedMessage?, topic: String) {

@@ -20,6 +20,17 @@ extension IngestStore {
             self.payload = payload
             self.retained = retained
         }
+
+        /// The message as the first of `mappings` with a route for `topic` reads it; nil when none has one.
+        public init?(mappings: [GatewayMapping], topic: String, payload: [UInt8], retained: Bool) {
+            for mapping in mappings {
+                if let (route, match) = mapping.route(for: topic) {
+                    self.init(mapping: mapping, route: route, match: match, topic: topic, payload: payload, retained: retained)
+                    return
+                }
+            }
+            return nil
+        }
     }
 
     /// Translates and stores a mapped message in one durable transaction: the device is looked up (by its

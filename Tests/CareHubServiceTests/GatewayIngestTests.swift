@@ -26,10 +26,11 @@ import Testing
         mutating func receive(_ topic: String, _ payload: String, registration: RegistrationMode = .automatic, retained: Bool = false,
                               after seconds: TimeInterval = 60) throws -> IngestStore.Outcome {
             now += seconds
-            guard let (route, match) = mapping.route(for: topic) else { throw TestSupportError("no route for \(topic)") }
+            guard let input = IngestStore.MappedInput(mappings: [mapping], topic: topic, payload: Array(payload.utf8), retained: retained) else {
+                throw TestSupportError("no route for \(topic)")
+            }
             let store = IngestStore(database: database, registration: registration, defaultTimeZone: "Europe/London")
-            return try store.store(mapped: .init(mapping: mapping, route: route, match: match, topic: topic, payload: Array(payload.utf8), retained: retained),
-                                   receivedAt: now, clockSkew: ClockSkewPolicy())
+            return try store.store(mapped: input, receivedAt: now, clockSkew: ClockSkewPolicy())
         }
 
         func rows(_ sql: String) throws -> [Row] { try database.writer.read { try Row.fetchAll($0, sql: sql) } }

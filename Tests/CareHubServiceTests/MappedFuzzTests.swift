@@ -102,15 +102,13 @@ import Testing
             // Gaps of 0 to 20 s: some repeats fall inside a mapping's duplicate window.
             elapsed += Double(Int.random(in: 0...20, using: &random))
             let receivedAt = start.addingTimeInterval(elapsed)
-            guard let (mapping, route, match) = mappings.lazy.compactMap({ mapping in mapping.route(for: topic).map { (mapping, $0.0, $0.1) } }).first
-            else {
+            guard let input = IngestStore.MappedInput(mappings: mappings, topic: topic, payload: payload, retained: retained) else {
                 outcomes["unmatched", default: 0] += 1
                 continue
             }
-            let outcome = try store.store(mapped: .init(mapping: mapping, route: route, match: match, topic: topic, payload: payload, retained: retained),
-                                          receivedAt: receivedAt, clockSkew: ClockSkewPolicy())
+            let outcome = try store.store(mapped: input, receivedAt: receivedAt, clockSkew: ClockSkewPolicy())
             // What the message says on its own, with no memory of the device: does it hold an alarm?
-            let alone = mapping.translate(route: route, payload: payload, topic: topic, retained: retained,
+            let alone = input.mapping.translate(route: input.route, payload: payload, topic: topic, retained: retained,
                                           receivedAt: receivedAt.millisecondsSince1970, memory: DeviceMappingMemory())
             let holdsAlarm = if case .events(let events) = alone.outcome { events.contains { $0.type.isAlarm } } else { false }
             switch outcome {

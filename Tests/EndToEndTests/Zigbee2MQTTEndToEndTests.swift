@@ -22,14 +22,6 @@ import Testing
         }
     }
 
-    func waitUntil(_ timeout: Duration = .seconds(20), _ condition: () throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-    }
-
     @Test func recordedMessagesRaiseTheRightIncidentsAndDeviceHealth() async throws {
         try await HubFixture.with { fixture in
             let mapping = TestPaths.packageRoot.appendingPathComponent("deploy/mappings/zigbee2mqtt.yaml").path
@@ -53,13 +45,11 @@ import Testing
                 topic: { $0 == "carehub/v1/anna-1/alert" }, payload: { $0.contains(#""kind":"pendant""#) }, timeout: .seconds(20))
             _ = try await fixture.watcher.waitForMessage(
                 topic: { $0 == "carehub/v1/anna-1/alert" }, payload: { $0.contains(#""kind":"smoke""#) }, timeout: .seconds(20))
-            try await waitUntil { try fixture.count("SELECT COUNT(*) FROM events WHERE home_id = 'bob-2' AND is_test = 1") == 1 }
+            try await fixture.waitUntil("SELECT COUNT(*) FROM events WHERE home_id = 'bob-2' AND is_test = 1", reaches: 1, timeout: .seconds(20))
             // The pendant's last word: offline (Zigbee2MQTT's 25 h passive timeout).
             try await gateway.publish("z2m/anna-1/pendant_anna/availability", #"{"state":"offline"}"#)
-            try await waitUntil {
-                try fixture.count("SELECT COUNT(*) FROM incidents WHERE kind = 'device_offline' AND device_id = 'pendant_anna' AND state = 'open'") == 1
-            }
-            #expect(try fixture.count("SELECT COUNT(*) FROM incidents WHERE kind = 'device_offline' AND device_id = 'pendant_anna' AND state = 'open'") == 1)
+            let offline = "SELECT COUNT(*) FROM incidents WHERE kind = 'device_offline' AND device_id = 'pendant_anna' AND state = 'open'"
+            #expect(try await fixture.waitUntil(offline, reaches: 1, timeout: .seconds(20)) == 1)
 
             // contact: true is CLOSED: the registered front door's events follow the recording (first value a baseline).
             let door = try fixture.strings("SELECT value FROM events WHERE device_id = 'door-front' AND type = 'door' ORDER BY seq")
