@@ -62,12 +62,7 @@ extension IngestStore {
         guard let home = try home(of: input, in: db) else {
             return try refuseWithoutHome(.noHome(device: name ?? input.topic))
         }
-        guard Identifier.isValid(home) else {
-            return try refuseWithoutHome(.invalidTopic("the home \"\(home.prefix(80))\" is not 1 to 64 characters of A-Z a-z 0-9 _ . -"))
-        }
-        guard home != SensorEvent.unassignedHome else {
-            return try refuseWithoutHome(.invalidTopic("\(home) is reserved for alarms whose home is not known"))
-        }
+        if let problem = Identifier.homeProblem(home) { return try refuseWithoutHome(.invalidTopic(problem)) }
         guard let name else {
             // Only gateway status routes have no device (the mapping loader insists on it for the others).
             let translated = input.mapping.translate(route: input.route, payload: input.payload, topic: input.topic, receivedAt: receivedAt,

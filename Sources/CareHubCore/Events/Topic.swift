@@ -23,12 +23,7 @@ public enum Topic: Sendable, Equatable {
             return .failure(.invalidTopic("it is not under carehub/v1/"))
         }
         let home = levels[2]
-        guard Identifier.isValid(home) else {
-            return .failure(.invalidTopic("the home \"\(home.prefix(80))\" is not 1 to 64 characters of A-Z a-z 0-9 _ . -"))
-        }
-        guard home != SensorEvent.unassignedHome else {
-            return .failure(.invalidTopic("\(home) is reserved for alarms whose home is not known"))
-        }
+        if let problem = Identifier.homeProblem(home) { return .failure(.invalidTopic(problem)) }
         if levels.count == 4, levels[3] == "receipt" || levels[3] == "alert" {
             return .failure(.invalidTopic("it is one of the hub's own output topics"))
         }
