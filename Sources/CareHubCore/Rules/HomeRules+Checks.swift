@@ -52,10 +52,10 @@ extension HomeRules {
         if let opened = state.nightDoorOpenedAt {
             checks.append((opened + Int64(settings.nightDoorAfter * 1000), .nightDoor(openedAt: opened)))
         }
-        if !state.isRaised(.coldHome), let (device, since) = earliest(\.coldSince) {
+        if !state.isRaised(.coldHome), let (device, since) = earliest({ $0.coldSince }) {
             checks.append((since + Int64(settings.coldFor * 1000), .cold(device: device, since: since)))
         }
-        if !state.isRaised(.hotHome), let (device, since) = earliest(\.hotSince) {
+        if !state.isRaised(.hotHome), let (device, since) = earliest({ $0.hotSince }) {
             checks.append((since + Int64(settings.hotFor * 1000), .hot(device: device, since: since)))
         }
         if state.hasFridgeSensor, !state.isRaised(.fridgeUnused) {
@@ -66,8 +66,16 @@ extension HomeRules {
         return checks
     }
 
-    private func earliest(_ field: KeyPath<DeviceRuleState, Int64?>) -> (String, Int64)? {
-        state.devices.values.compactMap { device in device[keyPath: field].map { (device.id, $0) } }.min { ($0.1, $0.0) < ($1.1, $1.0) }
+    /// The device whose `field` is earliest (ties to the smallest id). A closure and a plain loop, not a key path
+    /// and an intermediate array: this runs for every home whose deadline moves.
+    private func earliest(_ field: (DeviceRuleState) -> Int64?) -> (String, Int64)? {
+        var best: (String, Int64)?
+        for device in state.devices.values {
+            guard let value = field(device) else { continue }
+            if let current = best, (current.1, current.0) <= (value, device.id) { continue }
+            best = (device.id, value)
+        }
+        return best
     }
 
     /// The first instant at which the last `inactivityInWindow` of the silence all lie inside a day window.
@@ -86,7 +94,7 @@ extension HomeRules {
 
     /// When the rules next need a tick, if ever.
     public func nextDeadline(settings: RuleSettings, clock: inout LocalClock) -> Int64? {
-        pendingChecks(settings: settings, clock: &clock).map(\.due).min()
+        pendingChecks(settings: settings, clock: &clock).lazy.map { $0.due }.min()
     }
 
     /// Raises what is due at `now` (hub time). Overdue conditions are evaluated once, at `now`, with the
