@@ -11,7 +11,7 @@ struct ActorOption: ParsableArguments {
 
     func validate() throws {
         let trimmed = by.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= 64, !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !trimmed.isEmpty, trimmed.count <= 64, !EventDecoder.containsControlCharacter(trimmed) else {
             throw ValidationError("--by must be a name of 1 to 64 printable characters.")
         }
     }

@@ -102,6 +102,17 @@ import Testing
         #expect(refusal(#"{"id":"e1","ts":"2026-11-29T10:15:00Z","type":"humidity","value":40}"#)?.code == "unknown_type")
     }
 
+    @Test func theControlCharacterCheckIsUnicodesControlCategory() {
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let isControl = scalar.properties.generalCategory == .control
+            if EventDecoder.containsControlCharacter(String(Character(scalar))) != isControl {
+                Issue.record("U+\(String(value, radix: 16)): control category \(isControl)")
+                return
+            }
+        }
+    }
+
     @Test func idsMustBeShortPrintableText() {
         #expect(refusal(#"{"id":"","ts":"2026-11-29T10:15:00Z","type":"heartbeat"}"#)?.code == "invalid_value")
         let long = String(repeating: "x", count: 129)

@@ -106,13 +106,19 @@ public struct EventDecoder: Sendable {
         return event
     }
 
+    /// Whether `text` has a character of Unicode's control category (Cc: U+0000–U+001F and U+007F–U+009F).
+    /// Compared by value: the general-category table lookup cost a tenth of a replay's time.
+    public static func containsControlCharacter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+    }
+
     private static func decodeID(_ field: JSONValue?) throws -> String {
         guard let field else { throw Failure(reason: .missingField("id")) }
         guard case .string(let id) = field else { throw Failure(reason: .wrongType("id", expected: "a string")) }
         guard !id.isEmpty, id.utf8.count <= maximumIDLength else {
             throw Failure(reason: .invalidValue("id", "must be 1 to \(maximumIDLength) bytes long"))
         }
-        guard !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !Self.containsControlCharacter(id) else {
             throw Failure(reason: .invalidValue("id", "must not contain control characters"))
         }
         return id
@@ -162,7 +168,7 @@ public struct EventDecoder: Sendable {
         if let room = fields["room"], room != .null {
             guard case .string(let name) = room else { throw RefusalReason.wrongType("room", expected: "a string") }
             guard !name.isEmpty, name.utf8.count <= maximumRoomLength,
-                  !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+                  !Self.containsControlCharacter(name)
             else { throw RefusalReason.invalidValue("room", "must be 1 to \(maximumRoomLength) bytes of text") }
             event.room = name
         }
