@@ -4,7 +4,8 @@ invocation (these machines are shared and noisy, so ratios matter more than abso
 
   ingest:  a backlog of N events is queued at the broker for two persistent sessions (mosquitto_sub's and
            the hub's), so the publisher's speed does not enter; each consumer then drains it. The rate is
-           events / (last receive - first receive). Run for synchronous=FULL and NORMAL.
+           events / (last receive - first receive). Run for synchronous=FULL and NORMAL with contract events,
+           and for FULL with Zigbee2MQTT messages through the shipped mapping (deploy/mappings/zigbee2mqtt.yaml).
   latency: with B background events/s flowing, pendant events (each from its own home, so each opens a new
            incident) are published; we time publish -> the pendant seen by a plain subscriber (baseline)
            and publish -> the hub's alert.
@@ -68,9 +69,9 @@ class Broker:
 class Hub:
     """`carehub serve` as a child process."""
 
-    def __init__(self, binary: str, port: int, db: Path, synchronous: str, workdir: Path, name: str):
+    def __init__(self, binary: str, port: int, db: Path, synchronous: str, workdir: Path, name: str, extra_config: str = ""):
         config = workdir / f"{name}.yaml"
-        config.write_text(f"database:\n  path: {db}\n  synchronous: {synchronous}\nlog_level: warning\n")
+        config.write_text(f"database:\n  path: {db}\n  synchronous: {synchronous}\nlog_level: warning\n{extra_config}")
         self.log = workdir / f"{name}.log"
         self.process = subprocess.Popen(
             [binary, "serve", "--config", str(config), "--broker", f"mqtt://127.0.0.1:{port}", "--log-level", "notice"],
@@ -137,11 +138,30 @@ def events(prefix: str, count: int, homes: int = 100):
         yield f"carehub/v1/{home}/pir-{n % 3}/event", payload
 
 
-def baseline_drain(port: int, count: int) -> float:
+def zigbee2mqtt_messages(count: int, homes: int = 100):
+    """Zigbee2MQTT PIR reports under per-home base topics, three PIRs a home, each alternating occupancy true and
+    false, so that every message is one motion event (a PIR repeating `true` within the mapping's 5 s window
+    would rightly be suppressed as a duplicate)."""
+    devices = homes * 3
+    for n in range(count):
+        device, round_ = n % devices, n // devices
+        payload = json.dumps({"occupancy": round_ % 2 == 0, "illuminance": n % 1000, "battery": 90, "linkquality": 120})
+        yield f"z2m/zb-{device % homes}/pir_{device // homes}", payload
+
+
+class Stream:
+    """What a run publishes, what the baseline subscribes to, and how the hub's stored rows are counted."""
+
+    def __init__(self, name: str, messages, topic_filter: str, stored_where: str, extra_config: str = ""):
+        self.name, self.messages, self.topic_filter = name, messages, topic_filter
+        self.stored_where, self.extra_config = stored_where, extra_config
+
+
+def baseline_drain(port: int, count: int, topic_filter: str) -> float:
     """mosquitto_sub drains its persistent session's backlog; returns events/s (first to last line)."""
     process = subprocess.Popen(
         ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-c", "-i", "bench-baseline", "-q", "1",
-         "-t", "carehub/v1/+/+/event", "-C", str(count), "-W", "300"],
+         "-t", topic_filter, "-C", str(count), "-W", "300"],
         stdout=subprocess.PIPE, bufsize=1 << 20)
     first = last = None
     received = 0
@@ -157,43 +177,49 @@ def baseline_drain(port: int, count: int) -> float:
     return (count - 1) / (last - first)
 
 
-def register_baseline(port: int) -> None:
+def register_baseline(port: int, topic_filter: str) -> None:
     subprocess.run(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-c", "-i", "bench-baseline", "-q", "1",
-                    "-t", "carehub/v1/+/+/event", "-W", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    "-t", topic_filter, "-W", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def hub_drain(binary: str, port: int, db: Path, synchronous: str, workdir: Path, count: int, prefix: str) -> float:
-    hub = Hub(binary, port, db, synchronous, workdir, f"hub-{synchronous}")
+def hub_drain(binary: str, port: int, db: Path, synchronous: str, workdir: Path, count: int, stream: Stream) -> float:
+    hub = Hub(binary, port, db, synchronous, workdir, f"hub-{stream.name}-{synchronous}", stream.extra_config)
     deadline = time.monotonic() + 600
     connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     while True:
-        stored = connection.execute("SELECT COUNT(*) FROM events WHERE id LIKE ?", (f"{prefix}-%",)).fetchone()[0]
+        stored = connection.execute(f"SELECT COUNT(*) FROM events WHERE {stream.stored_where}").fetchone()[0]
         if stored >= count:
             break
         if time.monotonic() > deadline or hub.process.poll() is not None:
             raise SystemExit(f"the hub stored {stored} of {count}")
         time.sleep(0.2)
-    first, last = connection.execute(
-        "SELECT MIN(received_at), MAX(received_at) FROM events WHERE id LIKE ?", (f"{prefix}-%",)).fetchone()
+    first, last = connection.execute(f"SELECT MIN(received_at), MAX(received_at) FROM events WHERE {stream.stored_where}").fetchone()
     connection.close()
     hub.stop()
     return (count - 1) / ((last - first) / 1000.0)
 
 
 def ingest(binary: str, count: int, workdir: Path) -> list[dict]:
+    """Rows for contract events at synchronous=full and normal, then Zigbee2MQTT messages at full."""
+    mapping = ROOT / "deploy/mappings/zigbee2mqtt.yaml"
+    runs = [
+        ("full", Stream("contract", lambda: events("ingest-full", count), "carehub/v1/+/+/event", "id LIKE 'ingest-full-%'")),
+        ("normal", Stream("contract", lambda: events("ingest-normal", count), "carehub/v1/+/+/event", "id LIKE 'ingest-normal-%'")),
+        ("full", Stream("zigbee2mqtt", lambda: zigbee2mqtt_messages(count), "z2m/#", "home_id LIKE 'zb-%' AND type = 'motion'",
+                        f"gateways:\n  - mapping: {mapping}\n")),
+    ]
     rows = []
-    for synchronous in ("full", "normal"):
+    for synchronous, stream in runs:
         broker = Broker(workdir)
         try:
-            db = workdir / f"ingest-{synchronous}.sqlite"
-            register_baseline(broker.port)
-            Hub(binary, broker.port, db, synchronous, workdir, f"register-{synchronous}").stop()
-            prefix = f"ingest-{synchronous}"
-            publish_all(broker.port, events(prefix, count))
-            baseline = baseline_drain(broker.port, count)
-            hub = hub_drain(binary, broker.port, db, synchronous, workdir, count, prefix)
-            rows.append({"synchronous": synchronous, "baseline": baseline, "hub": hub, "ratio": hub / baseline})
-            print(f"ingest synchronous={synchronous}: mosquitto_sub {baseline:,.0f}/s, hub {hub:,.0f}/s, "
+            db = workdir / f"ingest-{stream.name}-{synchronous}.sqlite"
+            register_baseline(broker.port, stream.topic_filter)
+            Hub(binary, broker.port, db, synchronous, workdir, f"register-{stream.name}-{synchronous}", stream.extra_config).stop()
+            publish_all(broker.port, stream.messages())
+            baseline = baseline_drain(broker.port, count, stream.topic_filter)
+            hub = hub_drain(binary, broker.port, db, synchronous, workdir, count, stream)
+            rows.append({"stream": stream.name, "synchronous": synchronous, "baseline": baseline, "hub": hub, "ratio": hub / baseline})
+            print(f"ingest {stream.name} synchronous={synchronous}: mosquitto_sub {baseline:,.0f}/s, hub {hub:,.0f}/s, "
                   f"ratio {hub / baseline:.2f}", flush=True)
         finally:
             broker.stop()
@@ -317,10 +343,10 @@ def main() -> None:
         f"# CareHub ingest benchmark, {now:%Y-%m-%d %H:%M} UTC", "",
         f"- machine: {machine()}", f"- command: `{command}`", f"- binary: `{arguments.carehub}`", "",
         f"## Durable ingest of a {arguments.events:,}-event backlog queued at the broker", "",
-        "| synchronous | mosquitto_sub (baseline) | carehub | ratio (goal >= 0.5) |", "|---|---|---|---|",
+        "| messages | synchronous | mosquitto_sub (baseline) | carehub | ratio (goal >= 0.5) |", "|---|---|---|---|---|",
     ]
     for row in ingest_rows:
-        lines.append(f"| {row['synchronous']} | {row['baseline']:,.0f} events/s | {row['hub']:,.0f} events/s | {row['ratio']:.2f} |")
+        lines.append(f"| {row['stream']} | {row['synchronous']} | {row['baseline']:,.0f} messages/s | {row['hub']:,.0f} events/s | {row['ratio']:.2f} |")
     b, h = latency_result["baseline"], latency_result["hub"]
     lines += [
         "", f"## Pendant to alert, {latency_result['samples']} pendants with {latency_result['background']:,} background events/s", "",
