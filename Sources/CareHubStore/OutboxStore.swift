@@ -5,6 +5,7 @@ import GRDB
 /// A message waiting to be published (an alert or a receipt).
 public struct OutboxMessage: Sendable, Equatable {
     public var seq: Int64
+    public var createdAt: Date
     /// `mqtt` (topic is an MQTT topic) or `webhook` (topic is the URL).
     public var channel: String
     public var topic: String
@@ -26,26 +27,6 @@ public struct OutboxStore: Sendable {
         try db.cachedStatement(sql: """
             INSERT INTO outbox (created_at, channel, topic, payload, incident_id, next_attempt_at) VALUES (?, 'mqtt', ?, ?, ?, ?)
             """).execute(arguments: [now, topic, Data(payload.utf8), incident, now])
-    }
-
-    /// Undelivered messages due at `now`, oldest first.
-    public func due(at now: Date, limit: Int = 100) throws -> [OutboxMessage] {
-        try database.writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT seq, channel, topic, payload, retain, attempts FROM outbox
-                WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY seq LIMIT ?
-                """, arguments: [now.millisecondsSince1970, limit]).map { row in
-                    OutboxMessage(seq: row["seq"], channel: row["channel"], topic: row["topic"], payload: Array(row["payload"] as Data),
-                                  retain: row["retain"], attempts: row["attempts"])
-                }
-        }
-    }
-
-    /// When the next undelivered message falls due, if any.
-    public func nextDue() throws -> Date? {
-        try database.writer.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL")
-        }.map(Date.init(millisecondsSince1970:))
     }
 
     /// Records a successful attempt.
