@@ -24,6 +24,7 @@ public struct NotifierService: Service {
     private let webhooks: [Webhook]
     private let webhookLanes: [OutboxLaneWorker]
     private let clock: any HubClock
+    private let logger: Logger
     private let newOutbox: Doorbell
 
     public init(outbox: OutboxStore, client: MosquittoClient, webhooks: [Webhook] = [],
@@ -34,6 +35,7 @@ public struct NotifierService: Service {
         self.outbox = outbox
         self.webhooks = webhooks
         self.clock = clock
+        self.logger = logger
         self.newOutbox = newOutbox
         mqtt = worker(.mqtt, MQTTNotificationChannel(client: client))
         webhookLanes = webhooks.map { worker(.webhook(target: $0.target), WebhookChannel(webhook: $0)) }
@@ -41,6 +43,12 @@ public struct NotifierService: Service {
     }
 
     public func run() async throws {
+        let webhooks = self.webhooks
+        let renamed = try outbox.renamePendingWebhookTargets { url in webhooks.first { $0.url == url }?.name ?? Webhook.defaultName(url: url) }
+        if renamed > 0 {
+            logger.notice("Webhook alerts queued by an earlier version now name their webhook instead of its URL",
+                          metadata: ["outbox.renamed": "\(renamed)"])
+        }
         let lanes = [mqtt] + webhookLanes
         try await withThrowingDiscardingTaskGroup { group in
             for lane in lanes {

@@ -1,3 +1,4 @@
+import CareHubCore
 import CareHubStore
 import Foundation
 #if canImport(FoundationNetworking)
@@ -6,6 +7,10 @@ import FoundationNetworking
 
 /// POSTs alert JSON to one webhook with URLSession (FoundationNetworking keeps clean builds fast). Each
 /// webhook has a session of its own, so one endpoint's stuck connections take nothing from another's.
+///
+/// Every request carries `X-CareHub-Timestamp` (Unix seconds of this attempt), `X-CareHub-Delivery` (the
+/// same on every retry of one alert) and `X-CareHub-Signature` over both and the body. Failures name the
+/// webhook, never its URL.
 struct WebhookChannel: NotificationChannel {
     let webhook: Webhook
     private let session: URLSession
@@ -20,22 +25,40 @@ struct WebhookChannel: NotificationChannel {
     /// Sends one body; returns `HTTP <status>` on success (2xx), throws a `NotificationFailure` otherwise.
     func send(_ message: OutboxMessage, at now: Date) async throws -> String? {
         guard let target = URL(string: webhook.url) else {
-            throw NotificationFailure(description: "the webhook URL \(webhook.url) cannot be parsed")
+            throw NotificationFailure(description: "the URL of the webhook \(webhook.name) cannot be parsed")
         }
+        let timestamp = Int64(now.timeIntervalSince1970.rounded(.down))
+        let delivery = Webhook.deliveryID(seq: message.seq, queuedAt: message.createdAt)
         var request = URLRequest(url: target, timeoutInterval: webhook.timeout)
         request.httpMethod = "POST"
         request.httpBody = Data(message.payload)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(Webhook.signature(of: message.payload, secret: webhook.secret), forHTTPHeaderField: "X-CareHub-Signature")
-        request.setValue(String(message.seq), forHTTPHeaderField: "X-CareHub-Delivery")
+        request.setValue(String(timestamp), forHTTPHeaderField: "X-CareHub-Timestamp")
+        request.setValue(delivery, forHTTPHeaderField: "X-CareHub-Delivery")
+        request.setValue(Webhook.signature(timestamp: timestamp, delivery: delivery, body: message.payload, secret: webhook.secret),
+                         forHTTPHeaderField: "X-CareHub-Signature")
         let response: URLResponse
         do {
             (_, response) = try await session.data(for: request)
         } catch {
-            throw NotificationFailure(description: "POST \(webhook.url) failed: \(error.localizedDescription)")
+            throw NotificationFailure(description: "POST to the webhook \(webhook.name) failed: \(redacted(error.localizedDescription))")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else { throw NotificationFailure(description: "POST \(webhook.url) answered HTTP \(status)") }
+        guard (200..<300).contains(status) else {
+            throw NotificationFailure(description: "the webhook \(webhook.name) answered HTTP \(status)")
+        }
         return "HTTP \(status)"
+    }
+
+    /// `text` with the webhook's URL (and its path and query on their own) replaced by its name, in case the
+    /// networking library quotes them in an error.
+    private func redacted(_ text: String) -> String {
+        var result = text.replacingOccurrences(of: webhook.url, with: "<\(webhook.name)>")
+        if let parts = URLComponents(string: webhook.url) {
+            for secretish in [parts.percentEncodedQuery, parts.percentEncodedPath] {
+                if let secretish, secretish.count > 1 { result = result.replacingOccurrences(of: secretish, with: "…") }
+            }
+        }
+        return result
     }
 }

@@ -6,7 +6,7 @@ import GRDB
 public struct OutboxMessage: Sendable, Equatable {
     public var seq: Int64
     public var createdAt: Date
-    /// `mqtt` (topic is an MQTT topic) or `webhook` (topic is the URL).
+    /// `mqtt` (topic is an MQTT topic) or `webhook` (topic is the webhook's name, never its URL).
     public var channel: String
     public var topic: String
     public var payload: [UInt8]
@@ -54,10 +54,11 @@ public struct OutboxStore: Sendable {
             try db.execute(sql: "UPDATE outbox SET failure_reported = 1 WHERE seq = ?", arguments: [seq])
             let channel: String = row["channel"]
             let target: String = row["topic"]
-            let minutes = Int(giveUpAfter / 60)
+            let place = channel == "webhook" ? "to the webhook \(target)" : "on the \(channel) topic \(target)"
+            let duration = giveUpAfter < 60 ? "\(Int(giveUpAfter)) s" : "\(Int(giveUpAfter / 60)) min"
             _ = try IncidentStore.apply(.raise(IncidentDraft(
                 home: "hub", kind: .notificationFailed, device: nil,
-                summary: "A \(channel) notification to \(target) has failed for \(minutes) min (\(error)); it is still being retried. Check the channel: people may not be hearing about incidents.",
+                summary: "A notification \(place) has failed for \(duration) (\(error)); it is still being retried. Check the channel: people may not be hearing about incidents.",
                 at: now)), at: now.millisecondsSince1970, in: db)
         }
     }

@@ -7,7 +7,7 @@ import Testing
 /// Each notifier lane sees only its own rows, and a row being retried never goes before a fresh one.
 @Suite struct OutboxLaneTests {
     /// Queues an emergency alert for `home` on MQTT, as the rules do.
-    private func queueAlert(_ fixture: StoreFixture, home: String) throws {
+    func queueAlert(_ fixture: StoreFixture, home: String) throws {
         try fixture.database.writer.write { db in
             try db.execute(sql: """
                 INSERT INTO outbox (created_at, channel, topic, payload, next_attempt_at) VALUES (?, 'mqtt', ?, ?, ?)
@@ -52,5 +52,26 @@ import Testing
         let retry = try #require(try outbox.next(in: lane, at: later))
         #expect(retry.seq == first.seq)
         #expect(retry.attempts == 1)
+    }
+}
+
+extension OutboxLaneTests {
+    @Test func webhookRowsQueuedWithAURLByAnEarlierVersionAreRenamedToTheWebhooksName() throws {
+        let fixture = try StoreFixture()
+        let outbox = OutboxStore(database: fixture.database)
+        let url = "https://oncall.example.org/hooks/T0KEN"
+        try queueAlert(fixture, home: "flat-1")
+        try queueAlert(fixture, home: "flat-2")
+        _ = try outbox.fanOutAlerts(routes: { _ in [url] }, at: fixture.now)
+        let pending = try #require(try outbox.next(in: .webhook(target: url), at: fixture.now))
+        try outbox.markFailed(pending.seq, error: "POST \(url) failed: timed out", retryAt: fixture.now, at: fixture.now)
+        let other = try #require(try outbox.next(in: .webhook(target: url), at: fixture.now.addingTimeInterval(1)))
+        try outbox.markDelivered(other.seq, at: fixture.now)
+
+        #expect(try outbox.renamePendingWebhookTargets { $0 == url ? "oncall" : "?" } == 1)
+        let renamed = try #require(try outbox.next(in: .webhook(target: "oncall"), at: fixture.now))
+        #expect(renamed.seq == pending.seq)
+        #expect(try fixture.count("SELECT COUNT(*) FROM outbox WHERE last_error = 'POST oncall failed: timed out'") == 1)
+        #expect(try outbox.renamePendingWebhookTargets { _ in "?" } == 0, "done once")
     }
 }

@@ -50,18 +50,14 @@ import Testing
                       secret_env: CAREHUB_TEST_WEBHOOK_SECRET
                       timeout_seconds: 5
                 """
-            try await fixture.startHub(environment: ["CAREHUB_TEST_WEBHOOK_SECRET": "s3cret"], configuration: configuration)
-            let gateway = try TestMQTTClient(port: fixture.broker.port)
-            try await gateway.waitUntilReady()
+            let gateway = try await fixture.startHubWithWebhooks(configuration)
 
             let start = ContinuousClock.now
             for index in 1...5 {
                 try await Task.sleep(until: start.advanced(by: .seconds(index - 1)), clock: .continuous)
                 let home = "flat-\(index)"
-                let now = ISO8601DateFormatter().string(from: Date())
                 presses.append(Press(home: home, publishedAt: .now, publishedAtWallClock: Date()))
-                try await gateway.publish("carehub/v1/\(home)/pendant-1/event",
-                                          #"{"id":"press-\#(index)","ts":"\#(now)","type":"pendant","room":"lounge"}"#)
+                try await fixture.pressPendant(gateway, home: home, id: "press-\(index)")
             }
             // Every figure is collected before any is judged, so a failure shows them all ("missing": none by the deadline).
             let deadline = ContinuousClock.now.advanced(by: .seconds(40))
