@@ -41,13 +41,27 @@ struct WebhookChannel: NotificationChannel {
         do {
             (_, response) = try await session.data(for: request)
         } catch {
-            throw NotificationFailure(description: "POST to the webhook \(webhook.name) failed: \(redacted(error.localizedDescription))")
+            throw NotificationFailure(description: "POST to the webhook \(webhook.name) failed: \(describe(error))")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
             throw NotificationFailure(description: "the webhook \(webhook.name) answered HTTP \(status)")
         }
         return "HTTP \(status)"
+    }
+
+    /// What went wrong, in words, for the common cases; otherwise the library's text, redacted.
+    private func describe(_ error: any Error) -> String {
+        switch (error as? URLError)?.code {
+        case .timedOut?: "no answer within \(String(format: "%g", webhook.timeout)) s"
+        case .cannotConnectToHost?: "the connection was refused"
+        case .cannotFindHost?, .dnsLookupFailed?: "its host name could not be resolved"
+        case .networkConnectionLost?: "the connection was lost"
+        case .secureConnectionFailed?, .serverCertificateUntrusted?, .serverCertificateHasBadDate?, .serverCertificateNotYetValid?,
+             .serverCertificateHasUnknownRoot?:
+            "the TLS handshake failed (is its certificate valid and trusted?)"
+        default: redacted(error.localizedDescription)
+        }
     }
 
     /// `text` with the webhook's URL (and its path and query on their own) replaced by its name, in case the

@@ -22,6 +22,8 @@ import Testing
         var publishedAtWallClock: Date
         var alertLatency: Duration?
         var webhookLatency: Duration?
+        /// When the rules queued the alert, after the press: the part of the latency that is not the notifier's.
+        var queuedAfter: Duration?
     }
 
     static func milliseconds(_ duration: Duration?) -> String {
@@ -68,6 +70,11 @@ import Testing
                     topic: { $0 == "carehub/v1/\(home)/alert" }, payload: { $0.contains(#""state":"open""#) }, timeout: remaining) {
                     presses[index].alertLatency = alert.at - presses[index].publishedAt
                 }
+                let queuedAt = try fixture.strings("SELECT created_at FROM outbox WHERE topic = 'carehub/v1/\(home)/alert' ORDER BY seq LIMIT 1")
+                if let milliseconds = queuedAt.first.flatMap(Double.init) {
+                    let seconds = milliseconds / 1000 - presses[index].publishedAtWallClock.timeIntervalSince1970
+                    presses[index].queuedAfter = .milliseconds(Int(seconds * 1000))
+                }
                 if let request = try? await healthy.waitForRequest(containing: #""home":"\#(home)""#, timeout: max(.milliseconds(1), deadline - .now)),
                    let receivedAt = request["received_at"] as? Double {
                     let seconds = receivedAt - presses[index].publishedAtWallClock.timeIntervalSince1970
@@ -75,6 +82,17 @@ import Testing
                 }
             }
             gateway.stop()
+
+            // The bad endpoint's own alerts are not given up: the black hole's attempts time out and are retried,
+            // the slow endpoint's arrive.
+            let badLane = "FROM outbox WHERE channel = 'webhook' AND topic = '127.0.0.1:\(badPort)'"
+            if bad == .blackHole {
+                let failed = "SELECT COUNT(*) FROM outbox_attempts WHERE ok = 0 AND outbox_seq IN (SELECT seq \(badLane))"
+                #expect(try await fixture.waitUntil(failed, reaches: 1, timeout: .seconds(20)) >= 1)
+                print("The black hole's first failed attempt: \(try fixture.strings("SELECT detail FROM outbox_attempts WHERE ok = 0 LIMIT 1"))")
+            } else {
+                #expect(try await fixture.waitUntil("SELECT COUNT(*) \(badLane) AND delivered_at IS NOT NULL", reaches: 1, timeout: .seconds(20)) >= 1)
+            }
 
             // A graceful stop cuts short the attempt in flight to the bad endpoint instead of waiting out its time-out.
             let hub = try #require(fixture.hub)
@@ -85,7 +103,8 @@ import Testing
             #expect(status == 0, "the hub did not stop cleanly: \(hub.child.log.suffix(2_000))")
         }
         print("Beside a \(bad.rawValue) endpoint the hub stopped in \(Self.milliseconds(stopTime)) after SIGTERM")
-        let figures = presses.map { "\($0.home): alert \(Self.milliseconds($0.alertLatency)), webhook \(Self.milliseconds($0.webhookLatency))" }
+        let figures = presses.map { "\($0.home): alert \(Self.milliseconds($0.alertLatency)) (queued after \(Self.milliseconds($0.queuedAfter))), "
+            + "webhook \(Self.milliseconds($0.webhookLatency))" }
         print("Beside a \(bad.rawValue) endpoint: \(figures.joined(separator: "; "))")
         for press in presses {
             #expect(press.alertLatency.map { $0 <= .seconds(1) } == true,
