@@ -22,13 +22,15 @@ public final class IngestHandler: Sendable {
     private let newOutbox: Doorbell
     private let onStoreFailure: @Sendable (String) -> Void
     private let backlog: BacklogGate?
+    private let redeliveries: RedeliveryGuard?
     private let mappings: [GatewayMapping]
 
     public init(
         decoder: EventDecoder, store: IngestStore, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
-        backlog: BacklogGate? = nil, mappings: [GatewayMapping] = [], onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
+        backlog: BacklogGate? = nil, redeliveries: RedeliveryGuard? = nil, mappings: [GatewayMapping] = [], onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
     ) {
         self.backlog = backlog
+        self.redeliveries = redeliveries
         self.mappings = mappings
         self.decoder = decoder
         self.store = store
@@ -45,20 +47,29 @@ public final class IngestHandler: Sendable {
             return
         }
         let receivedAt = clock.now
+        let delivery = redeliveries?.classify(DeliveryDigest(topic: message.topic, payload: message.payload))
         if !message.topic.hasPrefix(Topic.prefix),
            let input = IngestStore.MappedInput(mappings: mappings, topic: message.topic, payload: message.payload, retained: message.retain) {
             do {
-                let outcome = try store.store(mapped: input, receivedAt: receivedAt, clockSkew: decoder.clockSkew)
+                let outcome: IngestStore.Outcome
+                if let delivery, delivery.isRedelivery {
+                    // Stored before the last connection dropped; only its acknowledgement was lost.
+                    outcome = try store.storeRedelivery(delivery, receivedAt: receivedAt)
+                    logger.info("Redelivered message recognised and not stored again", metadata: ["mqtt.topic": "\(message.topic)"])
+                } else {
+                    outcome = try store.store(mapped: input, receivedAt: receivedAt, clockSkew: decoder.clockSkew, delivery: delivery)
+                }
                 report(outcome, decoded: nil, topic: message.topic)
             } catch {
                 onStoreFailure("Could not store a message from \(message.topic), so it was not acknowledged and the broker will redeliver it: \(error)")
             }
             return
         }
+        // A contract event carries its own id: a redelivered one meets it (invariant 2) and its receipt is sent again.
         let decoded = decoder.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt)
         let outcome: IngestStore.Outcome
         do {
-            outcome = try store.store(decoded, topic: message.topic, payload: message.payload, receivedAt: receivedAt)
+            outcome = try store.store(decoded, topic: message.topic, payload: message.payload, receivedAt: receivedAt, delivery: delivery)
         } catch {
             onStoreFailure("Could not store a message from \(message.topic), so it was not acknowledged and the broker will redeliver it: \(error)")
             return

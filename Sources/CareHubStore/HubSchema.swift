@@ -43,6 +43,18 @@ enum HubSchema {
         migrator.registerMigration("v7-device-registry") { db in
             for statement in registry { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v8-delivery-log") { db in
+            // A ring of the last committed messages' digests (DeliveryLog): a redelivery after a crash is one of them.
+            try db.execute(sql: """
+                CREATE TABLE recent_deliveries (
+                    slot INTEGER PRIMARY KEY NOT NULL,
+                    position INTEGER NOT NULL,
+                    digest BLOB NOT NULL,
+                    received_at INTEGER NOT NULL
+                ) STRICT
+                """)
+            try db.execute(sql: "INSERT INTO counters (name, value) VALUES ('redeliveries', 0)")
+        }
         return migrator
     }()
 

@@ -36,9 +36,9 @@ extension IngestStore {
     /// Translates and stores a mapped message in one durable transaction: the device is looked up (by its
     /// gateway name) in the registry, the mapping's memory of it is read and written back with the events it
     /// produced, so a crash can never separate the two.
-    public func store(mapped input: MappedInput, receivedAt: Date, clockSkew: ClockSkewPolicy) throws -> Outcome {
-        try database.writer.write { db in
-            try store(mapped: input, receivedAt: receivedAt.millisecondsSince1970, clockSkew: clockSkew, in: db)
+    public func store(mapped input: MappedInput, receivedAt: Date, clockSkew: ClockSkewPolicy, delivery: Delivery? = nil) throws -> Outcome {
+        try write(delivery, receivedAt: receivedAt) { db, receivedAt in
+            try store(mapped: input, receivedAt: receivedAt, clockSkew: clockSkew, in: db)
         }
     }
 
@@ -143,21 +143,25 @@ extension IngestStore {
                           flags: [.noHome], observedAt: translated.observedAt, receivedAt: receivedAt, clockSkew: clockSkew, in: db)
     }
 
-    /// Inserts the events one mapped message produced, with ids derived from the dialect, device, receive time
-    /// and message digest.
+    /// Inserts the events one mapped message produced. Their ids are derived from the message: the dialect, the
+    /// device, the device's own time stamp where the dialect has one (else the receive time: two identical
+    /// presses are two events), the message's digest and the event's place in it. A copy the broker redelivers
+    /// after a crash is recognised before it gets here (`RedeliveryGuard`); with a device time stamp it would
+    /// also meet its own id.
     private func insert(_ events: [MappedEvent], of input: MappedInput, home: String, device: String, room: String?, flags: [EventFlag],
-                        observedAt: Int64?, receivedAt: Int64, clockSkew: ClockSkewPolicy, in db: Database) throws -> Outcome {
-        var observedAt = observedAt ?? receivedAt
+                        observedAt deviceTime: Int64?, receivedAt: Int64, clockSkew: ClockSkewPolicy, in db: Database) throws -> Outcome {
+        var observedAt = deviceTime ?? receivedAt
         if clockSkew.violation(eventTime: Date(millisecondsSince1970: observedAt), receivedAt: Date(millisecondsSince1970: receivedAt)) != nil {
             // A gateway's own clock is its business: a time stamp outside the policy gives way to the receive time.
             observedAt = receivedAt
         }
+        let instant = deviceTime.map { "t\($0)" } ?? String(receivedAt)
         let digest = String(GatewayMapping.digest(topic: input.topic, payload: input.payload) & 0xffff_ffff, radix: 16)
         var stored = 0
         var receipts = false
         for (index, mapped) in events.enumerated() {
             let event = SensorEvent(
-                home: home, device: device, id: "\(input.mapping.dialect):\(device):\(receivedAt):\(digest):\(index)", type: mapped.type,
+                home: home, device: device, id: "\(input.mapping.dialect):\(device):\(instant):\(digest):\(index)", type: mapped.type,
                 value: mapped.value, timestamp: Date(millisecondsSince1970: observedAt), room: room,
                 battery: mapped.battery ?? (mapped.type == .battery ? mapped.value.number : nil),
                 isTest: mapped.isTest, flags: flags)

@@ -34,10 +34,44 @@ public struct IngestStore: Sendable {
         case ignored
     }
 
-    /// Stores `message` (decoded from `topic` and `payload`) in one durable transaction.
-    public func store(_ message: DecodedMessage, topic: String, payload: [UInt8], receivedAt: Date) throws -> Outcome {
-        try database.writer.write { db in
-            try store(message, topic: topic, payload: payload, receivedAt: receivedAt.millisecondsSince1970, in: db)
+    /// One delivery as the `RedeliveryGuard` classified it; logged with the message it carried (`DeliveryLog`).
+    public struct Delivery: Sendable, Equatable {
+        public var digest: DeliveryDigest
+        /// Where the delivery log records it.
+        public var position: Int64
+        /// A copy the broker sent again of a message already stored.
+        public var isRedelivery: Bool
+
+        public init(digest: DeliveryDigest, position: Int64, isRedelivery: Bool = false) {
+            self.digest = digest
+            self.position = position
+            self.isRedelivery = isRedelivery
+        }
+    }
+
+    /// Stores `message` (decoded from `topic` and `payload`) in one durable transaction, with its `delivery`.
+    public func store(_ message: DecodedMessage, topic: String, payload: [UInt8], receivedAt: Date, delivery: Delivery? = nil) throws -> Outcome {
+        try write(delivery, receivedAt: receivedAt) { db, receivedAt in
+            try store(message, topic: topic, payload: payload, receivedAt: receivedAt, in: db)
+        }
+    }
+
+    /// Counts a redelivered message, which changes nothing else, and logs it again as the newest delivery (the
+    /// broker sends it once more if this acknowledgement is lost too).
+    public func storeRedelivery(_ delivery: Delivery, receivedAt: Date) throws -> Outcome {
+        try write(delivery, receivedAt: receivedAt) { db, _ in
+            try db.cachedStatement(sql: "UPDATE counters SET value = value + 1 WHERE name IN ('duplicates', 'redeliveries')").execute()
+            return .duplicate(receiptQueued: false)
+        }
+    }
+
+    /// One durable write transaction for one message: `body`, then the delivery log entry.
+    func write(_ delivery: Delivery?, receivedAt: Date, _ body: (Database, Int64) throws -> Outcome) throws -> Outcome {
+        let millis = receivedAt.millisecondsSince1970
+        return try database.writer.write { db in
+            let outcome = try body(db, millis)
+            if let delivery { try DeliveryLog.record(delivery.digest, position: delivery.position, receivedAt: millis, in: db) }
+            return outcome
         }
     }
 
