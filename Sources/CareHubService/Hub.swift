@@ -43,9 +43,9 @@ public enum Hub {
             logger.info("Gateway dialect mapped", metadata: ["gateway.dialect": "\(mapping.dialect)", "mqtt.filters": "\(mapping.subscriptions)"])
             if mapping.defaultHome == nil, mapping.routes.contains(where: { $0.message != .ignore && !$0.topic.capturesHome }) {
                 logger.warning("""
-                    Some of this gateway's topics carry no home and no home is set for it: a device is placed only by its registered \
-                    gateway name (carehub devices add HOME DEVICE --name NAME). Messages from other devices are kept aside \
-                    (carehub devices unknown); an alarm among them is raised under home \(SensorEvent.unassignedHome).
+                    Some of this gateway's topics carry no home and no home is set for it (gateways: - home: in the configuration): \
+                    their messages are kept aside (carehub devices unknown), and an alarm among them is raised under home \
+                    \(SensorEvent.unassignedHome). The registry never places such a message in a home.
                     """, metadata: ["gateway.dialect": "\(mapping.dialect)"])
             }
         }

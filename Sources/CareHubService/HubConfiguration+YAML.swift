@@ -174,8 +174,8 @@ struct ConfigurationFile: Decodable {
             let path = entry.mapping.hasPrefix("/") ? entry.mapping : directory.appendingPathComponent(entry.mapping).path
             var mapping = try GatewayMapping.load(path: path)
             if let home = entry.home {
-                guard Identifier.isValid(home) else {
-                    throw ConfigurationError("In \(source), gateways.\(index).home must be a home id of A-Z a-z 0-9 _ . -.",
+                if let problem = Identifier.homeProblem(home) {
+                    throw ConfigurationError("In \(source), gateways.\(index).home cannot be used: \(problem).",
                                              path: ["gateways", String(index), "home"])
                 }
                 mapping.defaultHome = home
@@ -233,8 +233,8 @@ struct ConfigurationFile: Decodable {
         try rules?.apply(to: &defaults, place: "rules", source: source)
         var overrides: [String: RuleSettings] = [:]
         for (home, section) in homes ?? [:] {
-            guard Identifier.isValid(home) else {
-                throw ConfigurationError("In \(source), homes.\(home) is not a home id (1 to 64 characters of A-Z a-z 0-9 _ . -).")
+            if let problem = Identifier.homeProblem(home) {
+                throw ConfigurationError("In \(source), homes.\(home.prefix(80)) cannot be used: \(problem).")
             }
             var settings = defaults
             if let zone = section.timezone {

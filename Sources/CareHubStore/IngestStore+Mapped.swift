@@ -59,7 +59,7 @@ extension IngestStore {
             guard let name else { return refused }
             return try storeHomelessAlarms(of: input, device: name, receivedAt: receivedAt, clockSkew: clockSkew, in: db) ?? refused
         }
-        guard let home = try home(of: input, in: db) else {
+        guard let home = home(of: input) else {
             return try refuseWithoutHome(.noHome(device: name ?? input.topic))
         }
         if let problem = Identifier.homeProblem(home) { return try refuseWithoutHome(.invalidTopic(problem)) }
@@ -176,21 +176,11 @@ extension IngestStore {
         return .mapped(events: stored, receiptQueued: receipts)
     }
 
-    /// The home a mapped message belongs to: the topic's `{home}`, else the one home whose registry has the
-    /// device's gateway name, else the gateway's configured home.
-    private func home(of input: MappedInput, in db: Database) throws -> String? {
-        if let home = input.match.home { return home }
-        if let name = input.match.device {
-            // Staff registrations decide; a name registered automatically in one home only counts when it is the only one.
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT DISTINCT home_id, registered_by != 'automatic' AS by_staff FROM devices WHERE name = ? AND removed_at IS NULL
-                """), arguments: [name])
-            let staff = Set(rows.filter { $0["by_staff"] as Bool }.map { $0["home_id"] as String })
-            if staff.count == 1, let home = staff.first { return home }
-            let all = Set(rows.map { $0["home_id"] as String })
-            if staff.isEmpty, all.count == 1, let home = all.first { return home }
-        }
-        return input.mapping.defaultHome
+    /// The home a mapped message belongs to: the topic's `{home}`, else the gateway's configured home. Never the
+    /// registry's word: a gateway whose topics carry no home could otherwise write into any home by naming one of
+    /// its devices, where the broker's ACL cannot stop it.
+    private func home(of input: MappedInput) -> String? {
+        input.match.home ?? input.mapping.defaultHome
     }
 
     private struct ResolvedDevice {
@@ -213,7 +203,7 @@ extension IngestStore {
             let memory = (row["mapping_memory"] as String?).flatMap { try? JSONDecoder().decode(DeviceMappingMemory.self, from: Data($0.utf8)) }
             return ResolvedDevice(id: row["id"], room: row["room"], memory: memory, registration: .registered)
         }
-        if let other = try homeRegisteredByStaff(device: candidate, name: name, notIn: home, in: db) {
+        if let other = try homeMovedTo(device: candidate, name: name, from: home, in: db) {
             return ResolvedDevice(id: candidate, registration: .elsewhere(home: other))
         }
         if let holder = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM devices WHERE home_id = ? AND id = ? AND name IS NOT NULL"),

@@ -195,7 +195,7 @@ public struct IngestStore: Sendable {
         let removed = try Bool.fetchOne(db.cachedStatement(sql: "SELECT removed_at IS NOT NULL FROM devices WHERE home_id = ? AND id = ?"),
                                         arguments: [home, device])
         if removed == false { return .registered }
-        if removed == nil, let other = try homeRegisteredByStaff(device: device, name: nil, notIn: home, in: db) {
+        if removed == true, let other = try homeMovedTo(device: device, name: nil, from: home, in: db) {
             return .elsewhere(home: other)
         }
         guard homeKnown, registration == .automatic else { return .unregistered }
@@ -207,10 +207,16 @@ public struct IngestStore: Sendable {
         return .registered
     }
 
-    /// The other home staff registered this device to (by id, or by gateway name), if any: a possible spoof.
-    func homeRegisteredByStaff(device: String, name: String?, notIn home: String, in db: Database) throws -> String? {
+    /// The home staff moved this device to (`carehub devices assign`) from `home`, if they did: messages that still
+    /// claim it here are a possible spoof, or a registry not updated. Device ids are unique within a home only (and
+    /// gateway names within a gateway): the same id or name in another home is another device unless the registry
+    /// says this one left this home for that one.
+    func homeMovedTo(device: String, name: String?, from home: String, in db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: """
-            SELECT home_id FROM devices WHERE home_id != ? AND (id = ? OR name = ?) AND registered_by != 'automatic' AND removed_at IS NULL LIMIT 1
+            SELECT there.home_id FROM devices AS here JOIN devices AS there ON there.id = here.id AND there.home_id != here.home_id
+            WHERE here.home_id = ? AND here.removed_at IS NOT NULL AND (here.id = ? OR here.name = ?)
+              AND there.removed_at IS NULL AND there.registered_by != 'automatic'
+            LIMIT 1
             """), arguments: [home, device, name])
     }
 
