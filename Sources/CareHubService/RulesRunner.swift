@@ -20,18 +20,46 @@ struct RulesRunner {
     private var dirty: Set<String> = []
     private var registryVersion: Int64 = -1
 
+    /// How far back a home's events are read again when its saved state cannot be: past the longest window a
+    /// rule looks at (a device silent 25 h, a fridge unused 24 h), with room to spare.
+    static let rebuildWindow: TimeInterval = 7 * 24 * 3600
+
+    /// Homes whose saved state could not be read and was rebuilt from their events at start, with how many events.
+    private(set) var rebuilt: [(home: String, events: Int)] = []
+
     init(store: RulesStore, settings: RuleSettingsBook, now: Date) throws {
         self.store = store
         engine = RulesEngine(settings: settings)
-        for (home, state) in try store.states() {
+        let saved = try store.states()
+        for (home, state) in saved.states {
             engine.restore(home: home, state: state)
-        }
-        for home in engine.homes.keys {
-            deadlines.schedule(home, at: engine.nextDeadline(home: home)?.millisecondsSince1970)
         }
         evaluated = try store.fullCheckpoint()
         written = evaluated
         writtenAt = now
+        for home in saved.undecodable {
+            rebuilt.append((home, try rebuild(home: home, now: now)))
+            dirty.insert(home)
+        }
+        for home in engine.homes.keys {
+            deadlines.schedule(home, at: engine.nextDeadline(home: home)?.millisecondsSince1970)
+        }
+    }
+
+    /// Rebuilds a home's rule state from its recent events already evaluated (up to the checkpoint), firing its
+    /// deadlines between them as they fell due. What that raises was raised the first time: the commands are
+    /// dropped. Returns how many events were read.
+    private mutating func rebuild(home: String, now: Date) throws -> Int {
+        let events = try store.events(home: home, since: now.addingTimeInterval(-Self.rebuildWindow), upTo: evaluated.eventSeq)
+        for record in events {
+            var ticks = 0
+            while ticks < 10_000, let due = engine.nextDeadline(home: home), due <= record.receivedAt {
+                _ = engine.tick(home: home, now: due)
+                ticks += 1
+            }
+            _ = engine.handle(record.event, receivedAt: record.receivedAt)
+        }
+        return events.count
     }
 
     /// The earliest deadline of any home.

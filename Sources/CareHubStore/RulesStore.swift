@@ -95,15 +95,32 @@ public struct RulesStore: Sendable {
         }
     }
 
-    /// Every home's remembered rule state.
-    public func states() throws -> [(home: String, state: HomeRuleState)] {
+    /// Every home's remembered rule state, and the homes whose saved state cannot be read (a damaged row, or one
+    /// written by another version): those must be rebuilt, never dropped.
+    public func states() throws -> (states: [(home: String, state: HomeRuleState)], undecodable: [String]) {
         let decoder = JSONDecoder()
         return try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT home_id, state FROM rule_states").compactMap { row in
+            var states: [(home: String, state: HomeRuleState)] = []
+            var undecodable: [String] = []
+            for row in try Row.fetchAll(db, sql: "SELECT home_id, state FROM rule_states") {
                 let text: String = row["state"]
-                guard let state = try? decoder.decode(HomeRuleState.self, from: Data(text.utf8)) else { return nil }
-                return (row["home_id"], state)
+                if let state = try? decoder.decode(HomeRuleState.self, from: Data(text.utf8)) {
+                    states.append((row["home_id"], state))
+                } else {
+                    undecodable.append(row["home_id"])
+                }
             }
+            return (states, undecodable)
+        }
+    }
+
+    /// One home's events that happened at or after `since` and were stored at or before `seq`, in storage order: what a
+    /// lost rule state is rebuilt from.
+    public func events(home: String, since: Date, upTo seq: Int64) throws -> [EventRecord] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(EventRecord.columns) FROM events WHERE home_id = ? AND ts >= ? AND seq <= ? ORDER BY seq
+                """, arguments: [home, since.millisecondsSince1970, seq]).compactMap(EventRecord.init(row:))
         }
     }
 
