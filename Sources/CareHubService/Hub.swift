@@ -36,9 +36,10 @@ public enum Hub {
         #endif
         let ingest = IngestHandler(
             decoder: EventDecoder(clockSkew: configuration.clockSkew),
-            store: IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone),
+            store: IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone,
+                               limits: configuration.limits),
             clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, redeliveries: redeliveries,
-            mappings: configuration.gateways)
+            limiter: TrafficLimiter(limits: configuration.limits, caughtUp: { backlog.hasCaughtUp }), mappings: configuration.gateways)
         for mapping in configuration.gateways {
             logger.info("Gateway dialect mapped", metadata: ["gateway.dialect": "\(mapping.dialect)", "mqtt.filters": "\(mapping.subscriptions)"])
             if mapping.defaultHome == nil, mapping.routes.contains(where: { $0.message != .ignore && !$0.topic.capturesHome }) {

@@ -87,6 +87,16 @@ struct ConfigurationFile: Decodable {
     var escalation: EscalationSection?
     var notifications: NotificationsSection?
     var gateways: [GatewaySection]?
+    var limits: LimitsSection?
+
+    /// Per-gateway and per-home limits (`GatewayLimits`).
+    struct LimitsSection: Decodable {
+        var devices_per_home: Int?
+        var messages_per_second: Double?
+        var burst: Double?
+        var refused_bytes_per_day: Int64?
+        var refused_records_per_day: Int64?
+    }
 
     /// A gateway dialect to read: its mapping file (relative to this file's directory) and, for topics without
     /// a home in them, the home.
@@ -144,7 +154,7 @@ struct ConfigurationFile: Decodable {
     }
 
     private enum Keys: String, CodingKey, CaseIterable {
-        case broker, database, timezone, registration, clock_skew, log_level, rules, homes, escalation, notifications, gateways
+        case broker, database, timezone, registration, clock_skew, log_level, rules, homes, escalation, notifications, gateways, limits
     }
 
     init(from decoder: any Decoder) throws {
@@ -165,6 +175,7 @@ struct ConfigurationFile: Decodable {
         escalation = try container.decodeIfPresent(EscalationSection.self, forKey: AnyKey("escalation"))
         notifications = try container.decodeIfPresent(NotificationsSection.self, forKey: AnyKey("notifications"))
         gateways = try container.decodeIfPresent([GatewaySection].self, forKey: AnyKey("gateways"))
+        limits = try container.decodeIfPresent(LimitsSection.self, forKey: AnyKey("limits"))
     }
 
     /// Loads each gateway's mapping file.
@@ -223,6 +234,9 @@ struct ConfigurationFile: Decodable {
                 throw ConfigurationError("In \(source), registration must be automatic or strict.")
             }
             configuration.registration = mode
+        }
+        if let limits {
+            try limits.apply(to: &configuration.limits, source: source)
         }
         if let clock_skew {
             configuration.clockSkew.maximumAhead = clock_skew.max_ahead_seconds ?? configuration.clockSkew.maximumAhead
@@ -296,4 +310,19 @@ struct AnyKey: CodingKey {
     init(_ string: String) { stringValue = string }
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
+}
+
+extension ConfigurationFile.LimitsSection {
+    func apply(to limits: inout GatewayLimits, source: String) throws {
+        func positive<T: Comparable & Numeric>(_ value: T?, _ key: String) throws -> T? {
+            guard let value else { return nil }
+            guard value > 0 else { throw ConfigurationError("In \(source), limits.\(key) must be more than 0.", path: ["limits", key]) }
+            return value
+        }
+        limits.devicesPerHome = try positive(devices_per_home, "devices_per_home") ?? limits.devicesPerHome
+        limits.messagesPerSecond = try positive(messages_per_second, "messages_per_second") ?? limits.messagesPerSecond
+        limits.burst = try positive(burst, "burst") ?? limits.burst
+        limits.refusedBytesPerDay = try positive(refused_bytes_per_day, "refused_bytes_per_day") ?? limits.refusedBytesPerDay
+        limits.refusedRecordsPerDay = try positive(refused_records_per_day, "refused_records_per_day") ?? limits.refusedRecordsPerDay
+    }
 }

@@ -55,6 +55,25 @@ enum HubSchema {
                 """)
             try db.execute(sql: "INSERT INTO counters (name, value) VALUES ('redeliveries', 0)")
         }
+        migrator.registerMigration("v9-gateway-traffic") { db in
+            // Per gateway (dialect and home) and UTC day: QoS 0 messages, and what the gateway limits held back.
+            try db.execute(sql: """
+                CREATE TABLE gateway_traffic (
+                    dialect TEXT NOT NULL,
+                    home_id TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    qos0_messages INTEGER NOT NULL DEFAULT 0,
+                    qos0_alarms INTEGER NOT NULL DEFAULT 0,
+                    qos0_last_at INTEGER,
+                    kept INTEGER NOT NULL DEFAULT 0,
+                    refused_bytes INTEGER NOT NULL DEFAULT 0,
+                    quota_kept INTEGER NOT NULL DEFAULT 0,
+                    quota_counted INTEGER NOT NULL DEFAULT 0,
+                    reported INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (dialect, home_id, day)
+                ) STRICT
+                """)
+        }
         return migrator
     }()
 

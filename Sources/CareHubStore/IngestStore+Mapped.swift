@@ -21,6 +21,14 @@ extension IngestStore {
             self.retained = retained
         }
 
+        /// Whether the message holds an alarm on its own, whatever the device's memory: alarms pass every limit.
+        public func holdsAlarm(receivedAt: Date) -> Bool {
+            let alone = mapping.translate(route: route, payload: payload, topic: topic, retained: retained,
+                                          receivedAt: receivedAt.millisecondsSince1970, memory: DeviceMappingMemory())
+            if case .events(let events) = alone.outcome { return events.contains { $0.type.isAlarm } }
+            return false
+        }
+
         /// The message as the first of `mappings` with a route for `topic` reads it; nil when none has one.
         public init?(mappings: [GatewayMapping], topic: String, payload: [UInt8], retained: Bool) {
             for mapping in mappings {
@@ -81,7 +89,7 @@ extension IngestStore {
         var flags: [EventFlag] = []
         switch device.registration {
         case .registered: break
-        case .unregistered: flags = [.unregistered]
+        case .unregistered, .overLimit: flags = [.unregistered]
         case .elsewhere: flags = [.registeredElsewhere]
         }
         let events: [MappedEvent]
@@ -94,6 +102,12 @@ extension IngestStore {
             if case .elsewhere(let other) = device.registration {
                 try reportPossibleSpoof(home: home, device: device.id, registeredTo: other, receivedAt: receivedAt, in: db)
                 return try refuse(.registeredElsewhere(device: name, home: other), home: home)
+            }
+            if device.registration == .overLimit {
+                try keepOverDeviceLimit(RefusedMessage(topic: input.topic, payload: input.payload, reason: deviceLimitReason(home: home),
+                                                       home: home, device: name),
+                                        dialect: input.mapping.dialect, receivedAt: receivedAt, in: db)
+                return .refused(code: "quota")
             }
             return try refuse(.unregistered, home: home)
         }
