@@ -157,8 +157,7 @@ public struct DeviceRegistry: Sendable {
         if let room = entry.room { members.append(("room", JSONText.quoted(room))) }
         if let power = entry.power { members.append(("power", JSONText.quoted(power.rawValue))) }
         if let seconds = entry.offlineAfter { members.append(("offline_after_s", JSONText.number(seconds))) }
-        try db.execute(sql: "INSERT INTO data_audit (at, actor, action, home_id, details) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [now.millisecondsSince1970, person, action, entry.home, JSONText.object(members + extra)])
+        try DataAudit.record(action, home: entry.home, by: person, at: now, details: JSONText.object(members + extra), in: db)
     }
 }
 

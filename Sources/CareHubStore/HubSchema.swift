@@ -74,6 +74,9 @@ enum HubSchema {
                 ) STRICT
                 """)
         }
+        migrator.registerMigration("v10-erasure-and-os-user") { db in
+            for statement in erasureAndOperatingSystemUser { try db.execute(sql: statement) }
+        }
         return migrator
     }()
 
@@ -93,6 +96,30 @@ enum HubSchema {
         "ALTER TABLE gateway_status_log ADD COLUMN device_id TEXT",
         "CREATE INDEX refused_by_reason ON refused_events (reason_code, home_id, device_id)",
         "INSERT INTO counters (name, value) VALUES ('registry_version', 0), ('ignored_messages', 0)",
+    ]
+
+    /// The operating-system user beside every audited name (issue 11, item 10), and what a complete erasure needs
+    /// (item 9): a version the running hub watches to learn of an erasure, an index to find erasures in progress,
+    /// and leave to delete, during an erasure, the timelines of the stand-in home's incidents its devices raised.
+    private static let erasureAndOperatingSystemUser = [
+        "ALTER TABLE data_audit ADD COLUMN os_user TEXT",
+        "ALTER TABLE incident_timeline ADD COLUMN os_user TEXT",
+        "INSERT INTO counters (name, value) VALUES ('erasure_version', 0)",
+        "CREATE INDEX data_audit_erasures ON data_audit (seq) WHERE action = 'erase'",
+        "DROP TRIGGER data_audit_only_closes",
+        """
+        CREATE TRIGGER data_audit_only_closes BEFORE UPDATE ON data_audit
+        WHEN NOT (OLD.in_progress = 1 AND NEW.in_progress = 0 AND NEW.seq = OLD.seq AND NEW.at = OLD.at AND NEW.actor = OLD.actor
+                  AND NEW.action = OLD.action AND NEW.home_id IS OLD.home_id AND NEW.os_user IS OLD.os_user)
+        BEGIN SELECT RAISE(ABORT, 'data_audit is append-only'); END
+        """,
+        "DROP TRIGGER incident_timeline_is_append_only_delete",
+        """
+        CREATE TRIGGER incident_timeline_is_append_only_delete BEFORE DELETE ON incident_timeline
+        WHEN NOT EXISTS (SELECT 1 FROM data_audit WHERE action = 'erase' AND in_progress = 1
+                         AND (home_id = OLD.home_id OR OLD.home_id = '_unassigned'))
+        BEGIN SELECT RAISE(ABORT, 'incident_timeline is append-only'); END
+        """,
     ]
 
     private static let foundation = [

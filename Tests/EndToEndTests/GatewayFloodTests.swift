@@ -107,12 +107,3 @@ import Testing
         }
     }
 }
-
-/// The current time in RFC 3339, as a gateway stamps its events.
-enum RFC3339Now {
-    static func text() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
-    }
-}
