@@ -99,6 +99,21 @@ final class HubFixture: @unchecked Sendable {
         return current
     }
 
+    /// Waits until the rules have evaluated the event `id` of `home` (their checkpoint has passed it): a positive barrier
+    /// before asserting that something did not happen, instead of a sleep that a slow machine outlasts.
+    func waitUntilRulesEvaluated(home: String, event id: String, timeout: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let seq = "SELECT COALESCE((SELECT seq FROM events WHERE home_id = '\(home)' AND id = '\(id)'), -1)"
+        while true {
+            let stored = try count(seq)
+            if stored > 0, try count("SELECT last_event_seq FROM rules_checkpoint") >= stored { return }
+            guard ContinuousClock.now < deadline else {
+                throw TestSupportError("The rules did not evaluate event \(id) of \(home) within \(timeout) (stored: \(stored > 0)).")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     func tearDown() async {
         if let hub {
             hub.child.signal(SIGTERM)

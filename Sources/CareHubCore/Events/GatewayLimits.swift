@@ -8,9 +8,10 @@ public struct GatewayLimits: Sendable, Equatable, Codable {
     /// Devices registered automatically in one home; past it a new device's messages are refused as `quota`.
     public var devicesPerHome: Int = 250
     /// Sustained messages a second from one gateway (a token bucket holding `burst`); past it, while the hub is
-    /// caught up with the broker, non-alarm messages are refused as `quota`. A home sends about 0.1 a second.
-    public var messagesPerSecond: Double = 20
-    public var burst: Double = 600
+    /// caught up with the broker, non-alarm messages are refused as `quota`. A home sends about 0.1 a second; the
+    /// burst lets a gateway that stored and forwards a day of events (about 9,000) send them at once.
+    public var messagesPerSecond: Double = 50
+    public var burst: Double = 10_000
     /// Refused payload bytes kept per gateway and UTC day; past it a refused message keeps only its length,
     /// SHA-256 and reason (`quota`).
     public var refusedBytesPerDay: Int64 = 16 * 1024 * 1024
