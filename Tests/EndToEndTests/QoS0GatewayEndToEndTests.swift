@@ -59,26 +59,34 @@ import Testing
             for _ in 0..<3 {
                 let before = try site.database.count(stored)
                 let hub = try await site.startHub(waitUntilReady: false)
-                // Kill once it has stored forty more, mid-drain; a hub that gets nothing more within 10 s is killed anyway.
-                var progressAt = ContinuousClock.now
-                var last = before
-                while last < before + 40, ContinuousClock.now - progressAt < .seconds(10), hub.child.isRunning {
-                    try await Task.sleep(for: .milliseconds(1))
-                    let now = try site.database.count(stored)
-                    if now != last { (last, progressAt) = (now, ContinuousClock.now) }
-                }
+                // Kill once it has stored forty more, mid-drain (or once it has stopped getting any).
+                try await Self.waitWhileStoring(stored, reaches: before + 40, in: site, while: { hub.child.isRunning })
                 await hub.child.kill()
                 report.kills += 1
                 report.storedAtKills.append(try site.database.count(stored))
             }
             try await site.startHub()
             let distinct = "SELECT COUNT(*) FROM (SELECT DISTINCT device_id, value FROM events WHERE home_id = 'home-a' AND type = 'temperature')"
-            try await site.database.waitUntil(distinct, reaches: report.published, timeout: .seconds(30))
+            try await Self.waitWhileStoring(distinct, reaches: report.published, in: site, patience: .seconds(20))
             try await site.stopHub()
             report.stored = try site.database.count(stored)
             report.distinct = try site.database.count(distinct)
             gateway.stop()
             return report
+        }
+    }
+
+    /// Waits until `sql` counts `target`, or until it has not grown for `patience` (a hub that gets nothing more), or
+    /// until `condition` fails; the count is polled every millisecond so that a kill lands close to the target.
+    static func waitWhileStoring(
+        _ sql: String, reaches target: Int, in site: DeployedSite, patience: Duration = .seconds(10), while condition: () -> Bool = { true }
+    ) async throws {
+        var last = try site.database.count(sql)
+        var grewAt = ContinuousClock.now
+        while last < target, ContinuousClock.now - grewAt < patience, condition() {
+            try await Task.sleep(for: .milliseconds(1))
+            let now = try site.database.count(sql)
+            if now != last { (last, grewAt) = (now, ContinuousClock.now) }
         }
     }
 
