@@ -15,8 +15,16 @@ import Testing
     /// Added to the test's copy of the ACL only: an account that reads every topic, to see what gets through.
     static let observerACL = "user observer\ntopic read #\n"
 
-    static func start() async throws -> DeployedBroker {
-        try await DeployedBroker.start(accounts: accounts, extraACL: observerACL)
+    /// Runs `body` with the shipped broker (these accounts, the observer added to its ACL), stopped even when `body` throws.
+    static func withBroker(_ body: (DeployedBroker) async throws -> Void) async throws {
+        let broker = try await DeployedBroker.start(accounts: accounts, extraACL: observerACL)
+        do {
+            try await body(broker)
+            await broker.stop()
+        } catch {
+            await broker.stop()
+            throw error
+        }
     }
 
     /// Connects `user`'s client and waits until it is subscribed.
@@ -31,27 +39,27 @@ import Testing
     }
 
     @Test func gatewaysAreConfinedToTheirHomeAndStrangersAreRefused() async throws {
-        let broker = try await Self.start()
-        let hub = try await Self.connect(broker, "carehub", subscriptions: ["carehub/v1/+/+/event", "carehub/v1/+/gateway/status"])
-        let gateway = try await Self.connect(broker, "home-a")
-        try await gateway.publish("carehub/v1/home-a/pir-1/event", #"{"id":"a1"}"#)
-        try await gateway.publish("carehub/v1/home-b/pir-1/event", #"{"id":"spoof"}"#)
-        try await gateway.publish("carehub/v1/home-a/pir-1/event", #"{"id":"a2"}"#)
-        _ = try await hub.waitForMessage(topic: { $0 == "carehub/v1/home-a/pir-1/event" }, payload: { $0.contains("a2") }, timeout: .seconds(5))
-        let seen = hub.messages().map(\.message.topic)
-        #expect(seen.filter { $0 == "carehub/v1/home-a/pir-1/event" }.count == 2)
-        #expect(!seen.contains("carehub/v1/home-b/pir-1/event"), "home A's gateway published for home B")
+        try await Self.withBroker { broker in
+            let hub = try await Self.connect(broker, "carehub", subscriptions: ["carehub/v1/+/+/event", "carehub/v1/+/gateway/status"])
+            let gateway = try await Self.connect(broker, "home-a")
+            try await gateway.publish("carehub/v1/home-a/pir-1/event", #"{"id":"a1"}"#)
+            try await gateway.publish("carehub/v1/home-b/pir-1/event", #"{"id":"spoof"}"#)
+            try await gateway.publish("carehub/v1/home-a/pir-1/event", #"{"id":"a2"}"#)
+            _ = try await hub.waitForMessage(topic: { $0 == "carehub/v1/home-a/pir-1/event" }, payload: { $0.contains("a2") }, timeout: .seconds(5))
+            let seen = hub.messages().map(\.message.topic)
+            #expect(seen.filter { $0 == "carehub/v1/home-a/pir-1/event" }.count == 2)
+            #expect(!seen.contains("carehub/v1/home-b/pir-1/event"), "home A's gateway published for home B")
 
-        for (user, password) in [(nil, nil), ("home-a", "wrong"), ("nobody", "x") as (String?, String?)] {
-            let states = StateLog()
-            let stranger = try broker.client(user: user, password: password ?? "", onState: states.append)
-            await #expect(throws: (any Error).self) { try await stranger.waitUntilReady(timeout: .seconds(2)) }
-            #expect(states.snapshot.allSatisfy { if case .ready = $0 { false } else { true } }, "\(states.snapshot)")
-            stranger.stop()
+            for (user, password) in [(nil, nil), ("home-a", "wrong"), ("nobody", "x") as (String?, String?)] {
+                let states = StateLog()
+                let stranger = try broker.client(user: user, password: password ?? "", onState: states.append)
+                await #expect(throws: (any Error).self) { try await stranger.waitUntilReady(timeout: .seconds(2)) }
+                #expect(states.snapshot.allSatisfy { if case .ready = $0 { false } else { true } }, "\(states.snapshot)")
+                stranger.stop()
+            }
+            gateway.stop()
+            hub.stop()
         }
-        gateway.stop()
-        hub.stop()
-        await broker.stop()
     }
 
     /// What each account must never write: another's words (receipts, alerts, the hub's status and sentinel), another
@@ -87,82 +95,82 @@ import Testing
     ]
 
     @Test func noAccountWritesWhereItMustNotAsAnObserverOfEveryTopicSees() async throws {
-        let broker = try await Self.start()
-        let observer = try await Self.connect(broker, "observer", subscriptions: ["#"])
-        var clients: [String: TestMQTTClient] = [:]
-        for user in ["home-a", "hub", "_unassigned", "carehub-monitor", "carehub"] {
-            clients[user] = try await Self.connect(broker, user)
-        }
-        var expected: Set<String> = []
-        for (user, topics) in Self.allowed {
-            for topic in topics {
-                try await clients[user]?.publish(topic, "allowed \(user) \(topic)")
-                expected.insert("allowed \(user) \(topic)")
+        try await Self.withBroker { broker in
+            let observer = try await Self.connect(broker, "observer", subscriptions: ["#"])
+            var clients: [String: TestMQTTClient] = [:]
+            for user in ["home-a", "hub", "_unassigned", "carehub-monitor", "carehub"] {
+                clients[user] = try await Self.connect(broker, user)
             }
+            var expected: Set<String> = []
+            for (user, topics) in Self.allowed {
+                for topic in topics {
+                    try await clients[user]?.publish(topic, "allowed \(user) \(topic)")
+                    expected.insert("allowed \(user) \(topic)")
+                }
+            }
+            for (user, topics) in Self.forbidden {
+                for topic in topics { try await clients[user]?.publish(topic, "forbidden \(user) \(topic)") }
+            }
+            // Barrier: every publish above has its PUBACK, so whatever the broker forwarded of them is already queued for the
+            // observer ahead of this one.
+            try await clients["home-a"]?.publish("carehub/v1/home-a/pir-1/event", "barrier")
+            _ = try await observer.waitForMessage(topic: { _ in true }, payload: { $0 == "barrier" }, timeout: .seconds(10))
+            let seen = observer.messages().map { String(decoding: $0.message.payload, as: UTF8.self) }
+            let leaked = seen.filter { $0.hasPrefix("forbidden") }
+            #expect(leaked.isEmpty, "written where it must not be: \(leaked)")
+            #expect(Set(seen.filter { $0.hasPrefix("allowed") }) == expected, "the observer missed an allowed publish: \(seen)")
+            clients.values.forEach { $0.stop() }
+            observer.stop()
         }
-        for (user, topics) in Self.forbidden {
-            for topic in topics { try await clients[user]?.publish(topic, "forbidden \(user) \(topic)") }
-        }
-        // Barrier: every publish above has its PUBACK, so whatever the broker forwarded of them is already queued for the
-        // observer ahead of this one.
-        try await clients["home-a"]?.publish("carehub/v1/home-a/pir-1/event", "barrier")
-        _ = try await observer.waitForMessage(topic: { _ in true }, payload: { $0 == "barrier" }, timeout: .seconds(10))
-        let seen = observer.messages().map { String(decoding: $0.message.payload, as: UTF8.self) }
-        let leaked = seen.filter { $0.hasPrefix("forbidden") }
-        #expect(leaked.isEmpty, "written where it must not be: \(leaked)")
-        #expect(Set(seen.filter { $0.hasPrefix("allowed") }) == expected, "the observer missed an allowed publish: \(seen)")
-        clients.values.forEach { $0.stop() }
-        observer.stop()
-        await broker.stop()
     }
 
     @Test func noOtherAccountCanTakeOverTheHubsSession() async throws {
-        let broker = try await Self.start()
-        let hubFilters = ["carehub/v1/+/+/event"]
-        // The hub's persistent session (the client id of the example configuration), then the hub goes away.
-        let firstHub = try await Self.connect(broker, "carehub", clientID: "carehub-hub", cleanSession: false, subscriptions: hubFilters)
-        firstHub.stop()
-        let gateway = try await Self.connect(broker, "home-a")
-        try await gateway.publish("carehub/v1/home-a/pendant/event", "queued while the hub is away")
-        // Another account asks for the hub's client id (and its user name) with a clean session: on a broker that lets
-        // it, this wipes the hub's session and everything queued for it.
-        for clientID in ["carehub-hub", "carehub"] {
-            let intruder = try await Self.connect(broker, "home-b", clientID: clientID)
-            intruder.stop()
+        try await Self.withBroker { broker in
+            let hubFilters = ["carehub/v1/+/+/event"]
+            // The hub's persistent session (the client id of the example configuration), then the hub goes away.
+            let firstHub = try await Self.connect(broker, "carehub", clientID: "carehub-hub", cleanSession: false, subscriptions: hubFilters)
+            firstHub.stop()
+            let gateway = try await Self.connect(broker, "home-a")
+            try await gateway.publish("carehub/v1/home-a/pendant/event", "queued while the hub is away")
+            // Another account asks for the hub's client id (and its user name) with a clean session: on a broker that lets
+            // it, this wipes the hub's session and everything queued for it.
+            for clientID in ["carehub-hub", "carehub"] {
+                let intruder = try await Self.connect(broker, "home-b", clientID: clientID)
+                intruder.stop()
+            }
+            let states = StateLog()
+            let hub = try await Self.connect(broker, "carehub", clientID: "carehub-hub", cleanSession: false, subscriptions: hubFilters,
+                                             states: states)
+            _ = try await hub.waitForMessage(topic: { _ in true }, payload: { $0 == "queued while the hub is away" }, timeout: .seconds(10))
+            // The same with the hub connected: on a broker that lets it, the hub is disconnected ("already connected, closing
+            // old connection") and its session replaced.
+            for clientID in ["carehub-hub", "carehub"] {
+                let intruder = try await Self.connect(broker, "home-b", clientID: clientID)
+                intruder.stop()
+            }
+            try await gateway.publish("carehub/v1/home-a/pendant/event", "after the intruders")
+            _ = try await hub.waitForMessage(topic: { _ in true }, payload: { $0 == "after the intruders" }, timeout: .seconds(10))
+            #expect(states.readyCount == 1, "the hub was disconnected: \(states.snapshot)")
+            #expect(!broker.log.contains("already connected, closing old connection"), "\(broker.log.suffix(2000))")
+            hub.stop()
+            gateway.stop()
         }
-        let states = StateLog()
-        let hub = try await Self.connect(broker, "carehub", clientID: "carehub-hub", cleanSession: false, subscriptions: hubFilters,
-                                         states: states)
-        _ = try await hub.waitForMessage(topic: { _ in true }, payload: { $0 == "queued while the hub is away" }, timeout: .seconds(10))
-        // The same with the hub connected: on a broker that lets it, the hub is disconnected ("already connected, closing
-        // old connection") and its session replaced.
-        for clientID in ["carehub-hub", "carehub"] {
-            let intruder = try await Self.connect(broker, "home-b", clientID: clientID)
-            intruder.stop()
-        }
-        try await gateway.publish("carehub/v1/home-a/pendant/event", "after the intruders")
-        _ = try await hub.waitForMessage(topic: { _ in true }, payload: { $0 == "after the intruders" }, timeout: .seconds(10))
-        #expect(states.readyCount == 1, "the hub was disconnected: \(states.snapshot)")
-        #expect(!broker.log.contains("already connected, closing old connection"), "\(broker.log.suffix(2000))")
-        hub.stop()
-        gateway.stop()
-        await broker.stop()
     }
 
     @Test func aQoS0GatewayMessageIsQueuedForTheHubAndDeliveredAtQoS1() async throws {
-        let broker = try await Self.start()
-        let firstHub = try await Self.connect(broker, "carehub", clientID: "carehub-hub", cleanSession: false, subscriptions: ["z2m/#"])
-        firstHub.stop()
-        let gateway = try await Self.connect(broker, "home-a")
-        try await gateway.publish("z2m/home-a/pendant", #"{"action":"sos"}"#, qos: 0)
-        try await gateway.publish("z2m/home-a/barrier", "barrier")
-        let hub = try await Self.connect(broker, "carehub", clientID: "carehub-hub", cleanSession: false, subscriptions: ["z2m/#"])
-        _ = try await hub.waitForMessage(topic: { $0 == "z2m/home-a/barrier" }, timeout: .seconds(10))
-        let pendant = hub.messages { $0 == "z2m/home-a/pendant" }
-        #expect(pendant.count == 1, "the QoS 0 press published while the hub was away did not reach it")
-        #expect(pendant.first?.message.qos == 1, "delivered at QoS \(pendant.first?.message.qos ?? -1), so the hub cannot acknowledge it")
-        hub.stop()
-        gateway.stop()
-        await broker.stop()
+        try await Self.withBroker { broker in
+            let firstHub = try await Self.connect(broker, "carehub", clientID: "carehub-hub", cleanSession: false, subscriptions: ["z2m/#"])
+            firstHub.stop()
+            let gateway = try await Self.connect(broker, "home-a")
+            try await gateway.publish("z2m/home-a/pendant", #"{"action":"sos"}"#, qos: 0)
+            try await gateway.publish("z2m/home-a/barrier", "barrier")
+            let hub = try await Self.connect(broker, "carehub", clientID: "carehub-hub", cleanSession: false, subscriptions: ["z2m/#"])
+            _ = try await hub.waitForMessage(topic: { $0 == "z2m/home-a/barrier" }, timeout: .seconds(10))
+            let pendant = hub.messages { $0 == "z2m/home-a/pendant" }
+            #expect(pendant.count == 1, "the QoS 0 press published while the hub was away did not reach it")
+            #expect(pendant.first?.message.qos == 1, "delivered at QoS \(pendant.first?.message.qos ?? -1), so the hub cannot acknowledge it")
+            hub.stop()
+            gateway.stop()
+        }
     }
 }
