@@ -22,7 +22,7 @@ help:
 	@echo "make build    debug build (.build/debug/carehub)"
 	@echo "make release  optimised build (.build/release/carehub)"
 	@echo "make bench    every benchmark against its same-run baseline; table in bench/results/ (about 10 min)"
-	@echo "make faults   the fault suite at full size: 10 SIGKILLs in 10,000 events, broker restart, disk full, 100,000 fuzzed payloads"
+	@echo "make faults   the fault suite at full size: 10 SIGKILLs in 10,000 events, a purge of 1,000,000 events, broker restart, disk full, 100,000 fuzzed payloads"
 	@echo "make setup    install missing Debian packages and the Python environment (.venv)"
 	@echo "make clean    stop the demo's broker and remove var/ (the demo's database and logs)"
 
@@ -32,9 +32,10 @@ setup:
 demo:
 	@bash scripts/demo.sh
 
-# The fuzz suites are seconds of work on every core: they run on their own, so that they cannot starve the
-# timing of the end-to-end tests (a hub with a 4-second inactivity threshold, say) on a two-core machine.
-CPU_HEAVY_TESTS := FuzzTests
+# The fuzz suites and the gateway flood are seconds of work on every core: they run on their own, so that they
+# cannot starve the timing of the end-to-end tests (a hub with a 5-second inactivity threshold, say) on a
+# two-core machine.
+CPU_HEAVY_TESTS := FuzzTests|GatewayFloodTests
 test: setup
 	swift build --build-tests
 	swift test --skip-build --skip '$(CPU_HEAVY_TESTS)'
@@ -51,14 +52,15 @@ bench: release
 	$(PYTHON) bench/run_bench.py
 
 # The same fault tests as `make test` runs, at full size (make test runs them smaller).
-FAULT_TESTS := CrashTests|BrokerRestartTests|BrokerKillTests|HubDowntimeTests|DiskFullTests|DeployedBrokerTests|MosquittoTLSTests|DatabaseMaintenanceTests|RulesEndToEndTests|theHubStopsCleanlyOnSIGTERM
+FAULT_TESTS := PurgeUnderLoadTests|CrashTests|MappedCrashTests|BrokerRestartTests|BrokerKillTests|HubDowntimeTests|DiskFullTests|DeployedBrokerTests|MosquittoTLSTests|DatabaseMaintenanceTests|RulesEndToEndTests|theHubStopsCleanlyOnSIGTERM
 faults: setup
 	swift build --build-tests
 	@mkdir -p var
 	CAREHUB_CRASH_EVENTS=10000 CAREHUB_CRASH_KILLS=10 CAREHUB_RESTART_EVENTS=10000 \
-		CAREHUB_DOWNTIME_SECONDS=600 CAREHUB_DOWNTIME_HOMES=200 \
-		swift test --skip-build --filter '$(FAULT_TESTS)' --skip '$(CPU_HEAVY_TESTS)' 2>&1 | tee var/faults.log | grep -E 'crash test|broker restart|broker SIGKILL|disk full|downtime:|✔ Test run|✘' || true
-	CAREHUB_FUZZ_COUNT=100000 swift test --skip-build --filter '$(CPU_HEAVY_TESTS)' 2>&1 | tee var/fuzz.log | grep -E 'fuzz:|✔ Test run|✘' || true
+		CAREHUB_MAPPED_CRASH_EVENTS=5000 CAREHUB_MAPPED_CRASH_KILLS=10 \
+		CAREHUB_DOWNTIME_SECONDS=600 CAREHUB_DOWNTIME_HOMES=200 CAREHUB_PURGE_EVENTS=1000000 \
+		swift test --skip-build --filter '$(FAULT_TESTS)' --skip '$(CPU_HEAVY_TESTS)' 2>&1 | tee var/faults.log | grep -E 'purge:|crash test|mapped crash test|broker restart|broker SIGKILL|disk full|downtime:|✔ Test run|✘' || true
+	CAREHUB_FUZZ_COUNT=100000 CAREHUB_FLOOD_SECONDS=60 swift test --skip-build --filter '$(CPU_HEAVY_TESTS)' 2>&1 | tee var/fuzz.log | grep -E 'fuzz:|gateway flood|✔ Test run|✘' || true
 	@grep -q '✔ Test run' var/faults.log && grep -q '✔ Test run' var/fuzz.log
 
 clean:

@@ -49,6 +49,9 @@ public final class BacklogGate: @unchecked Sendable {
         }
     }
 
+    /// Whether the sentinel of the current connection has come back (or the fallback released the timers).
+    public var hasCaughtUp: Bool { lock.withLock { caughtUp } }
+
     /// Whether timers may fire now.
     public var timersMayFire: Bool {
         let (done, since) = lock.withLock { (caughtUp, waitingSince) }

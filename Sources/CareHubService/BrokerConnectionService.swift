@@ -9,17 +9,22 @@ import ServiceLifecycle
 public struct BrokerConnectionService: Service {
     private let client: MosquittoClient
     private let logger: Logger
+    private let afterCleanStop: @Sendable () -> Void
 
-    public init(client: MosquittoClient, logger: Logger) {
+    /// `afterCleanStop` runs once the client has disconnected cleanly, every acknowledgement sent.
+    public init(client: MosquittoClient, logger: Logger, afterCleanStop: @escaping @Sendable () -> Void = {}) {
         self.client = client
         self.logger = logger
+        self.afterCleanStop = afterCleanStop
     }
 
     public func run() async throws {
         client.start()
         try? await gracefulShutdown()
         try? await client.publish(topic: Topic.hubStatus, payload: Array("offline".utf8), retain: true, timeout: .seconds(1))
-        if !client.stop(timeout: .seconds(3)) {
+        if client.stop(timeout: .seconds(3)) {
+            afterCleanStop()
+        } else {
             logger.warning("MQTT client did not stop within 3 s")
         }
     }

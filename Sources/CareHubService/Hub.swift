@@ -27,17 +27,26 @@ public enum Hub {
         let newEvents = Doorbell()
         let newOutbox = Doorbell()
         let backlog = BacklogGate(logger: logger, onCaughtUp: newEvents.ring)
+        var redeliveries: RedeliveryGuard? = try RedeliveryGuard(log: DeliveryLog(database: database), logger: logger)
+        #if DEBUG
+        if ProcessInfo.processInfo.environment["CAREHUB_TEST_NO_REDELIVERY_GUARD"] == "1" {
+            logger.warning("TEST ONLY: redelivered messages are stored again (CAREHUB_TEST_NO_REDELIVERY_GUARD)")
+            redeliveries = nil
+        }
+        #endif
         let ingest = IngestHandler(
             decoder: EventDecoder(clockSkew: configuration.clockSkew),
-            store: IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone),
-            clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, mappings: configuration.gateways)
+            store: IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone,
+                               limits: configuration.limits),
+            clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, redeliveries: redeliveries,
+            limiter: TrafficLimiter(limits: configuration.limits, caughtUp: { backlog.hasCaughtUp }), mappings: configuration.gateways)
         for mapping in configuration.gateways {
             logger.info("Gateway dialect mapped", metadata: ["gateway.dialect": "\(mapping.dialect)", "mqtt.filters": "\(mapping.subscriptions)"])
             if mapping.defaultHome == nil, mapping.routes.contains(where: { $0.message != .ignore && !$0.topic.capturesHome }) {
                 logger.warning("""
-                    Some of this gateway's topics carry no home and no home is set for it: a device is placed only by its registered \
-                    gateway name (carehub devices add HOME DEVICE --name NAME). Messages from other devices are kept aside \
-                    (carehub devices unknown); an alarm among them is raised under home \(SensorEvent.unassignedHome).
+                    Some of this gateway's topics carry no home and no home is set for it (gateways: - home: in the configuration): \
+                    their messages are kept aside (carehub devices unknown), and an alarm among them is raised under home \
+                    \(SensorEvent.unassignedHome). The registry never places such a message in a home.
                     """, metadata: ["gateway.dialect": "\(mapping.dialect)"])
             }
         }
@@ -48,7 +57,8 @@ public enum Hub {
         }
         #endif
         let reference = ClientReference()
-        let client = try MosquittoClient(configuration: try configuration.mosquittoConfiguration(), logger: logger, onState: { state in
+        let client = try MosquittoClient(configuration: try configuration.mosquittoConfiguration(), logger: logger, onState: { [redeliveries] state in
+            if case .connecting = state { redeliveries?.connectionStarting() }
             guard case .ready = state else { return }
             do {
                 try reference.client?.enqueuePublish(topic: Topic.sentinel, payload: backlog.connected())
@@ -60,7 +70,7 @@ public enum Hub {
         reference.client = client
 
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: BrokerConnectionService(client: client, logger: logger),
+            .init(service: BrokerConnectionService(client: client, logger: logger, afterCleanStop: { [redeliveries] in redeliveries?.connectionClosedCleanly() }),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: RulesService(store: RulesStore(database: database), settings: configuration.rules, clock: clock,
                                         logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog),

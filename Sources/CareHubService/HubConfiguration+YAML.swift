@@ -87,6 +87,16 @@ struct ConfigurationFile: Decodable {
     var escalation: EscalationSection?
     var notifications: NotificationsSection?
     var gateways: [GatewaySection]?
+    var limits: LimitsSection?
+
+    /// Per-gateway and per-home limits (`GatewayLimits`).
+    struct LimitsSection: Decodable {
+        var devices_per_home: Int?
+        var messages_per_second: Double?
+        var burst: Double?
+        var refused_bytes_per_day: Int64?
+        var refused_records_per_day: Int64?
+    }
 
     /// A gateway dialect to read: its mapping file (relative to this file's directory) and, for topics without
     /// a home in them, the home.
@@ -131,7 +141,7 @@ struct ConfigurationFile: Decodable {
     }
 
     private enum Keys: String, CodingKey, CaseIterable {
-        case broker, database, timezone, registration, clock_skew, log_level, rules, homes, escalation, notifications, gateways
+        case broker, database, timezone, registration, clock_skew, log_level, rules, homes, escalation, notifications, gateways, limits
     }
 
     init(from decoder: any Decoder) throws {
@@ -152,6 +162,7 @@ struct ConfigurationFile: Decodable {
         escalation = try container.decodeIfPresent(EscalationSection.self, forKey: AnyKey("escalation"))
         notifications = try container.decodeIfPresent(NotificationsSection.self, forKey: AnyKey("notifications"))
         gateways = try container.decodeIfPresent([GatewaySection].self, forKey: AnyKey("gateways"))
+        limits = try container.decodeIfPresent(LimitsSection.self, forKey: AnyKey("limits"))
     }
 
     /// Loads each gateway's mapping file.
@@ -161,8 +172,8 @@ struct ConfigurationFile: Decodable {
             let path = entry.mapping.hasPrefix("/") ? entry.mapping : directory.appendingPathComponent(entry.mapping).path
             var mapping = try GatewayMapping.load(path: path)
             if let home = entry.home {
-                guard Identifier.isValid(home) else {
-                    throw ConfigurationError("In \(source), gateways.\(index).home must be a home id of A-Z a-z 0-9 _ . -.",
+                if let problem = Identifier.homeProblem(home) {
+                    throw ConfigurationError("In \(source), gateways.\(index).home cannot be used: \(problem).",
                                              path: ["gateways", String(index), "home"])
                 }
                 mapping.defaultHome = home
@@ -211,6 +222,9 @@ struct ConfigurationFile: Decodable {
             }
             configuration.registration = mode
         }
+        if let limits {
+            try limits.apply(to: &configuration.limits, source: source)
+        }
         if let clock_skew {
             configuration.clockSkew.maximumAhead = clock_skew.max_ahead_seconds ?? configuration.clockSkew.maximumAhead
             configuration.clockSkew.maximumBehind = clock_skew.max_behind_seconds ?? configuration.clockSkew.maximumBehind
@@ -220,8 +234,8 @@ struct ConfigurationFile: Decodable {
         try rules?.apply(to: &defaults, place: "rules", source: source)
         var overrides: [String: RuleSettings] = [:]
         for (home, section) in homes ?? [:] {
-            guard Identifier.isValid(home) else {
-                throw ConfigurationError("In \(source), homes.\(home) is not a home id (1 to 64 characters of A-Z a-z 0-9 _ . -).")
+            if let problem = Identifier.homeProblem(home) {
+                throw ConfigurationError("In \(source), homes.\(home.prefix(80)) cannot be used: \(problem).")
             }
             var settings = defaults
             if let zone = section.timezone {
@@ -262,4 +276,19 @@ struct AnyKey: CodingKey {
     init(_ string: String) { stringValue = string }
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
+}
+
+extension ConfigurationFile.LimitsSection {
+    func apply(to limits: inout GatewayLimits, source: String) throws {
+        func positive<T: Comparable & Numeric>(_ value: T?, _ key: String) throws -> T? {
+            guard let value else { return nil }
+            guard value > 0 else { throw ConfigurationError("In \(source), limits.\(key) must be more than 0.", path: ["limits", key]) }
+            return value
+        }
+        limits.devicesPerHome = try positive(devices_per_home, "devices_per_home") ?? limits.devicesPerHome
+        limits.messagesPerSecond = try positive(messages_per_second, "messages_per_second") ?? limits.messagesPerSecond
+        limits.burst = try positive(burst, "burst") ?? limits.burst
+        limits.refusedBytesPerDay = try positive(refused_bytes_per_day, "refused_bytes_per_day") ?? limits.refusedBytesPerDay
+        limits.refusedRecordsPerDay = try positive(refused_records_per_day, "refused_records_per_day") ?? limits.refusedRecordsPerDay
+    }
 }

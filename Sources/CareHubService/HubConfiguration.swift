@@ -22,6 +22,8 @@ public struct HubConfiguration: Sendable, Equatable {
     public var notificationGiveUpAfter: TimeInterval = 15 * 60
     /// Other gateway dialects (Zigbee2MQTT, …) and how their messages map onto events (`gateways:`).
     public var gateways: [GatewayMapping] = []
+    /// What one gateway or home may ask of the hub before its extra messages are only counted (`limits:`).
+    public var limits = GatewayLimits()
 
     /// One webhook. Its `name` (setting `name`, by default the URL's host and port) is how logs, incidents,
     /// `incidents show` and the outbox refer to it; the URL itself, which may carry a token, is never shown.

@@ -22,13 +22,19 @@ public final class IngestHandler: Sendable {
     private let newOutbox: Doorbell
     private let onStoreFailure: @Sendable (String) -> Void
     private let backlog: BacklogGate?
+    private let redeliveries: RedeliveryGuard?
+    private let limiter: TrafficLimiter?
     private let mappings: [GatewayMapping]
+    private let qosZeroWarned = OncePerKey<GatewaySender>()
 
     public init(
         decoder: EventDecoder, store: IngestStore, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
-        backlog: BacklogGate? = nil, mappings: [GatewayMapping] = [], onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
+        backlog: BacklogGate? = nil, redeliveries: RedeliveryGuard? = nil, limiter: TrafficLimiter? = nil, mappings: [GatewayMapping] = [],
+        onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
     ) {
         self.backlog = backlog
+        self.redeliveries = redeliveries
+        self.limiter = limiter
         self.mappings = mappings
         self.decoder = decoder
         self.store = store
@@ -45,25 +51,72 @@ public final class IngestHandler: Sendable {
             return
         }
         let receivedAt = clock.now
-        if !message.topic.hasPrefix(Topic.prefix),
-           let input = IngestStore.MappedInput(mappings: mappings, topic: message.topic, payload: message.payload, retained: message.retain) {
-            do {
-                let outcome = try store.store(mapped: input, receivedAt: receivedAt, clockSkew: decoder.clockSkew)
-                report(outcome, decoded: nil, topic: message.topic)
-            } catch {
-                onStoreFailure("Could not store a message from \(message.topic), so it was not acknowledged and the broker will redeliver it: \(error)")
-            }
-            return
-        }
-        let decoded = decoder.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt)
-        let outcome: IngestStore.Outcome
+        var delivery = redeliveries?.classify(DeliveryDigest(topic: message.topic, payload: message.payload)) ?? IngestStore.Delivery()
+        delivery.qos = message.qos
         do {
-            outcome = try store.store(decoded, topic: message.topic, payload: message.payload, receivedAt: receivedAt)
+            if !message.topic.hasPrefix(Topic.prefix),
+               let input = IngestStore.MappedInput(mappings: mappings, topic: message.topic, payload: message.payload, retained: message.retain) {
+                try handle(input, message: message, delivery: delivery, receivedAt: receivedAt)
+            } else {
+                try handleContract(message, delivery: delivery, receivedAt: receivedAt)
+            }
         } catch {
             onStoreFailure("Could not store a message from \(message.topic), so it was not acknowledged and the broker will redeliver it: \(error)")
-            return
         }
-        report(outcome, decoded: decoded, topic: message.topic)
+    }
+
+    /// A mapped dialect's message: a redelivery is only counted, a gateway over its rate only kept as a digest
+    /// (unless it holds an alarm), anything else translated and stored.
+    private func handle(_ input: IngestStore.MappedInput, message: MosquittoMessage, delivery: IngestStore.Delivery, receivedAt: Date) throws {
+        var delivery = delivery
+        let sender = GatewaySender(dialect: input.mapping.dialect, home: input.match.home ?? input.mapping.defaultHome)
+        delivery.sender = sender
+        warnIfQoSZero(message, from: sender)
+        let outcome: IngestStore.Outcome
+        if delivery.isRedelivery {
+            // Stored before the last connection dropped; only its acknowledgement was lost.
+            outcome = try store.storeRedelivery(delivery, receivedAt: receivedAt)
+            logger.info("Redelivered message recognised and not stored again", metadata: ["mqtt.topic": "\(message.topic)"])
+        } else if limiter?.admit(sender) == false, !input.holdsAlarm(receivedAt: receivedAt) {
+            let refused = RefusedMessage(topic: message.topic, payload: message.payload, reason: rateReason(sender),
+                                         home: sender.home.isEmpty ? nil : sender.home, device: input.match.device)
+            outcome = try store.storeOverLimit(refused, limit: .rate, delivery: delivery, receivedAt: receivedAt)
+        } else {
+            outcome = try store.store(mapped: input, receivedAt: receivedAt, clockSkew: decoder.clockSkew, delivery: delivery)
+        }
+        report(outcome, decoded: nil, topic: message.topic)
+    }
+
+    /// A contract message. It carries its own id: a redelivered event meets its stored copy (invariant 2) and its
+    /// receipt is sent again.
+    private func handleContract(_ message: MosquittoMessage, delivery: IngestStore.Delivery, receivedAt: Date) throws {
+        var delivery = delivery
+        let decoded = decoder.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt)
+        let sender = GatewaySender(dialect: GatewaySender.contractDialect, home: decoded.home)
+        delivery.sender = sender
+        warnIfQoSZero(message, from: sender)
+        if limiter?.admit(sender) == false, !decoded.holdsAlarm {
+            let refused = RefusedMessage(topic: message.topic, payload: message.payload, reason: rateReason(sender), home: decoded.home,
+                                         device: decoded.device)
+            report(try store.storeOverLimit(refused, limit: .rate, delivery: delivery, receivedAt: receivedAt), decoded: nil, topic: message.topic)
+        } else {
+            report(try store.store(decoded, topic: message.topic, payload: message.payload, receivedAt: receivedAt, delivery: delivery),
+                   decoded: decoded, topic: message.topic)
+        }
+    }
+
+    private func rateReason(_ sender: GatewaySender) -> RefusalReason {
+        .quota("\(sender) sends more than \(JSONText.number(store.limits.messagesPerSecond)) messages a second")
+    }
+
+    /// Once per gateway and run: QoS 0 is lost by the broker while the hub is down unless the broker queues it.
+    private func warnIfQoSZero(_ message: MosquittoMessage, from sender: GatewaySender) {
+        guard message.qos == 0, qosZeroWarned.insert(sender) else { return }
+        logger.warning("""
+            A gateway publishes at QoS 0, and this broker delivers it to the hub at QoS 0: such messages are lost whenever the hub \
+            is down or restarting. Set alarm devices to qos 1 (docs/gateways.md) and use the shipped broker configuration \
+            (queue_qos0_messages, upgrade_outgoing_qos); carehub status lists these gateways.
+            """, metadata: ["gateway": "\(sender)", "mqtt.topic": "\(message.topic)"])
     }
 
     private func report(_ outcome: IngestStore.Outcome, decoded: DecodedMessage?, topic: String) {
@@ -74,6 +127,10 @@ public final class IngestHandler: Sendable {
         case .duplicate(let receiptQueued):
             logger.debug("Duplicate event ignored", metadata: ["mqtt.topic": "\(topic)"])
             if receiptQueued { newOutbox.ring() }
+        case .refused("quota"):
+            // Counted per gateway (carehub status) and raised once a day as quota_exceeded: one log line each would
+            // let the flood fill the journal instead.
+            newOutbox.ring()
         case .refused(let code):
             var metadata: Logger.Metadata = ["mqtt.topic": "\(topic)", "refusal.code": "\(code)"]
             if case .refused(let refused)? = decoded { metadata["refusal.reason"] = "\(refused.reason.message)" }

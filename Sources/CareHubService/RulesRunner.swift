@@ -19,19 +19,53 @@ struct RulesRunner {
     private var writtenAt: Date
     private var dirty: Set<String> = []
     private var registryVersion: Int64 = -1
+    /// Erasures (`carehub erase`): the homes being erased are ignored, and every home erased is forgotten.
+    private var erasureVersion: Int64 = -1
+    private var erasuresSeen: Int64 = 0
+    private var erasing: Set<String> = []
+
+    /// How far back a home's events are read again when its saved state cannot be: past the longest window a
+    /// rule looks at (a device silent 25 h, a fridge unused 24 h), with room to spare.
+    static let rebuildWindow: TimeInterval = 7 * 24 * 3600
+
+    /// Homes whose saved state could not be read and was rebuilt from their events at start, with how many events.
+    private(set) var rebuilt: [(home: String, events: Int)] = []
 
     init(store: RulesStore, settings: RuleSettingsBook, now: Date) throws {
         self.store = store
         engine = RulesEngine(settings: settings)
-        for (home, state) in try store.states() {
+        let saved = try store.states()
+        for (home, state) in saved.states {
             engine.restore(home: home, state: state)
-        }
-        for home in engine.homes.keys {
-            deadlines.schedule(home, at: engine.nextDeadline(home: home)?.millisecondsSince1970)
         }
         evaluated = try store.fullCheckpoint()
         written = evaluated
         writtenAt = now
+        for home in saved.undecodable {
+            rebuilt.append((home, try rebuild(home: home, now: now)))
+            dirty.insert(home)
+        }
+        for home in engine.homes.keys {
+            deadlines.schedule(home, at: engine.nextDeadline(home: home)?.millisecondsSince1970)
+        }
+        erasuresSeen = try store.erasures(after: 0).last?.seq ?? 0
+        try forgetErasedHomes()
+    }
+
+    /// Rebuilds a home's rule state from its recent events already evaluated (up to the checkpoint), firing its
+    /// deadlines between them as they fell due. What that raises was raised the first time: the commands are
+    /// dropped. Returns how many events were read.
+    private mutating func rebuild(home: String, now: Date) throws -> Int {
+        let events = try store.events(home: home, since: now.addingTimeInterval(-Self.rebuildWindow), upTo: evaluated.eventSeq)
+        for record in events {
+            var ticks = 0
+            while ticks < 10_000, let due = engine.nextDeadline(home: home), due <= record.receivedAt {
+                _ = engine.tick(home: home, now: due)
+                ticks += 1
+            }
+            _ = engine.handle(record.event, receivedAt: record.receivedAt)
+        }
+        return events.count
     }
 
     /// The earliest deadline of any home.
@@ -44,23 +78,25 @@ struct RulesRunner {
     /// events it evaluated and what it changed.
     mutating func step(now: Date, timersMayFire: Bool, forceWrite: Bool = false) throws -> (events: Int, changes: [IncidentStore.Change]) {
         var commands: [IncidentCommand] = []
+        try forgetErasedHomes()
         commands += try reloadRegistryIfChanged(now: now)
         let records = try store.events(after: evaluated.eventSeq, limit: Self.batchSize)
-        for record in records {
+        for record in records where !erasing.contains(record.event.home) {
             commands += engine.handle(record.event, receivedAt: record.receivedAt)
             dirty.insert(record.event.home)
         }
         if let last = records.last { evaluated.eventSeq = last.seq }
         for status in try store.gatewayStatuses(after: evaluated.gatewaySeq) {
+            evaluated.gatewaySeq = status.seq
+            if erasing.contains(status.home) { continue }
             if let device = status.device {
                 commands += engine.handleDeviceStatus(home: status.home, device: device, state: status.state, at: status.at)
             } else {
                 commands += engine.handleGateway(home: status.home, state: status.state, at: status.at)
             }
             dirty.insert(status.home)
-            evaluated.gatewaySeq = status.seq
         }
-        for mode in try store.modeChanges(after: evaluated.modeChange) {
+        for mode in try store.modeChanges(after: evaluated.modeChange) where !erasing.contains(mode.home) {
             engine.setHoliday(home: mode.home, until: mode.holidayUntil, now: now)
             engine.setVisit(home: mode.home, until: mode.visitUntil, now: now)
             dirty.insert(mode.home)
@@ -83,6 +119,23 @@ struct RulesRunner {
             changes = try write(commands, now: now)
         }
         return (records.count, changes)
+    }
+
+    /// When an erasure has started or ended since the last step: forgets every home erased since, and notes which
+    /// homes are being erased now (their events are skipped). `RulesStore.apply` refuses to write for them too, so
+    /// an erasure that starts between this check and the write cannot be undone by it.
+    private mutating func forgetErasedHomes() throws {
+        let version = try store.erasureVersion()
+        guard version != erasureVersion else { return }
+        let erasures = try store.erasures(after: erasuresSeen)
+        for erasure in erasures where erasure.seq > erasuresSeen || erasure.inProgress {
+            engine.forget(home: erasure.home)
+            deadlines.schedule(erasure.home, at: nil)
+            dirty.remove(erasure.home)
+        }
+        erasing = Set(erasures.filter(\.inProgress).map(\.home))
+        erasuresSeen = max(erasuresSeen, erasures.last?.seq ?? 0)
+        erasureVersion = version
     }
 
     /// The registry's per-device offline allowances, and devices taken out of service, when it has changed.
@@ -119,7 +172,8 @@ struct RulesRunner {
             states[home] = engine.homes[home]?.state
             homeDeadlines[home] = deadlines.deadline(of: home).map(Date.init(millisecondsSince1970:))
         }
-        let changes = try store.apply(commands, checkpoint: evaluated, states: states, deadlines: homeDeadlines, at: now)
+        let changes = try store.apply(commands, checkpoint: evaluated, states: states, deadlines: homeDeadlines,
+                                      erasuresSeenThrough: erasuresSeen, at: now)
         written = evaluated
         writtenAt = now
         dirty.removeAll()

@@ -29,6 +29,11 @@ public struct RulesService: Service {
 
     public func run() async throws {
         var runner = try RulesRunner(store: store, settings: settings, now: clock.now)
+        for (home, events) in runner.rebuilt {
+            logger.error("A home's saved rule state could not be read; it was rebuilt from the home's events of the last 7 days", metadata: [
+                "home.id": "\(home)", "rules.events_read": "\(events)",
+            ])
+        }
         logger.info("Rules running", metadata: ["rules.homes": "\(runner.engine.homes.count)", "rules.timers": "\(runner.deadlines.count)"])
         try await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {

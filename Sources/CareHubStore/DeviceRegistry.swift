@@ -130,9 +130,7 @@ public struct DeviceRegistry: Sendable {
 
     private static func validate(_ entry: Entry) throws {
         guard Identifier.isValid(entry.home) else { throw StoreError("The home \"\(entry.home)\" must be 1 to 64 characters of A-Z a-z 0-9 _ . -.") }
-        guard entry.home != SensorEvent.unassignedHome else {
-            throw StoreError("\(entry.home) is reserved for alarms whose home is not known; give the device's real home.")
-        }
+        if let problem = Identifier.homeProblem(entry.home) { throw StoreError("Not a home for devices: \(problem); give the device's real home.") }
         guard Identifier.isValid(entry.device) else { throw StoreError("The device \"\(entry.device)\" must be 1 to 64 characters of A-Z a-z 0-9 _ . -.") }
         if let name = entry.name, name.isEmpty || name.utf8.count > 255 || name.contains("+") || name.contains("#") {
             throw StoreError("The gateway name \"\(name)\" must be 1 to 255 bytes without + or #.")
@@ -159,8 +157,7 @@ public struct DeviceRegistry: Sendable {
         if let room = entry.room { members.append(("room", JSONText.quoted(room))) }
         if let power = entry.power { members.append(("power", JSONText.quoted(power.rawValue))) }
         if let seconds = entry.offlineAfter { members.append(("offline_after_s", JSONText.number(seconds))) }
-        try db.execute(sql: "INSERT INTO data_audit (at, actor, action, home_id, details) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [now.millisecondsSince1970, person, action, entry.home, JSONText.object(members + extra)])
+        try DataAudit.record(action, home: entry.home, by: person, at: now, details: JSONText.object(members + extra), in: db)
     }
 }
 

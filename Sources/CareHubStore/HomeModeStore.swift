@@ -23,8 +23,7 @@ public struct HomeModeStore: Sendable {
                 """, arguments: [home, holidayUntil?.millisecondsSince1970, visitUntil?.millisecondsSince1970, stamp, person])
             let action = holidayUntil != nil ? "away" : visitUntil != nil ? "visit" : "back"
             let until = (holidayUntil ?? visitUntil).map { JSONText.object([("until", JSONText.quoted(RFC3339.format($0)))]) }
-            try db.execute(sql: "INSERT INTO data_audit (at, actor, action, home_id, details) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [now.millisecondsSince1970, person, action, home, until])
+            try DataAudit.record(action, home: home, by: person, at: now, details: until, in: db)
         }
     }
 }

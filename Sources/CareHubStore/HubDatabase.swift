@@ -60,6 +60,9 @@ public final class HubDatabase: Sendable {
 
     /// Opens an existing database for the command line; never creates one. `verifySchema: false` is for
     /// maintenance (check, backup), which must work on any version's file.
+    ///
+    /// **Durability.** Writes are `synchronous=FULL` whatever the hub's own setting: a staff action (an
+    /// acknowledgement, an erasure) that the command reported done is on disk.
     public static func openExisting(path: String, readOnly: Bool, verifySchema: Bool = true) throws -> HubDatabase {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path) }
         guard FileManager.default.isReadableFile(atPath: path) else { throw StoreError.unreadable(path, "permission denied") }
@@ -68,6 +71,9 @@ public final class HubDatabase: Sendable {
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            if !readOnly {
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            }
         } catch {
             throw StoreError.unreadable(path, describe(error))
         }

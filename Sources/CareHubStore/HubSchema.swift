@@ -43,6 +43,40 @@ enum HubSchema {
         migrator.registerMigration("v7-device-registry") { db in
             for statement in registry { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v8-delivery-log") { db in
+            // A ring of the last committed messages' digests (DeliveryLog): a redelivery after a crash is one of them.
+            try db.execute(sql: """
+                CREATE TABLE recent_deliveries (
+                    slot INTEGER PRIMARY KEY NOT NULL,
+                    position INTEGER NOT NULL,
+                    digest BLOB NOT NULL,
+                    received_at INTEGER NOT NULL
+                ) STRICT
+                """)
+            try db.execute(sql: "INSERT INTO counters (name, value) VALUES ('redeliveries', 0)")
+        }
+        migrator.registerMigration("v9-gateway-traffic") { db in
+            // Per gateway (dialect and home) and UTC day: QoS 0 messages, and what the gateway limits held back.
+            try db.execute(sql: """
+                CREATE TABLE gateway_traffic (
+                    dialect TEXT NOT NULL,
+                    home_id TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    qos0_messages INTEGER NOT NULL DEFAULT 0,
+                    qos0_alarms INTEGER NOT NULL DEFAULT 0,
+                    qos0_last_at INTEGER,
+                    kept INTEGER NOT NULL DEFAULT 0,
+                    refused_bytes INTEGER NOT NULL DEFAULT 0,
+                    quota_kept INTEGER NOT NULL DEFAULT 0,
+                    quota_counted INTEGER NOT NULL DEFAULT 0,
+                    reported INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (dialect, home_id, day)
+                ) STRICT
+                """)
+        }
+        migrator.registerMigration("v10-erasure-and-os-user") { db in
+            for statement in erasureAndOperatingSystemUser { try db.execute(sql: statement) }
+        }
         return migrator
     }()
 
@@ -62,6 +96,30 @@ enum HubSchema {
         "ALTER TABLE gateway_status_log ADD COLUMN device_id TEXT",
         "CREATE INDEX refused_by_reason ON refused_events (reason_code, home_id, device_id)",
         "INSERT INTO counters (name, value) VALUES ('registry_version', 0), ('ignored_messages', 0)",
+    ]
+
+    /// The operating-system user beside every audited name (issue 11, item 10), and what a complete erasure needs
+    /// (item 9): a version the running hub watches to learn of an erasure, an index to find erasures in progress,
+    /// and leave to delete, during an erasure, the timelines of the stand-in home's incidents its devices raised.
+    private static let erasureAndOperatingSystemUser = [
+        "ALTER TABLE data_audit ADD COLUMN os_user TEXT",
+        "ALTER TABLE incident_timeline ADD COLUMN os_user TEXT",
+        "INSERT INTO counters (name, value) VALUES ('erasure_version', 0)",
+        "CREATE INDEX data_audit_erasures ON data_audit (seq) WHERE action = 'erase'",
+        "DROP TRIGGER data_audit_only_closes",
+        """
+        CREATE TRIGGER data_audit_only_closes BEFORE UPDATE ON data_audit
+        WHEN NOT (OLD.in_progress = 1 AND NEW.in_progress = 0 AND NEW.seq = OLD.seq AND NEW.at = OLD.at AND NEW.actor = OLD.actor
+                  AND NEW.action = OLD.action AND NEW.home_id IS OLD.home_id AND NEW.os_user IS OLD.os_user)
+        BEGIN SELECT RAISE(ABORT, 'data_audit is append-only'); END
+        """,
+        "DROP TRIGGER incident_timeline_is_append_only_delete",
+        """
+        CREATE TRIGGER incident_timeline_is_append_only_delete BEFORE DELETE ON incident_timeline
+        WHEN NOT EXISTS (SELECT 1 FROM data_audit WHERE action = 'erase' AND in_progress = 1
+                         AND (home_id = OLD.home_id OR OLD.home_id = '_unassigned'))
+        BEGIN SELECT RAISE(ABORT, 'incident_timeline is append-only'); END
+        """,
     ]
 
     private static let foundation = [

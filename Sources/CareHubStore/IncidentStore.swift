@@ -82,8 +82,8 @@ public struct IncidentStore: Sendable {
         incident: Int64, home: String, at: Int64, actor: String, action: String, note: String?, details: String?, in db: Database
     ) throws {
         try db.execute(sql: """
-            INSERT INTO incident_timeline (incident_id, home_id, at, actor, action, note, details) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [incident, home, at, actor, action, note, details])
+            INSERT INTO incident_timeline (incident_id, home_id, at, actor, os_user, action, note, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [incident, home, at, actor, OperatingSystemUser.current, action, note, details])
     }
 
     /// Queues the incident's alert; `state` nil is a repeat trigger: the current state, with `"repeat"` set.

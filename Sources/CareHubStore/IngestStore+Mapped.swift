@@ -21,6 +21,14 @@ extension IngestStore {
             self.retained = retained
         }
 
+        /// Whether the message holds an alarm on its own, whatever the device's memory: alarms pass every limit.
+        public func holdsAlarm(receivedAt: Date) -> Bool {
+            let alone = mapping.translate(route: route, payload: payload, topic: topic, retained: retained,
+                                          receivedAt: receivedAt.millisecondsSince1970, memory: DeviceMappingMemory())
+            if case .events(let events) = alone.outcome { return events.contains { $0.type.isAlarm } }
+            return false
+        }
+
         /// The message as the first of `mappings` with a route for `topic` reads it; nil when none has one.
         public init?(mappings: [GatewayMapping], topic: String, payload: [UInt8], retained: Bool) {
             for mapping in mappings {
@@ -36,9 +44,9 @@ extension IngestStore {
     /// Translates and stores a mapped message in one durable transaction: the device is looked up (by its
     /// gateway name) in the registry, the mapping's memory of it is read and written back with the events it
     /// produced, so a crash can never separate the two.
-    public func store(mapped input: MappedInput, receivedAt: Date, clockSkew: ClockSkewPolicy) throws -> Outcome {
-        try database.writer.write { db in
-            try store(mapped: input, receivedAt: receivedAt.millisecondsSince1970, clockSkew: clockSkew, in: db)
+    public func store(mapped input: MappedInput, receivedAt: Date, clockSkew: ClockSkewPolicy, delivery: Delivery? = nil) throws -> Outcome {
+        try write(delivery, receivedAt: receivedAt) { db, receivedAt in
+            try store(mapped: input, receivedAt: receivedAt, clockSkew: clockSkew, in: db)
         }
     }
 
@@ -59,7 +67,7 @@ extension IngestStore {
             guard let name else { return refused }
             return try storeHomelessAlarms(of: input, device: name, receivedAt: receivedAt, clockSkew: clockSkew, in: db) ?? refused
         }
-        guard let home = try home(of: input, in: db) else {
+        guard let home = home(of: input) else {
             return try refuseWithoutHome(.noHome(device: name ?? input.topic))
         }
         if let problem = Identifier.homeProblem(home) { return try refuseWithoutHome(.invalidTopic(problem)) }
@@ -81,7 +89,7 @@ extension IngestStore {
         var flags: [EventFlag] = []
         switch device.registration {
         case .registered: break
-        case .unregistered: flags = [.unregistered]
+        case .unregistered, .overLimit: flags = [.unregistered]
         case .elsewhere: flags = [.registeredElsewhere]
         }
         let events: [MappedEvent]
@@ -94,6 +102,12 @@ extension IngestStore {
             if case .elsewhere(let other) = device.registration {
                 try reportPossibleSpoof(home: home, device: device.id, registeredTo: other, receivedAt: receivedAt, in: db)
                 return try refuse(.registeredElsewhere(device: name, home: other), home: home)
+            }
+            if device.registration == .overLimit {
+                try keepOverDeviceLimit(RefusedMessage(topic: input.topic, payload: input.payload, reason: deviceLimitReason(home: home),
+                                                       home: home, device: name),
+                                        dialect: input.mapping.dialect, receivedAt: receivedAt, in: db)
+                return .refused(code: "quota")
             }
             return try refuse(.unregistered, home: home)
         }
@@ -143,21 +157,25 @@ extension IngestStore {
                           flags: [.noHome], observedAt: translated.observedAt, receivedAt: receivedAt, clockSkew: clockSkew, in: db)
     }
 
-    /// Inserts the events one mapped message produced, with ids derived from the dialect, device, receive time
-    /// and message digest.
+    /// Inserts the events one mapped message produced. Their ids are derived from the message: the dialect, the
+    /// device, the device's own time stamp where the dialect has one (else the receive time: two identical
+    /// presses are two events), the message's digest and the event's place in it. A copy the broker redelivers
+    /// after a crash is recognised before it gets here (`RedeliveryGuard`); with a device time stamp it would
+    /// also meet its own id.
     private func insert(_ events: [MappedEvent], of input: MappedInput, home: String, device: String, room: String?, flags: [EventFlag],
-                        observedAt: Int64?, receivedAt: Int64, clockSkew: ClockSkewPolicy, in db: Database) throws -> Outcome {
-        var observedAt = observedAt ?? receivedAt
+                        observedAt deviceTime: Int64?, receivedAt: Int64, clockSkew: ClockSkewPolicy, in db: Database) throws -> Outcome {
+        var observedAt = deviceTime ?? receivedAt
         if clockSkew.violation(eventTime: Date(millisecondsSince1970: observedAt), receivedAt: Date(millisecondsSince1970: receivedAt)) != nil {
             // A gateway's own clock is its business: a time stamp outside the policy gives way to the receive time.
             observedAt = receivedAt
         }
+        let instant = deviceTime.map { "t\($0)" } ?? String(receivedAt)
         let digest = String(GatewayMapping.digest(topic: input.topic, payload: input.payload) & 0xffff_ffff, radix: 16)
         var stored = 0
         var receipts = false
         for (index, mapped) in events.enumerated() {
             let event = SensorEvent(
-                home: home, device: device, id: "\(input.mapping.dialect):\(device):\(receivedAt):\(digest):\(index)", type: mapped.type,
+                home: home, device: device, id: "\(input.mapping.dialect):\(device):\(instant):\(digest):\(index)", type: mapped.type,
                 value: mapped.value, timestamp: Date(millisecondsSince1970: observedAt), room: room,
                 battery: mapped.battery ?? (mapped.type == .battery ? mapped.value.number : nil),
                 isTest: mapped.isTest, flags: flags)
@@ -172,21 +190,11 @@ extension IngestStore {
         return .mapped(events: stored, receiptQueued: receipts)
     }
 
-    /// The home a mapped message belongs to: the topic's `{home}`, else the one home whose registry has the
-    /// device's gateway name, else the gateway's configured home.
-    private func home(of input: MappedInput, in db: Database) throws -> String? {
-        if let home = input.match.home { return home }
-        if let name = input.match.device {
-            // Staff registrations decide; a name registered automatically in one home only counts when it is the only one.
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT DISTINCT home_id, registered_by != 'automatic' AS by_staff FROM devices WHERE name = ? AND removed_at IS NULL
-                """), arguments: [name])
-            let staff = Set(rows.filter { $0["by_staff"] as Bool }.map { $0["home_id"] as String })
-            if staff.count == 1, let home = staff.first { return home }
-            let all = Set(rows.map { $0["home_id"] as String })
-            if staff.isEmpty, all.count == 1, let home = all.first { return home }
-        }
-        return input.mapping.defaultHome
+    /// The home a mapped message belongs to: the topic's `{home}`, else the gateway's configured home. Never the
+    /// registry's word: a gateway whose topics carry no home could otherwise write into any home by naming one of
+    /// its devices, where the broker's ACL cannot stop it.
+    private func home(of input: MappedInput) -> String? {
+        input.match.home ?? input.mapping.defaultHome
     }
 
     private struct ResolvedDevice {
@@ -209,7 +217,7 @@ extension IngestStore {
             let memory = (row["mapping_memory"] as String?).flatMap { try? JSONDecoder().decode(DeviceMappingMemory.self, from: Data($0.utf8)) }
             return ResolvedDevice(id: row["id"], room: row["room"], memory: memory, registration: .registered)
         }
-        if let other = try homeRegisteredByStaff(device: candidate, name: name, notIn: home, in: db) {
+        if let other = try homeMovedTo(device: candidate, name: name, from: home, in: db) {
             return ResolvedDevice(id: candidate, registration: .elsewhere(home: other))
         }
         if let holder = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM devices WHERE home_id = ? AND id = ? AND name IS NOT NULL"),

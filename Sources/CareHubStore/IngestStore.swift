@@ -11,11 +11,13 @@ public struct IngestStore: Sendable {
     public let database: HubDatabase
     public var registration: RegistrationMode
     public var defaultTimeZone: String
+    public var limits: GatewayLimits
 
-    public init(database: HubDatabase, registration: RegistrationMode, defaultTimeZone: String) {
+    public init(database: HubDatabase, registration: RegistrationMode, defaultTimeZone: String, limits: GatewayLimits = GatewayLimits()) {
         self.database = database
         self.registration = registration
         self.defaultTimeZone = defaultTimeZone
+        self.limits = limits
     }
 
     /// What storing one message did.
@@ -32,12 +34,79 @@ public struct IngestStore: Sendable {
         case deviceStatus(GatewayState)
         /// Nothing about the home (a bridge log, a retained state only moving baselines).
         case ignored
+
+        /// Whether the message held an alarm that was stored (or met its stored copy): alarms are receipted.
+        public var carriedAlarm: Bool {
+            switch self {
+            case .stored(_, let receipt), .duplicate(let receipt), .mapped(_, let receipt): receipt
+            default: false
+            }
+        }
     }
 
-    /// Stores `message` (decoded from `topic` and `payload`) in one durable transaction.
-    public func store(_ message: DecodedMessage, topic: String, payload: [UInt8], receivedAt: Date) throws -> Outcome {
-        try database.writer.write { db in
-            try store(message, topic: topic, payload: payload, receivedAt: receivedAt.millisecondsSince1970, in: db)
+    /// One delivery: who sent it and at which QoS, and what the `RedeliveryGuard` made of it. Written with the
+    /// message it carried: the delivery log entry, the sender's QoS 0 count, and its daily refusal limits.
+    public struct Delivery: Sendable, Equatable {
+        public var sender: GatewaySender?
+        public var qos: Int32
+        /// The delivery log's entry for it (`DeliveryLog`), when the hub keeps one.
+        public var digest: DeliveryDigest?
+        public var position: Int64
+        /// A copy the broker sent again of a message already stored.
+        public var isRedelivery: Bool
+
+        public init(sender: GatewaySender? = nil, qos: Int32 = 1, digest: DeliveryDigest? = nil, position: Int64 = 0, isRedelivery: Bool = false) {
+            self.sender = sender
+            self.qos = qos
+            self.digest = digest
+            self.position = position
+            self.isRedelivery = isRedelivery
+        }
+    }
+
+    /// Stores `message` (decoded from `topic` and `payload`) in one durable transaction, with its `delivery`.
+    public func store(_ message: DecodedMessage, topic: String, payload: [UInt8], receivedAt: Date, delivery: Delivery? = nil) throws -> Outcome {
+        try write(delivery, receivedAt: receivedAt) { db, receivedAt in
+            try store(message, topic: topic, payload: payload, receivedAt: receivedAt, in: db)
+        }
+    }
+
+    /// Counts a redelivered message, which changes nothing else, and logs it again as the newest delivery (the
+    /// broker sends it once more if this acknowledgement is lost too).
+    public func storeRedelivery(_ delivery: Delivery, receivedAt: Date) throws -> Outcome {
+        try write(delivery, receivedAt: receivedAt) { db, _ in
+            try db.cachedStatement(sql: "UPDATE counters SET value = value + 1 WHERE name IN ('duplicates', 'redeliveries')").execute()
+            return .duplicate(receiptQueued: false)
+        }
+    }
+
+    /// Keeps a message a gateway limit held back (`limit`) as its length, SHA-256 and reason `quota`, or counts it
+    /// once the gateway's refused records for the day are used up; raises `quota_exceeded` the first time a day.
+    public func storeOverLimit(_ refused: RefusedMessage, limit: GatewayTraffic.Limit, delivery: Delivery, receivedAt: Date) throws -> Outcome {
+        var kept = delivery
+        kept.sender = nil  // held to its limit here, not again on the way out
+        return try write(kept, receivedAt: receivedAt) { db, receivedAt in
+            if let sender = delivery.sender {
+                try GatewayTraffic.keepOverLimit(refused, sender: sender, limit: limit, limits: limits, at: receivedAt, in: db)
+            }
+            return .refused(code: refused.reason.code)
+        }
+    }
+
+    /// One durable write transaction for one message: `body`, then what its `delivery` asks to record.
+    func write(_ delivery: Delivery?, receivedAt: Date, _ body: (Database, Int64) throws -> Outcome) throws -> Outcome {
+        let millis = receivedAt.millisecondsSince1970
+        return try database.writer.write { db in
+            let refusedBefore = delivery?.sender == nil
+                ? nil : try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM refused_events"))
+            let outcome = try body(db, millis)
+            guard let delivery else { return outcome }
+            if let digest = delivery.digest { try DeliveryLog.record(digest, position: delivery.position, receivedAt: millis, in: db) }
+            if let sender = delivery.sender {
+                if let refusedBefore { try GatewayTraffic.applyRefusalLimits(sender, limits: limits, after: refusedBefore, at: millis, in: db) }
+                if delivery.qos == 0 { try GatewayTraffic.noteQoS0(sender, alarm: outcome.carriedAlarm, at: millis, in: db) }
+            }
+            return outcome
         }
     }
 
@@ -79,6 +148,14 @@ public struct IngestStore: Sendable {
                     return .refused(code: reason.code)
                 }
                 event.flags.append(.registeredElsewhere)
+            case .overLimit:
+                guard event.type.isAlarm else {
+                    try keepOverDeviceLimit(RefusedMessage(topic: topic, payload: payload, reason: deviceLimitReason(home: event.home),
+                                                           home: event.home, device: event.device, eventID: event.id),
+                                            dialect: GatewaySender.contractDialect, receivedAt: receivedAt, in: db)
+                    return .refused(code: "quota")
+                }
+                event.flags.append(.unregistered)
             }
             return try insertEvent(event, receivedAt: receivedAt, in: db)
         }
@@ -149,8 +226,10 @@ public struct IngestStore: Sendable {
         case registered
         /// Strict registration and the home or device is not in the registry.
         case unregistered
-        /// Not registered in this home, but registered by staff to another one: a possible spoof.
+        /// Not registered in this home, but moved by staff from it to another one: a possible spoof.
         case elsewhere(home: String)
+        /// Registration is automatic, but the home already has `GatewayLimits.devicesPerHome` devices.
+        case overLimit
     }
 
     /// Looks the device up, registering it when registration is automatic. A device staff registered to
@@ -161,10 +240,13 @@ public struct IngestStore: Sendable {
         let removed = try Bool.fetchOne(db.cachedStatement(sql: "SELECT removed_at IS NOT NULL FROM devices WHERE home_id = ? AND id = ?"),
                                         arguments: [home, device])
         if removed == false { return .registered }
-        if removed == nil, let other = try homeRegisteredByStaff(device: device, name: nil, notIn: home, in: db) {
+        if removed == true, let other = try homeMovedTo(device: device, name: nil, from: home, in: db) {
             return .elsewhere(home: other)
         }
         guard homeKnown, registration == .automatic else { return .unregistered }
+        let registered = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM devices WHERE home_id = ? AND removed_at IS NULL"),
+                                          arguments: [home]) ?? 0
+        if registered >= limits.devicesPerHome { return .overLimit }
         try db.cachedStatement(sql: """
             INSERT INTO devices (home_id, id, type, room, name, registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, 'automatic')
             ON CONFLICT (home_id, id) DO UPDATE SET removed_at = NULL
@@ -173,10 +255,26 @@ public struct IngestStore: Sendable {
         return .registered
     }
 
-    /// The other home staff registered this device to (by id, or by gateway name), if any: a possible spoof.
-    func homeRegisteredByStaff(device: String, name: String?, notIn home: String, in db: Database) throws -> String? {
+    func deviceLimitReason(home: String) -> RefusalReason {
+        .quota("home \(home) already has \(limits.devicesPerHome) devices, the most registered automatically")
+    }
+
+    /// A new device past its home's device limit: kept as length and SHA-256, and reported once a day.
+    func keepOverDeviceLimit(_ refused: RefusedMessage, dialect: String, receivedAt: Int64, in db: Database) throws {
+        try GatewayTraffic.keepOverLimit(refused, sender: GatewaySender(dialect: dialect, home: refused.home), limit: .devices, limits: limits,
+                                         at: receivedAt, in: db)
+    }
+
+    /// The home staff moved this device to (`carehub devices assign`) from `home`, if they did: messages that still
+    /// claim it here are a possible spoof, or a registry not updated. Device ids are unique within a home only (and
+    /// gateway names within a gateway): the same id or name in another home is another device unless the registry
+    /// says this one left this home for that one.
+    func homeMovedTo(device: String, name: String?, from home: String, in db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: """
-            SELECT home_id FROM devices WHERE home_id != ? AND (id = ? OR name = ?) AND registered_by != 'automatic' AND removed_at IS NULL LIMIT 1
+            SELECT there.home_id FROM devices AS here JOIN devices AS there ON there.id = here.id AND there.home_id != here.home_id
+            WHERE here.home_id = ? AND here.removed_at IS NOT NULL AND (here.id = ? OR here.name = ?)
+              AND there.removed_at IS NULL AND there.registered_by != 'automatic'
+            LIMIT 1
             """), arguments: [home, device, name])
     }
 

@@ -11,26 +11,44 @@ public struct PrivacyStore: Sendable {
         self.database = database
     }
 
-    /// Deletes events (and refused messages and gateway status records) received before `cutoff`.
-    /// Incidents and their timelines stay: they are the care record. Returns how many rows went.
+    /// Deletes events (and refused messages, gateway status records and delivered notifications) received before
+    /// `cutoff`. Incidents and their timelines stay: they are the care record. Returns how many rows went.
+    ///
+    /// Runs beside the hub: it deletes in short transactions (`BatchedDeletion`), so the hub keeps storing and
+    /// raising alarms. Its audit entry is written first, `in_progress`, and closed with the count at the end; an
+    /// entry left open says a purge died midway, and the next purge that reaches as far finishes and closes it.
     public func purge(before cutoff: Date, by person: String, at now: Date) throws -> Int {
-        try database.writer.write { db in
-            let millis = cutoff.millisecondsSince1970
-            var removed = 0
-            for table in ["events", "refused_events", "gateway_status_log"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE received_at < ?", arguments: [millis])
-                removed += db.changesCount
-            }
-            // Notifications already delivered, and their attempts.
-            try db.execute(sql: "DELETE FROM outbox_attempts WHERE outbox_seq IN (SELECT seq FROM outbox WHERE delivered_at < ?)", arguments: [millis])
-            try db.execute(sql: "DELETE FROM outbox WHERE delivered_at < ?", arguments: [millis])
-            removed += db.changesCount
-            try db.execute(sql: "INSERT INTO data_audit (at, actor, action, details) VALUES (?, ?, 'purge', ?)", arguments: [
-                now.millisecondsSince1970, person,
-                JSONText.object([("before", JSONText.quoted(RFC3339.format(cutoff))), ("rows", String(removed))]),
-            ])
-            return removed
+        let millis = cutoff.millisecondsSince1970
+        let before = JSONText.quoted(RFC3339.format(cutoff))
+        let entry = try database.writer.write { db in
+            try DataAudit.record("purge", home: nil, by: person, at: now, details: JSONText.object([("before", before)]), inProgress: true, in: db)
         }
+        var deletion = BatchedDeletion(writer: database.writer)
+        var removed = 0
+        for table in ["events", "refused_events", "gateway_status_log"] {
+            removed += try deletion.delete(from: table, where: "received_at < ?", arguments: [millis])
+        }
+        // Notifications already delivered, with their attempts.
+        removed += try deletion.delete(from: "outbox", where: "delivered_at < ?", arguments: [millis]) { db, keys in
+            try db.execute(sql: "DELETE FROM outbox_attempts WHERE outbox_seq IN (\(keys))")
+            return 0
+        }
+        try database.writer.write { db in
+            // Per-gateway daily counts (QoS 0, limits) of the days before the cutoff: a few rows a gateway and day.
+            try db.execute(sql: "DELETE FROM gateway_traffic WHERE day < ?", arguments: [GatewayTraffic.day(millis)])
+            removed += db.changesCount
+            try DataAudit.close(entry, details: JSONText.object([("before", before), ("rows", String(removed))]), in: db)
+            let interrupted = try Row.fetchAll(db, sql: """
+                SELECT seq, json_extract(details, '$.before') AS before FROM data_audit
+                WHERE action = 'purge' AND in_progress = 1 AND seq < ? AND json_extract(details, '$.before') <= ?
+                """, arguments: [entry, RFC3339.format(cutoff)])
+            for row in interrupted {
+                try DataAudit.close(row["seq"], details: JSONText.object([
+                    ("before", JSONText.quoted(row["before"])), ("interrupted", "true"), ("finished_by", String(entry)),
+                ]), in: db)
+            }
+        }
+        return removed
     }
 
     /// Everything held about one home, as one JSON object.
@@ -52,40 +70,6 @@ public struct PrivacyStore: Sendable {
                 ("rule_state", try rows("SELECT * FROM rule_states WHERE home_id = ?")),
                 ("data_audit", try rows("SELECT * FROM data_audit WHERE home_id = ? ORDER BY seq")),
             ])
-        }
-    }
-
-    /// Erases everything about one home in one transaction, leaving only the audit entry that it happened
-    /// (who, when, how many rows). Returns the number of rows erased.
-    public func erase(home: String, by person: String, at now: Date) throws -> Int {
-        try database.writer.write { db in
-            try db.execute(sql: "INSERT INTO data_audit (at, actor, action, home_id, in_progress) VALUES (?, ?, 'erase', ?, 1)",
-                           arguments: [now.millisecondsSince1970, person, home])
-            let entry = db.lastInsertedRowID
-            var removed = 0
-            let deletions = [
-                "DELETE FROM outbox WHERE incident_id IN (SELECT id FROM incidents WHERE home_id = ?)",
-                "DELETE FROM incident_timeline WHERE home_id = ?",
-                "DELETE FROM incidents WHERE home_id = ?",
-                "DELETE FROM events WHERE home_id = ?",
-                "DELETE FROM refused_events WHERE home_id = ?",
-                "DELETE FROM gateway_status_log WHERE home_id = ?",
-                "DELETE FROM rule_states WHERE home_id = ?",
-                "DELETE FROM timers WHERE home_id = ?",
-                "DELETE FROM home_modes WHERE home_id = ?",
-                "DELETE FROM devices WHERE home_id = ?",
-                "DELETE FROM homes WHERE id = ?",
-            ]
-            for sql in deletions {
-                try db.execute(sql: sql, arguments: [home])
-                removed += db.changesCount
-            }
-            try db.execute(sql: "DELETE FROM outbox WHERE topic LIKE ? ESCAPE '\\'",
-                           arguments: ["carehub/v1/" + home.replacingOccurrences(of: "_", with: "\\_") + "/%"])
-            removed += db.changesCount
-            try db.execute(sql: "UPDATE data_audit SET in_progress = 0, details = ? WHERE seq = ?",
-                           arguments: [JSONText.object([("rows", String(removed))]), entry])
-            return removed
         }
     }
 

@@ -86,6 +86,21 @@ public struct RulesStore: Sendable {
         try database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'registry_version'") ?? 0 }
     }
 
+    /// Changes whenever an erasure starts or ends (`carehub erase`): cheap enough to ask on every step.
+    public func erasureVersion() throws -> Int64 {
+        try database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'erasure_version'") ?? 0 }
+    }
+
+    /// Erasures recorded after `seq`, and every erasure still in progress.
+    public func erasures(after seq: Int64) throws -> [(seq: Int64, home: String, inProgress: Bool)] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT seq, home_id, in_progress FROM data_audit WHERE action = 'erase' AND home_id IS NOT NULL AND (seq > ? OR in_progress = 1)
+                ORDER BY seq
+                """, arguments: [seq]).map { ($0["seq"], $0["home_id"], $0["in_progress"]) }
+        }
+    }
+
     /// Explicit away (holiday) and visit settings changed after `updatedAfter` (milliseconds).
     public func modeChanges(after updatedAfter: Int64) throws -> [HomeMode] {
         try database.writer.read { db in
@@ -95,40 +110,61 @@ public struct RulesStore: Sendable {
         }
     }
 
-    /// Every home's remembered rule state.
-    public func states() throws -> [(home: String, state: HomeRuleState)] {
+    /// Every home's remembered rule state, and the homes whose saved state cannot be read (a damaged row, or one
+    /// written by another version): those must be rebuilt, never dropped.
+    public func states() throws -> (states: [(home: String, state: HomeRuleState)], undecodable: [String]) {
         let decoder = JSONDecoder()
         return try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT home_id, state FROM rule_states").compactMap { row in
+            var states: [(home: String, state: HomeRuleState)] = []
+            var undecodable: [String] = []
+            for row in try Row.fetchAll(db, sql: "SELECT home_id, state FROM rule_states") {
                 let text: String = row["state"]
-                guard let state = try? decoder.decode(HomeRuleState.self, from: Data(text.utf8)) else { return nil }
-                return (row["home_id"], state)
+                if let state = try? decoder.decode(HomeRuleState.self, from: Data(text.utf8)) {
+                    states.append((row["home_id"], state))
+                } else {
+                    undecodable.append(row["home_id"])
+                }
             }
+            return (states, undecodable)
+        }
+    }
+
+    /// One home's events that happened at or after `since` and were stored at or before `seq`, in storage order: what a
+    /// lost rule state is rebuilt from.
+    public func events(home: String, since: Date, upTo seq: Int64) throws -> [EventRecord] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(EventRecord.columns) FROM events WHERE home_id = ? AND ts >= ? AND seq <= ? ORDER BY seq
+                """, arguments: [home, since.millisecondsSince1970, seq]).compactMap(EventRecord.init(row:))
         }
     }
 
     /// Applies `commands`, stores `states` and their next `deadlines`, and moves the checkpoint, in one
-    /// transaction.
+    /// transaction. Nothing is written for a home being erased, or erased after `erasuresSeenThrough` (the last
+    /// erasure the caller has forgotten its homes for), even if the caller has not heard of it yet.
     @discardableResult
     public func apply(
         _ commands: [IncidentCommand], checkpoint: Checkpoint, states: [String: HomeRuleState] = [:],
-        deadlines: [String: Date?] = [:], at now: Date
+        deadlines: [String: Date?] = [:], erasuresSeenThrough: Int64 = .max, at now: Date
     ) throws -> [IncidentStore.Change] {
         let encoder = JSONEncoder()
         let encoded = try states.mapValues { String(decoding: try encoder.encode($0), as: UTF8.self) }
         return try database.writer.write { db in
             let millis = now.millisecondsSince1970
+            let erased = Set(try String.fetchAll(db.cachedStatement(sql: """
+                SELECT home_id FROM data_audit WHERE action = 'erase' AND home_id IS NOT NULL AND (in_progress = 1 OR seq > ?)
+                """), arguments: [erasuresSeenThrough]))
             var changes: [IncidentStore.Change] = []
-            for command in commands {
+            for command in commands where !erased.contains(command.home) {
                 changes += try IncidentStore.apply(command, at: millis, in: db)
             }
-            for (home, state) in encoded {
+            for (home, state) in encoded where !erased.contains(home) {
                 try db.cachedStatement(sql: """
                     INSERT INTO rule_states (home_id, state, updated_at) VALUES (?, ?, ?)
                     ON CONFLICT (home_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
                     """).execute(arguments: [home, state, millis])
             }
-            for (home, due) in deadlines {
+            for (home, due) in deadlines where !erased.contains(home) {
                 if let due {
                     try db.cachedStatement(sql: """
                         INSERT INTO timers (home_id, name, due_at) VALUES (?, 'rules', ?)
@@ -158,6 +194,16 @@ public struct RulesStore: Sendable {
             try Row.fetchAll(db, sql: "SELECT home_id, due_at FROM timers WHERE name = 'rules'").map {
                 ($0["home_id"], Date(millisecondsSince1970: $0["due_at"]))
             }
+        }
+    }
+}
+
+extension IncidentCommand {
+    /// The home the command is about.
+    var home: String {
+        switch self {
+        case .raise(let draft): draft.home
+        case .resolve(let home, _, _, _, _): home
         }
     }
 }

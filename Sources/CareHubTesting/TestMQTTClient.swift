@@ -63,8 +63,10 @@ public final class TestMQTTClient: @unchecked Sendable {
         throw TestSupportError("No matching MQTT message arrived within \(timeout).")
     }
 
-    public func publish(_ topic: String, _ payload: String, retain: Bool = false) async throws {
-        try await client.publish(topic: topic, payload: Array(payload.utf8), retain: retain, timeout: .seconds(10))
+    /// Publishes and waits for the broker's acknowledgement (QoS 1, the default); at QoS 0 it returns once the message
+    /// is handed to libmosquitto, so follow it with a QoS 1 publish to know the broker has it.
+    public func publish(_ topic: String, _ payload: String, qos: Int32 = 1, retain: Bool = false) async throws {
+        try await client.publish(topic: topic, payload: Array(payload.utf8), qos: qos, retain: retain, timeout: .seconds(10))
     }
 
     public func stop() { client.stop() }

@@ -17,9 +17,10 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the database, creating it when missing: for registering homes and devices before the hub first runs.
+    /// Command-line writes are `synchronous=FULL` whatever the hub's own setting (`database.synchronous`).
     func openCreating() throws -> (HubDatabase, HubConfiguration) {
         let configuration = try configuration()
-        return (try HubDatabase.openForHub(path: configuration.database.path, synchronous: configuration.database.synchronous), configuration)
+        return (try HubDatabase.openForHub(path: configuration.database.path, synchronous: .full), configuration)
     }
 
     /// Opens the existing database; never creates one.

@@ -92,7 +92,7 @@ struct AuditListCommand: AsyncParsableCommand {
         let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone)
         printer.printList(entries.map { entry in
             OutputRecord(fields: [
-                ("at", .time(entry.at)), ("actor", .text(entry.actor)), ("action", .text(entry.action)), ("home", .optionalText(entry.home)),
+                ("at", .time(entry.at)), ("actor", .text(entry.actor)), ("os_user", .optionalText(entry.osUser)), ("action", .text(entry.action)), ("home", .optionalText(entry.home)),
                 ("incident", entry.incident.map(OutputValue.integer) ?? .null), ("kind", .optionalText(entry.kind)), ("note", .optionalText(entry.note)),
             ])
         }, empty: "No audited actions match.")

@@ -24,9 +24,9 @@ struct RecordPrinter {
             guard let first = records.first else {
                 return
             }
-            print(first.fields.map { csvField($0.name) }.joined(separator: ","))
+            print(first.fields.map { CSVCell.text($0.name) }.joined(separator: ","))
             for record in records {
-                print(record.fields.map { csvField($0.value.plainText) }.joined(separator: ","))
+                print(record.fields.map { csvField($0.value) }.joined(separator: ","))
             }
         case .table:
             guard let first = records.first else {
@@ -47,7 +47,7 @@ struct RecordPrinter {
             print(record.jsonText)
         case .csv:
             print("field,value")
-            for field in record.fields { print(csvField(field.name) + "," + csvField(field.value.plainText)) }
+            for field in record.fields { print(CSVCell.text(field.name) + "," + csvField(field.value)) }
         case .table:
             let width = record.fields.map(\.name.count).max() ?? 0
             for field in record.fields {
@@ -120,8 +120,9 @@ struct RecordPrinter {
         }
     }
 
-    private func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// Text is neutralised against spreadsheet formulas; numbers, times and the program's own JSON are not.
+    private func csvField(_ value: OutputValue) -> String {
+        if case .text(let text) = value { return CSVCell.text(text) }
+        return CSVCell.number(value.plainText)
     }
 }

@@ -38,7 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIFailure("The log level \"\(levelName)\" is not one of trace, debug, info, notice, warning, error, critical.")
         }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            // Topics, device ids and refusal reasons come from gateways: their control characters are escaped.
+            var handler = EscapingLogHandler(wrapping: StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }

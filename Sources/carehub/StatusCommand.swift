@@ -7,7 +7,7 @@ import Foundation
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Counts: events stored and refused, incidents by state, devices by health, last event, disk.",
+        abstract: "Counts: events stored and refused, incidents by state, devices by health, gateways at QoS 0 or over limits, last event, disk.",
         discussion: """
             Examples:
               carehub status
@@ -38,11 +38,23 @@ struct StatusCommand: AsyncParsableCommand {
             ("outbox_pending", .integer(Int64(status.outboxPending))),
             ("outbox_failing", .integer(Int64(status.outboxFailing))),
             ("outbox_oldest", .optionalTime(status.oldestUndelivered)),
+            ("gateways", .json("[" + (try GatewayTraffic(database: db).recent(since: Date().addingTimeInterval(-7 * 86_400))).map(Self.json).joined(separator: ",") + "]")),
             ("database", .text(db.path)),
             ("database_bytes", databaseBytes.map { .integer($0) } ?? .null),
             ("disk_free_bytes", db.freeBytes.map { .integer($0) } ?? .null),
         ])
         RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone).printObject(record)
+    }
+
+    /// A gateway that sent at QoS 0 (lost while the hub is down, unless the broker queues it) or was held to its
+    /// limits in the last 7 days.
+    static func json(_ row: GatewayTraffic.Row) -> String {
+        JSONText.object([
+            ("dialect", JSONText.quoted(row.sender.dialect)), ("home", row.sender.home.isEmpty ? "null" : JSONText.quoted(row.sender.home)),
+            ("qos0_messages", String(row.qos0Messages)), ("qos0_alarms", String(row.qos0Alarms)),
+            ("over_limit_kept", String(row.quotaKept)), ("over_limit_counted", String(row.quotaCounted)),
+            ("refused_bytes", String(row.refusedBytes)), ("last_day", JSONText.quoted(RFC3339.format(row.day))),
+        ])
     }
 }
 

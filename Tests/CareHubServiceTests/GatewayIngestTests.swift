@@ -113,15 +113,20 @@ import Testing
         #expect(try fixture.count("SELECT COUNT(*) FROM events WHERE type = 'smoke' AND is_test = 1") == 1)
     }
 
-    @Test func aDeviceRegisteredToAnotherHomeIsRefusedAsAPossibleSpoofAndReported() throws {
+    @Test func aDeviceMovedToAnotherHomeIsRefusedWhereItWasAsAPossibleSpoofAndReported() throws {
         var fixture = try Fixture()
         defer { fixture.directory.remove() }
-        try DeviceRegistry(database: fixture.database).add(
-            [.init(home: "bob-2", device: "pendant-bob", name: "pendant_bob"), .init(home: "bob-2", device: "pir-bob", name: "pir_bob")],
+        let registry = DeviceRegistry(database: fixture.database)
+        try registry.add(
+            [.init(home: "anna-1", device: "pendant-bob", name: "pendant_bob"), .init(home: "anna-1", device: "pir-bob", name: "pir_bob")],
             timeZone: "Europe/London", by: "Sam", at: fixture.now)
+        try registry.add([.init(home: "bob-2", device: "pir-hall")], timeZone: "Europe/London", by: "Sam", at: fixture.now)
+        // Staff move both devices to Bob's: messages that still claim them in Anna's home contradict the registry.
+        try registry.assign(.init(home: "bob-2", device: "pendant-bob"), by: "Sam", at: fixture.now)
+        try registry.assign(.init(home: "bob-2", device: "pir-bob"), by: "Sam", at: fixture.now)
         let motion = try fixture.receive("z2m/anna-1/pir_bob", #"{"occupancy":true}"#)
         #expect(motion == .refused(code: "registered_elsewhere"))
-        #expect(try fixture.count("SELECT COUNT(*) FROM devices WHERE home_id = 'anna-1'") == 0, "never registered automatically")
+        #expect(try fixture.count("SELECT COUNT(*) FROM devices WHERE home_id = 'anna-1' AND removed_at IS NULL") == 0, "never registered automatically")
         let incidents = try fixture.rows("SELECT home_id, kind, device_id, summary FROM incidents")
         #expect(incidents.map { $0["kind"] as String } == ["data_fault"])
         #expect((incidents.first?["summary"] as String?)?.contains("registered to home bob-2") == true)
@@ -138,6 +143,59 @@ import Testing
         #expect(native == .refused(code: "registered_elsewhere"))
         let unknown = try DeviceQueries(database: fixture.database).unknown(since: nil)
         #expect(Set(unknown.map(\.reason)) == ["registered_elsewhere"])
+    }
+
+    @Test func theSameDeviceIdOrNameInAnotherHomeIsAnotherDevice() throws {
+        var fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        // Device ids are unique within a home, gateway names within a gateway: staff registering Bob's kitchen
+        // fridge says nothing about Anna's.
+        try DeviceRegistry(database: fixture.database).add(
+            [.init(home: "bob-2", device: "pir-1", type: .motion, room: "hall"), .init(home: "bob-2", device: "fridge-bob", name: "kitchen/fridge")],
+            timeZone: "Europe/London", by: "Sam", at: fixture.now)
+        try fixture.receive("z2m/anna-1/kitchen/fridge", #"{"contact":true}"#)
+        #expect(try fixture.receive("z2m/anna-1/kitchen/fridge", #"{"contact":false}"#) == .mapped(events: 1, receiptQueued: false))
+        let decoded = EventDecoder().decode(topic: "carehub/v1/anna-1/pir-1/event",
+                                            payload: Array(#"{"id":"x1","ts":"2026-11-29T10:05:00Z","type":"motion","value":true}"#.utf8),
+                                            receivedAt: fixture.now)
+        let native = try IngestStore(database: fixture.database, registration: .automatic, defaultTimeZone: "Europe/London")
+            .store(decoded, topic: "carehub/v1/anna-1/pir-1/event", payload: [], receivedAt: fixture.now)
+        #expect(native == .stored(seq: 3, receiptQueued: false))
+        #expect(try fixture.count("SELECT COUNT(*) FROM incidents") == 0, "no spoof was reported")
+        #expect(try fixture.count("SELECT COUNT(*) FROM refused_events") == 0)
+    }
+
+    @Test func aGatewayWithoutHomesInItsTopicsWritesOnlyIntoItsConfiguredHome() throws {
+        var fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        // The registry names the device's gateway name in Bob's home; the gateway on the plain topic serves Anna's.
+        try DeviceRegistry(database: fixture.database).add([.init(home: "bob-2", device: "door-bob", name: "entry/front_door", type: .door)],
+                                                            timeZone: "Europe/London", by: "Sam", at: fixture.now)
+        try fixture.receive("zigbee2mqtt/entry/front_door", #"{"contact":true}"#)
+        #expect(try fixture.count("SELECT COUNT(*) FROM events WHERE home_id = 'bob-2'") == 0, "with no home set, the registry placed a message")
+        fixture.mapping.defaultHome = "anna-1"
+        try fixture.receive("zigbee2mqtt/entry/front_door", #"{"contact":false}"#)
+        #expect(try fixture.count("SELECT COUNT(*) FROM events WHERE home_id = 'bob-2'") == 0, "a message was written into the home the registry names")
+        #expect(try fixture.count("SELECT COUNT(*) FROM events WHERE home_id = 'anna-1'") == 1)
+    }
+
+    @Test func reservedHomesAreRefusedInEveryTopic() throws {
+        var fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        for home in ["hub", "carehub", SensorEvent.unassignedHome] {
+            #expect(try fixture.receive("z2m/\(home)/hall/motion", #"{"occupancy":true}"#) == .refused(code: "invalid_topic"), "z2m/\(home)")
+            let topic = "carehub/v1/\(home)/pir-1/event"
+            let decoded = EventDecoder().decode(topic: topic, payload: Array(#"{"id":"x1","ts":"2026-11-29T10:05:00Z","type":"motion","value":true}"#.utf8),
+                                                receivedAt: fixture.now)
+            let native = try IngestStore(database: fixture.database, registration: .automatic, defaultTimeZone: "Europe/London")
+                .store(decoded, topic: topic, payload: [], receivedAt: fixture.now)
+            #expect(native == .refused(code: "invalid_topic"), "\(topic)")
+            #expect(throws: StoreError.self, "the registry accepted the reserved home \(home)") {
+                try DeviceRegistry(database: fixture.database).add([.init(home: home, device: "pir-1")], timeZone: "Europe/London", by: "Sam", at: fixture.now)
+            }
+        }
+        #expect(try fixture.count("SELECT COUNT(*) FROM events") == 0)
+        #expect(try fixture.count("SELECT COUNT(*) FROM homes") == 0)
     }
 
     @Test func availabilityIsLoggedForTheRulesAndRetainedStatesOnlyMoveBaselines() throws {

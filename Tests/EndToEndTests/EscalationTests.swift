@@ -21,7 +21,10 @@ import Testing
             let ack = try await fixture.carehub(["incidents", "ack", "1", "--by", "Sam"])
             #expect(ack.status == 0)
             let levelAtAck = try fixture.count("SELECT escalation_level FROM incidents WHERE id = 1")
-            try await Task.sleep(for: .seconds(3))
+            // Barrier: a second emergency raised after the acknowledgement escalates in its turn; by then the first,
+            // due earlier, would have escalated again had the acknowledgement not stopped it.
+            try await gateway.publish("carehub/v1/flat-9/pendant-1/event", #"{"id":"p2","ts":"\#(ISO8601DateFormatter().string(from: Date()))","type":"pendant"}"#)
+            _ = try await fixture.watcher.waitForMessage(topic: { $0 == "carehub/v1/flat-9/alert" }, payload: alert(#""level":1"#), timeout: .seconds(10))
             #expect(try fixture.count("SELECT escalation_level FROM incidents WHERE id = 1") == levelAtAck, "escalated after acknowledgement")
             let shown = try #require(try await fixture.carehubJSON(["incidents", "show", "1"]) as? [String: Any])
             #expect((shown["escalation_level"] as? Int ?? 0) >= 2)

@@ -1,6 +1,5 @@
 import CareHubTesting
 import Foundation
-import GRDB
 import Testing
 
 /// A real mosquitto, a temporary database, the built hub, and a watcher subscribed to everything the hub
@@ -67,36 +66,35 @@ final class HubFixture: @unchecked Sendable {
         return try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))
     }
 
-    /// The first column of every row, as text.
-    func strings(_ sql: String) throws -> [String] {
-        try readOnlyQueue().read { try String.fetchAll($0, sql: sql) }
-    }
+    /// Read-only looks at the hub's database.
+    var database: DatabaseProbe { DatabaseProbe(path: databasePath) }
 
-    private func readOnlyQueue() throws -> DatabaseQueue {
-        try DatabaseQueue(path: databasePath, configuration: {
-            var configuration = Configuration()
-            configuration.readonly = true
-            configuration.busyMode = .timeout(5)
-            return configuration
-        }())
-    }
+    /// The first column of every row, as text.
+    func strings(_ sql: String) throws -> [String] { try database.strings(sql) }
 
     /// A read-only look at the hub's database.
-    func count(_ sql: String) throws -> Int {
-        try readOnlyQueue().read { try Int.fetchOne($0, sql: sql) ?? -1 }
-    }
+    func count(_ sql: String) throws -> Int { try database.count(sql) }
 
     /// Waits until `sql` counts at least `target`, up to `timeout`, and returns the last count, so a test asserts on what
     /// the hub stored rather than racing it.
     @discardableResult
     func waitUntil(_ sql: String, reaches target: Int, timeout: Duration = .seconds(10)) async throws -> Int {
+        try await database.waitUntil(sql, reaches: target, timeout: timeout)
+    }
+
+    /// Waits until the rules have evaluated the event `id` of `home` (their checkpoint has passed it): a positive barrier
+    /// before asserting that something did not happen, instead of a sleep that a slow machine outlasts.
+    func waitUntilRulesEvaluated(home: String, event id: String, timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        var current = try count(sql)
-        while current < target, ContinuousClock.now < deadline {
+        let seq = "SELECT COALESCE((SELECT seq FROM events WHERE home_id = '\(home)' AND id = '\(id)'), -1)"
+        while true {
+            let stored = try count(seq)
+            if stored > 0, try count("SELECT last_event_seq FROM rules_checkpoint") >= stored { return }
+            guard ContinuousClock.now < deadline else {
+                throw TestSupportError("The rules did not evaluate event \(id) of \(home) within \(timeout) (stored: \(stored > 0)).")
+            }
             try await Task.sleep(for: .milliseconds(50))
-            current = try count(sql)
         }
-        return current
     }
 
     func tearDown() async {

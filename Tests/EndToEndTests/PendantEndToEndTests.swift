@@ -83,7 +83,9 @@ import Testing
             #expect(try fixture.count("SELECT COUNT(*) FROM events") == 1)
             // The rules raise the incident after ingest stored the event: wait for it, then make sure there is one.
             try await fixture.waitUntil("SELECT COUNT(*) FROM incidents", reaches: 1, timeout: .seconds(5))
-            try await Task.sleep(for: .milliseconds(200))
+            // Barrier: an event published after the copies, evaluated by the rules, so a copy that raised anything has.
+            try await gateway.publish("carehub/v1/flat-9/pir-1/event", #"{"id":"after-copies","ts":"\#(ISO8601DateFormatter().string(from: Date()))","type":"motion","value":true}"#)
+            try await fixture.waitUntilRulesEvaluated(home: "flat-9", event: "after-copies")
             #expect(try fixture.count("SELECT COUNT(*) FROM incidents") == 1)
             let status = try #require(try await fixture.carehubJSON(["status"]) as? [String: Any])
             #expect(status["duplicates_ignored"] as? Int == 2)

@@ -84,4 +84,29 @@ import Testing
             gateway.stop()
         }
     }
+
+    @Test func aGatewayPublishingAlarmsAtQoSZeroIsWarnedOfAndListedByStatus() async throws {
+        try await HubFixture.with { fixture in
+            let mapping = TestPaths.packageRoot.appendingPathComponent("deploy/mappings/zigbee2mqtt.yaml").path
+            // The test broker, like a broker not configured as deploy/ ships it, hands QoS 0 on at QoS 0.
+            let hub = try await fixture.startHub(configuration: "gateways:\n  - mapping: \(mapping)\n")
+            let gateway = try TestMQTTClient(port: fixture.broker.port)
+            try await gateway.waitUntilReady()
+            for press in 0..<2 {
+                try gateway.client.enqueuePublish(topic: "z2m/qos0-home/pendant_\(press)", payload: Array(#"{"action":"sos"}"#.utf8), qos: 0)
+            }
+            try await gateway.publish("z2m/qos0-home/hall_motion", #"{"occupancy":true}"#)
+            try await fixture.waitUntil("SELECT COUNT(*) FROM events WHERE home_id = 'qos0-home' AND type IN ('pendant', 'motion')", reaches: 3)
+            let status = try #require(try await fixture.carehubJSON(["status"]) as? [String: Any])
+            let gateways = (status["gateways"] as? [[String: Any]]) ?? []
+            #expect(gateways.count == 1, "\(gateways)")
+            #expect(gateways.first?["dialect"] as? String == "zigbee2mqtt")
+            #expect(gateways.first?["home"] as? String == "qos0-home")
+            #expect(gateways.first?["qos0_messages"] as? Int == 2)
+            #expect(gateways.first?["qos0_alarms"] as? Int == 2)
+            let warnings = hub.child.log.components(separatedBy: "A gateway publishes at QoS 0").count - 1
+            #expect(warnings == 1, "warned once per gateway, not per message: \(warnings)")
+            gateway.stop()
+        }
+    }
 }

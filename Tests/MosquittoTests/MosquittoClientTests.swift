@@ -82,7 +82,12 @@ import Testing
         let client = try TestMQTTClient(configuration: configuration)
         _ = try await watcher.waitForMessage(topic: { $0 == "status/x" }, payload: { $0 == "online" }, timeout: .seconds(5))
         client.stop()
-        try await Task.sleep(for: .milliseconds(300))
+        // Barrier: a message published after the disconnect has arrived, so a will sent on it would have too.
+        let other = try TestMQTTClient(port: broker.port)
+        try await other.waitUntilReady()
+        try await other.publish("status/barrier", "after")
+        _ = try await watcher.waitForMessage(topic: { $0 == "status/barrier" }, timeout: .seconds(5))
+        other.stop()
         // A clean disconnect does not trigger the will.
         #expect(!watcher.messages().contains { String(decoding: $0.message.payload, as: UTF8.self) == "offline" })
         watcher.stop()

@@ -11,11 +11,18 @@ public enum Identifier {
         return bytes.allSatisfy(isAllowed)
     }
 
-    /// Why `candidate` cannot be the home in a topic, or nil when it can: it must be a valid identifier, and not
-    /// the stand-in for alarms whose home is not known.
+    /// Home ids a gateway can never write under (contract v1.1 section 1): the hub's own topics
+    /// (`carehub/v1/hub/…`), the hub's broker account, and the stand-in for alarms whose home is not known.
+    public static let reservedHomes: Set<String> = ["hub", "carehub", SensorEvent.unassignedHome]
+
+    /// Why `candidate` cannot be a home, or nil when it can: it must be a valid identifier, and not reserved.
     public static func homeProblem(_ candidate: some StringProtocol) -> String? {
         guard isValid(candidate) else { return "the home \"\(candidate.prefix(80))\" is not 1 to 64 characters of A-Z a-z 0-9 _ . -" }
-        guard candidate != SensorEvent.unassignedHome else { return "\(candidate) is reserved for alarms whose home is not known" }
+        guard !reservedHomes.contains(String(candidate)) else {
+            return candidate == SensorEvent.unassignedHome
+                ? "\(candidate) is reserved for alarms whose home is not known"
+                : "the home id \(candidate) is reserved for the hub"
+        }
         return nil
     }
 

@@ -51,6 +51,10 @@ public struct RefusalReason: Error, Sendable, Equatable, CustomStringConvertible
         RefusalReason(code: "unregistered",
                       message: "No home for device \"\(device.prefix(64))\": register it (carehub devices add HOME DEVICE --name NAME) or set home for this gateway.")
     }
+    /// A gateway or home past one of its limits (`GatewayLimits`): kept as length, SHA-256 and this reason.
+    public static func quota(_ detail: String) -> RefusalReason {
+        RefusalReason(code: "quota", message: "Over its limit, so kept as length and SHA-256 only: \(detail).")
+    }
     public static func invalidStatus(_ detail: String) -> RefusalReason {
         RefusalReason(code: "invalid_status", message: "The gateway status must be online or offline: \(detail).")
     }

@@ -34,3 +34,29 @@ public enum DecodedMessage: Sendable, Equatable {
     case gatewayStatus(home: String, state: GatewayState)
     case refused(RefusedMessage)
 }
+
+extension DecodedMessage {
+    /// The home the message names, if it could be read.
+    public var home: String? {
+        switch self {
+        case .event(let event): event.home
+        case .gatewayStatus(let home, _): home
+        case .refused(let refused): refused.home
+        }
+    }
+
+    /// The device the message names, if it could be read.
+    public var device: String? {
+        switch self {
+        case .event(let event): event.device
+        case .gatewayStatus: nil
+        case .refused(let refused): refused.device
+        }
+    }
+
+    /// An alarm event: raised beyond every gateway limit.
+    public var holdsAlarm: Bool {
+        if case .event(let event) = self { return event.type.isAlarm }
+        return false
+    }
+}

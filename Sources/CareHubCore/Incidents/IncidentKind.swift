@@ -11,20 +11,23 @@ public enum IncidentKind: String, Sendable, CaseIterable, Codable {
     /// A notification (alert or webhook) has kept failing: someone must fix the channel, because people may
     /// not be hearing about incidents.
     case notificationFailed = "notification_failed"
+    /// A gateway or home went past one of its limits (devices, message rate, refused bytes): its extra messages
+    /// are only counted until someone finds out why. One per gateway (`device` is the dialect) while open.
+    case quotaExceeded = "quota_exceeded"
 
     public var defaultPriority: Priority {
         switch self {
         case .pendant, .fall, .smoke, .co, .flood: .emergency
         case .inactivity, .notUp, .outOfBed, .bathroomLong, .nightDoor, .coldHome, .noData: .urgent
         case .hotHome, .fridgeUnused: .routine
-        case .deviceOffline, .lowBattery, .gatewayOffline, .dataFault, .notificationFailed: .technical
+        case .deviceOffline, .lowBattery, .gatewayOffline, .dataFault, .notificationFailed, .quotaExceeded: .technical
         }
     }
 
     /// Kinds that are tracked per device: a repeat joins an open incident of the same home, kind and device.
     public var isPerDevice: Bool {
         switch self {
-        case .deviceOffline, .lowBattery, .dataFault: true
+        case .deviceOffline, .lowBattery, .dataFault, .quotaExceeded: true
         default: false
         }
     }

@@ -59,6 +59,11 @@ public struct RulesEngine: Sendable {
         homes[home]?.forgetDevice(device, at: instant.millisecondsSince1970) ?? []
     }
 
+    /// Forgets everything about a home (its data is being erased): no deadline, no state, nothing raised for it.
+    public mutating func forget(home: String) {
+        homes[home] = nil
+    }
+
     /// Replaces the registry's per-device offline allowances.
     public mutating func setDeviceOverrides(_ overrides: [String: [String: TimeInterval]]) {
         settings.deviceOverrides = overrides

@@ -1,0 +1,157 @@
+import CareHubCore
+import CareHubService
+import CareHubStore
+import CareHubTesting
+import Foundation
+import GRDB
+import Logging
+import Mosquitto
+import Testing
+
+/// A Zigbee2MQTT press carries no id: a copy the broker redelivers after a crash must not become a second press,
+/// and a genuine second press with the same bytes must never be suppressed. Real SQLite, the shipped mapping, the
+/// ingest handler the hub runs, a manual clock; "a crash" is a new guard and handler on the same database with no
+/// clean stop, as a restarted process would have.
+@Suite struct RedeliveryGuardTests {
+    static let press = MosquittoMessage(topic: "z2m/anna-1/pendant_anna", payload: Array(#"{"action":"sos","battery":90}"#.utf8))
+
+    final class Process {
+        let handler: IngestHandler
+        let redeliveries: RedeliveryGuard?
+
+        init(database: HubDatabase, clock: ManualClock, guarded: Bool = true) throws {
+            let mapping = try GatewayMapping.load(path: TestPaths.packageRoot.appendingPathComponent("deploy/mappings/zigbee2mqtt.yaml").path)
+            let logger = Logger(label: "test")
+            redeliveries = guarded ? try RedeliveryGuard(log: DeliveryLog(database: database), logger: logger) : nil
+            handler = IngestHandler(
+                decoder: EventDecoder(clockSkew: ClockSkewPolicy()),
+                store: IngestStore(database: database, registration: .automatic, defaultTimeZone: "Europe/London"),
+                clock: clock, logger: logger, newEvents: Doorbell(), newOutbox: Doorbell(), redeliveries: redeliveries, mappings: [mapping],
+                onStoreFailure: { Issue.record("store failed: \($0)") })
+            redeliveries?.connectionStarting()
+        }
+
+        func receive(_ message: MosquittoMessage) { handler.handle(message) }
+    }
+
+    struct Fixture {
+        let directory: TemporaryDirectory
+        let database: HubDatabase
+        let clock = ManualClock(RFC3339.parse("2026-11-29T10:00:00Z") ?? Date())
+
+        init() throws {
+            directory = try TemporaryDirectory(prefix: "carehub-redelivery")
+            database = try HubDatabase.openForHub(path: directory.path("carehub.sqlite"), synchronous: .normal)
+        }
+
+        func start(guarded: Bool = true) throws -> Process { try Process(database: database, clock: clock, guarded: guarded) }
+
+        func count(_ sql: String) throws -> Int { try database.writer.read { try Int.fetchOne($0, sql: sql) ?? -1 } }
+        var presses: Int { get throws { try count("SELECT COUNT(*) FROM events WHERE type = 'pendant'") } }
+    }
+
+    @Test func aPressRedeliveredAfterACrashIsStoredOnce() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        try fixture.start().receive(Self.press)
+        #expect(try fixture.presses == 1)
+
+        // Killed before the acknowledgement left; restarted 10 s later (systemd waits 5 s), the broker sends it again.
+        fixture.clock.advance(by: 10)
+        let restarted = try fixture.start()
+        restarted.receive(Self.press)
+        #expect(try fixture.presses == 1, "the redelivered press was stored as a second press")
+        #expect(try fixture.count("SELECT value FROM counters WHERE name = 'redeliveries'") == 1)
+
+        // The same bytes a minute later are a genuine second press.
+        fixture.clock.advance(by: 60)
+        restarted.receive(Self.press)
+        #expect(try fixture.presses == 2, "a genuine second press was suppressed")
+    }
+
+    @Test func withoutTheGuardTheSameRedeliveryIsASecondPress() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        try fixture.start(guarded: false).receive(Self.press)
+        fixture.clock.advance(by: 10)
+        try fixture.start(guarded: false).receive(Self.press)
+        #expect(try fixture.presses == 2, "this scenario must show the duplicate the guard exists for")
+    }
+
+    @Test func twoIdenticalPressesAMinuteApartAreTwoPresses() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        let hub = try fixture.start()
+        hub.receive(Self.press)
+        fixture.clock.advance(by: 60)
+        hub.receive(Self.press)
+        #expect(try fixture.presses == 2)
+    }
+
+    @Test func onlyTheFirstMessagesOfAConnectionCanBeRedeliveries() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        try fixture.start().receive(Self.press)
+        fixture.clock.advance(by: 10)
+        let restarted = try fixture.start()
+        // Something new arrives first: the broker had nothing in flight, so what follows is new too.
+        restarted.receive(MosquittoMessage(topic: "z2m/anna-1/hall_motion", payload: Array(#"{"occupancy":true}"#.utf8)))
+        fixture.clock.advance(by: 1)
+        restarted.receive(Self.press)
+        #expect(try fixture.presses == 2, "a press after the first new message of a connection was taken for a redelivery")
+    }
+
+    @Test func afterACleanStopNothingIsTakenForARedelivery() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        let first = try fixture.start()
+        first.receive(Self.press)
+        first.redeliveries?.connectionClosedCleanly()
+        fixture.clock.advance(by: 10)
+        try fixture.start().receive(Self.press)
+        #expect(try fixture.presses == 2, "every acknowledgement had left; the same bytes after a clean restart are a new press")
+    }
+
+    @Test func onlyMessagesCommittedJustBeforeTheDropAreCandidates() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        let first = try fixture.start()
+        first.receive(Self.press)
+        // Long after the press (acknowledged long ago), something else, then the crash.
+        fixture.clock.advance(by: 3_600)
+        first.receive(MosquittoMessage(topic: "z2m/anna-1/hall_motion", payload: Array(#"{"occupancy":true}"#.utf8)))
+        fixture.clock.advance(by: 10)
+        try fixture.start().receive(Self.press)
+        #expect(try fixture.presses == 2, "a press acknowledged an hour before the crash cannot be redelivered")
+    }
+
+    @Test func aRedeliveryIsRecognisedAgainAfterASecondCrash() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        let other = MosquittoMessage(topic: "z2m/anna-1/kitchen_sos", payload: Array(#"{"action":"emergency"}"#.utf8))
+        let first = try fixture.start()
+        first.receive(Self.press)
+        first.receive(other)
+        fixture.clock.advance(by: 10)
+        // The second run sees both again and dies before acknowledging them; the third sees them once more.
+        let second = try fixture.start()
+        second.receive(Self.press)
+        second.receive(other)
+        fixture.clock.advance(by: 10)
+        let third = try fixture.start()
+        third.receive(Self.press)
+        third.receive(other)
+        #expect(try fixture.presses == 2, "each of the two presses is one event")
+        #expect(try fixture.count("SELECT value FROM counters WHERE name = 'redeliveries'") == 4)
+    }
+
+    @Test func homelessAlarmsAreDeduplicatedTheSameWay() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        let homeless = MosquittoMessage(topic: "zigbee2mqtt/visitor/pendant", payload: Array(#"{"action":"sos"}"#.utf8))
+        try fixture.start().receive(homeless)
+        fixture.clock.advance(by: 10)
+        try fixture.start().receive(homeless)
+        #expect(try fixture.count("SELECT COUNT(*) FROM events WHERE home_id = '_unassigned' AND type = 'pendant'") == 1)
+    }
+}

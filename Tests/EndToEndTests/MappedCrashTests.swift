@@ -1,0 +1,95 @@
+import CareHubTesting
+import Foundation
+import Testing
+
+/// Zigbee2MQTT presses carry no id, so the crash test on the mapped path asks more than "nothing lost": a press
+/// the hub stored but could not acknowledge before it was killed comes back from the broker, and must neither
+/// become a second press nor announce a repeat emergency. The hub is SIGKILLed several times while a backlog of
+/// presses (one home each, so any second press in a home can only be a duplicate) drains, and restarted after 6 s,
+/// as systemd would (RestartSec=5), past the mapping's own 5 s duplicate window. The same run without the
+/// redelivery guard (a debug-only switch) must show duplicates, or this test proves nothing.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct MappedCrashTests {
+    static let pressCount = Int(ProcessInfo.processInfo.environment["CAREHUB_MAPPED_CRASH_EVENTS"] ?? "") ?? 1_200
+    static let kills = Int(ProcessInfo.processInfo.environment["CAREHUB_MAPPED_CRASH_KILLS"] ?? "") ?? 4
+
+    struct Report: CustomStringConvertible {
+        var published = 0
+        var presses = 0
+        var homesWithAPress = 0
+        var repeats = 0
+        var redeliveriesRecognised = 0
+        var kills = 0
+        var duplicates: Int { presses - homesWithAPress }
+        var lost: Int { published - homesWithAPress }
+        var description: String {
+            "published \(published) presses, stored \(presses) in \(homesWithAPress) homes: lost \(lost), duplicated \(duplicates), "
+                + "repeat announcements \(repeats), redeliveries recognised \(redeliveriesRecognised), SIGKILLs \(kills)"
+        }
+    }
+
+    static func run(guarded: Bool) async throws -> Report {
+        try await HubFixture.with { fixture in
+            let mapping = TestPaths.packageRoot.appendingPathComponent("deploy/mappings/zigbee2mqtt.yaml").path
+            let configuration = "gateways:\n  - mapping: \(mapping)\n"
+            let environment = guarded ? [:] : ["CAREHUB_TEST_NO_REDELIVERY_GUARD": "1"]
+            let pressed = "SELECT COUNT(*) FROM events WHERE type = 'pendant'"
+            var report = Report()
+            // The first start creates the hub's persistent session; then the whole backlog queues while it is down.
+            let first = try await fixture.startHub(environment: environment, configuration: configuration)
+            await first.child.kill()
+            let gateway = try TestMQTTClient(port: fixture.broker.port)
+            try await gateway.waitUntilReady()
+            for index in 0..<pressCount {
+                try await gateway.publish("z2m/crash-\(index)/pendant", #"{"action":"sos","linkquality":\#(index % 200)}"#)
+                report.published += 1
+            }
+            for _ in 0..<kills {
+                try await Task.sleep(for: .seconds(6))
+                let before = try fixture.count(pressed)
+                let hub = try await fixture.startHub(environment: environment, configuration: configuration, waitUntilReady: false)
+                let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+                while try fixture.count(pressed) < before + 100 {
+                    guard ContinuousClock.now < deadline, hub.child.isRunning else {
+                        throw TestSupportError("The hub stored no presses after a restart:\n\(hub.child.log.suffix(2000))")
+                    }
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+                await hub.child.kill()
+                report.kills += 1
+            }
+            try await Task.sleep(for: .seconds(6))
+            let hub = try await fixture.startHub(environment: environment, configuration: configuration)
+            let homes = "SELECT COUNT(DISTINCT home_id) FROM events WHERE type = 'pendant'"
+            try await fixture.waitUntil(homes, reaches: pressCount, timeout: .seconds(90))
+            // Barrier: one more press, in a home of its own, stored after everything the broker kept.
+            try await gateway.publish("z2m/crash-barrier/pendant", #"{"action":"sos"}"#)
+            try await fixture.waitUntil("SELECT COUNT(*) FROM events WHERE home_id = 'crash-barrier'", reaches: 1, timeout: .seconds(30))
+            // Let the rules catch up with every stored press before counting what they announced.
+            try await fixture.waitUntil("SELECT COUNT(*) FROM incidents WHERE home_id = 'crash-barrier'", reaches: 1, timeout: .seconds(60))
+            hub.child.signal(SIGTERM)
+            #expect(await hub.child.waitForExit(timeout: .seconds(10)) == 0, "the hub did not stop cleanly on SIGTERM")
+            report.presses = try fixture.count(pressed + " AND home_id LIKE 'crash-%' AND home_id != 'crash-barrier'")
+            report.homesWithAPress = try fixture.count(homes + " AND home_id LIKE 'crash-%' AND home_id != 'crash-barrier'")
+            report.repeats = try fixture.count("SELECT COUNT(*) FROM incident_timeline WHERE action = 'repeat'")
+            report.redeliveriesRecognised = try fixture.count("SELECT value FROM counters WHERE name = 'redeliveries'")
+            gateway.stop()
+            return report
+        }
+    }
+
+    @Test func noPressIsLostDuplicatedOrAnnouncedTwiceWhenTheHubIsKilledMidStream() async throws {
+        let report = try await Self.run(guarded: true)
+        print("mapped crash test (redelivery guard): \(report)")
+        #expect(report.kills == Self.kills)
+        #expect(report.lost == 0, "\(report)")
+        #expect(report.duplicates == 0, "\(report)")
+        #expect(report.repeats == 0, "\(report)")
+    }
+
+    @Test func theSameScenarioShowsDuplicatesWithoutTheRedeliveryGuard() async throws {
+        let report = try await Self.run(guarded: false)
+        print("mapped crash test (no redelivery guard, must duplicate): \(report)")
+        #expect(report.lost == 0, "\(report)")
+        #expect(report.duplicates > 0, "the mapped crash test cannot tell a hub that stores redeliveries again: \(report)")
+    }
+}
