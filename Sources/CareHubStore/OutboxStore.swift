@@ -105,6 +105,18 @@ public struct OutboxStore: Sendable {
     }
 }
 
+extension OutboxStore {
+    /// Where undelivered notifications are failing, as "<channel> <target>" (`webhook oncall`,
+    /// `mqtt carehub/v1/flat-12/alert`): shown by `carehub status`.
+    public func failingTargets() throws -> [String] {
+        try database.writer.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT channel || ' ' || topic FROM outbox WHERE delivered_at IS NULL AND attempts > 0 ORDER BY 1 LIMIT 20
+                """)
+        }
+    }
+}
+
 /// One notification about an incident, for `carehub incidents show`.
 public struct NotificationRecord: Sendable, Equatable {
     public var channel: String

@@ -60,6 +60,8 @@ import Testing
             let targets = (shown["notifications"] as? [[String: Any]] ?? []).map { "\($0["channel"] ?? "") \($0["target"] ?? "")" }
             #expect(targets.contains("webhook \(name)"), "\(targets)")
             #expect(try #require(fixture.hub).child.log.contains(name))
+            let status = try #require(try await fixture.carehubJSON(["status"]) as? [String: Any])
+            #expect(status["outbox_failing_targets"] as? [String] == ["webhook \(name)"], "\(status)")
         }
     }
 }
