@@ -109,4 +109,38 @@ import Testing
         }
         await receiver.stop()
     }
+
+    @Test func anAttemptCutShortByAStopIsSentAgainAfterTheRestartUnderTheSameDeliveryID() async throws {
+        let receiver = try await HTTPReceiver(answerAfter: 3)
+        try await HubFixture.with { fixture in
+            let configuration = """
+                notifications:
+                  webhooks:
+                    - name: slow-desk
+                      url: http://127.0.0.1:\(receiver.port)/carehub
+                      secret_env: CAREHUB_TEST_WEBHOOK_SECRET
+                      timeout_seconds: 10
+                """
+            let gateway = try await fixture.startHubWithWebhooks(configuration)
+            try await fixture.pressPendant(gateway, home: "flat-4", id: "p1")
+            _ = try await receiver.waitForRequest(containing: #""home":"flat-4""#, timeout: .seconds(10))
+
+            // The hub is waiting for the answer when it is told to stop: it stops, and the row stays undelivered.
+            let hub = try #require(fixture.hub)
+            hub.child.signal(SIGTERM)
+            #expect(await hub.child.waitForExit(timeout: .seconds(20)) == 0)
+            let undelivered = "SELECT COUNT(*) FROM outbox WHERE channel = 'webhook' AND delivered_at IS NULL"
+            #expect(try fixture.count(undelivered) == 1, "an attempt cut short is not a delivery")
+
+            _ = try await fixture.startHubWithWebhooks(configuration)
+            let delivered = "SELECT COUNT(*) FROM outbox WHERE channel = 'webhook' AND delivered_at IS NOT NULL"
+            #expect(try await fixture.waitUntil(delivered, reaches: 1, timeout: .seconds(30)) == 1)
+            let requests = receiver.requests
+            #expect(requests.count >= 2)
+            #expect(Set(requests.compactMap { Self.header("X-CareHub-Delivery", of: $0) }).count == 1, "one alert, one delivery id")
+            #expect(requests.allSatisfy { Self.isSigned($0, secret: HubFixture.webhookSecret) })
+            gateway.stop()
+        }
+        await receiver.stop()
+    }
 }
