@@ -187,7 +187,9 @@ struct ConfigurationFile: Decodable {
         if let broker {
             configuration.broker.host = broker.host ?? configuration.broker.host
             configuration.broker.port = broker.port ?? configuration.broker.port
-            configuration.broker.clientID = broker.client_id ?? configuration.broker.clientID
+            // Without a client id of its own, a hub with an account uses the account's name: the shipped broker
+            // (use_username_as_clientid) gives it that session whatever it asks for, so the log then tells the truth.
+            configuration.broker.clientID = broker.client_id ?? broker.username ?? configuration.broker.clientID
             configuration.broker.keepAlive = broker.keepalive ?? configuration.broker.keepAlive
             configuration.broker.username = broker.username
             configuration.broker.passwordFile = broker.password_file

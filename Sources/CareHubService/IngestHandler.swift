@@ -47,6 +47,7 @@ public final class IngestHandler: Sendable {
 
     public func handle(_ message: MosquittoMessage) {
         if message.topic == Topic.sentinel {
+            redeliveries?.backlogDelivered()
             backlog?.received(message.payload)
             return
         }

@@ -11,8 +11,9 @@ import Logging
 /// two presses, so content alone cannot decide. What can: mosquitto resends its unacknowledged in-flight
 /// messages first, before anything queued, on the new connection. So at the start of each connection the
 /// guard loads the digests of the messages committed last (`DeliveryLog.recent`), and while the connection's
-/// messages keep matching them one for one they are redeliveries; the first message that does not match ends
-/// the check for the rest of the connection. A clean stop (every acknowledgement sent) empties the log.
+/// messages keep matching them one for one they are redeliveries; the first message that does not match, or the
+/// return of the connection's backlog sentinel, ends the check for the rest of the connection. A clean stop
+/// (every acknowledgement sent) empties the log.
 ///
 /// **Threads.** `connectionStarting` and `classify` run on the MQTT network thread, which delivers messages one
 /// at a time; the lock only makes the type honestly `Sendable`.
@@ -61,6 +62,15 @@ public final class RedeliveryGuard: @unchecked Sendable {
             }
             defer { position += 1 }
             return IngestStore.Delivery(digest: digest, position: position, isRedelivery: redelivered)
+        }
+    }
+
+    /// The connection's backlog sentinel came back: the broker has sent everything it held before it, redeliveries
+    /// first, so nothing after it is one.
+    public func backlogDelivered() {
+        lock.withLock {
+            checking = false
+            candidates = [:]
         }
     }
 

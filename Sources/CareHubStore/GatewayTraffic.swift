@@ -49,8 +49,10 @@ public struct GatewayTraffic: Sendable {
     /// Holds the refused rows written after `seq` to the gateway's daily limits: past `refusedBytesPerDay` a row
     /// keeps only its length, SHA-256 and reason `quota`; past `refusedRecordsPerDay` it is deleted and counted.
     static func applyRefusalLimits(_ sender: GatewaySender, limits: GatewayLimits, after seq: Int64, at millis: Int64, in db: Database) throws {
-        let rows = try SQLiteRow.fetchAll(db.cachedStatement(sql: "SELECT seq, LENGTH(payload) AS bytes, reason_code, reason FROM refused_events WHERE seq > ?"),
-                                          arguments: [seq])
+        // Rows kept over a limit (reason quota) were counted when they were kept.
+        let rows = try SQLiteRow.fetchAll(db.cachedStatement(sql: """
+            SELECT seq, LENGTH(payload) AS bytes, reason_code, reason FROM refused_events WHERE seq > ? AND reason_code != 'quota'
+            """), arguments: [seq])
         guard !rows.isEmpty else { return }
         let today = day(millis)
         try ensureRow(sender, day: today, in: db)

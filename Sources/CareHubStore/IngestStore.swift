@@ -83,9 +83,7 @@ public struct IngestStore: Sendable {
     /// Keeps a message a gateway limit held back (`limit`) as its length, SHA-256 and reason `quota`, or counts it
     /// once the gateway's refused records for the day are used up; raises `quota_exceeded` the first time a day.
     public func storeOverLimit(_ refused: RefusedMessage, limit: GatewayTraffic.Limit, delivery: Delivery, receivedAt: Date) throws -> Outcome {
-        var kept = delivery
-        kept.sender = nil  // held to its limit here, not again on the way out
-        return try write(kept, receivedAt: receivedAt) { db, receivedAt in
+        try write(delivery, receivedAt: receivedAt) { db, receivedAt in
             if let sender = delivery.sender {
                 try GatewayTraffic.keepOverLimit(refused, sender: sender, limit: limit, limits: limits, at: receivedAt, in: db)
             }

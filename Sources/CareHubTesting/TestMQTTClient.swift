@@ -8,7 +8,7 @@ public final class TestMQTTClient: @unchecked Sendable {
     // @unchecked because `received` is guarded by `lock`.
     private let lock = NSLock()
     private var received: [(message: MosquittoMessage, at: ContinuousClock.Instant)] = []
-    private let readiness = ReadyFlag()
+    private let readiness = Flag()
     public let client: MosquittoClient
 
     public convenience init(port: Int, clientID: String = "test-\(UUID().uuidString.prefix(8))", subscriptions: [String] = []) throws {
@@ -72,13 +72,6 @@ public final class TestMQTTClient: @unchecked Sendable {
     public func stop() { client.stop() }
 }
 
-private final class ReadyFlag: @unchecked Sendable {
-    // @unchecked because `value` is guarded by `lock`.
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
-}
 
 private final class ReceivedBox: @unchecked Sendable {
     // @unchecked because `owner` is set once, before the client starts.

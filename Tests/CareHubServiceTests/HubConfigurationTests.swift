@@ -116,4 +116,10 @@ import Testing
         #expect(throws: ConfigurationError.self) { try configuration.applyBrokerURL("127.0.0.1:1883") }
         #expect(throws: ConfigurationError.self) { try configuration.applyBrokerURL("mqtts://host:8883") }
     }
+
+    @Test func theClientIDDefaultsToTheBrokerAccountsName() throws {
+        #expect(try HubConfiguration.parse(yaml: "broker:\n  username: carehub\n").broker.clientID == "carehub")
+        #expect(try HubConfiguration.parse(yaml: "broker:\n  username: carehub\n  client_id: hub-7\n").broker.clientID == "hub-7")
+        #expect(try HubConfiguration.parse(yaml: "").broker.clientID == "carehub-hub")
+    }
 }

@@ -101,6 +101,18 @@ import Testing
         #expect(try fixture.presses == 2, "a press after the first new message of a connection was taken for a redelivery")
     }
 
+    @Test func afterTheBacklogSentinelNothingIsARedelivery() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        try fixture.start().receive(Self.press)
+        fixture.clock.advance(by: 10)
+        let restarted = try fixture.start()
+        // Nothing was in flight: the sentinel comes back first, and the same bytes after it are a new press.
+        restarted.receive(MosquittoMessage(topic: Topic.sentinel, payload: Array("token".utf8)))
+        restarted.receive(Self.press)
+        #expect(try fixture.presses == 2, "a press after the backlog sentinel was taken for a redelivery")
+    }
+
     @Test func afterACleanStopNothingIsTakenForARedelivery() throws {
         let fixture = try Fixture()
         defer { fixture.directory.remove() }

@@ -13,11 +13,11 @@ import Testing
             let now = ISO8601DateFormatter().string(from: Date())
             try await gateway.publish("carehub/v1/flat-8/pendant-1/event", #"{"id":"p1","ts":"\#(now)","type":"pendant"}"#)
             let alert = { (text: String) in { (payload: String) in payload.contains(text) } }
-            _ = try await fixture.watcher.waitForMessage(topic: { $0 == "carehub/v1/flat-8/alert" }, payload: alert(#""state":"open""#), timeout: .seconds(5))
+            _ = try await fixture.watcher.waitForMessage(topic: { $0 == "carehub/v1/flat-8/alert" }, payload: alert(#""state":"open""#), timeout: .seconds(20))
             let first = try await fixture.watcher.waitForMessage(
-                topic: { $0 == "carehub/v1/flat-8/alert" }, payload: alert(#""level":1"#), timeout: .seconds(5))
+                topic: { $0 == "carehub/v1/flat-8/alert" }, payload: alert(#""level":1"#), timeout: .seconds(20))
             #expect(String(decoding: first.message.payload, as: UTF8.self).contains(#""state":"escalated""#))
-            _ = try await fixture.watcher.waitForMessage(topic: { $0 == "carehub/v1/flat-8/alert" }, payload: alert(#""level":2"#), timeout: .seconds(5))
+            _ = try await fixture.watcher.waitForMessage(topic: { $0 == "carehub/v1/flat-8/alert" }, payload: alert(#""level":2"#), timeout: .seconds(20))
             let ack = try await fixture.carehub(["incidents", "ack", "1", "--by", "Sam"])
             #expect(ack.status == 0)
             let levelAtAck = try fixture.count("SELECT escalation_level FROM incidents WHERE id = 1")

@@ -81,7 +81,7 @@ import Testing
 
 /// `carehub purge --events-older-than 1` running in the background.
 private struct PurgeRun {
-    private let flag = FinishFlag()
+    private let flag = Flag()
     private let task: Task<CommandResult, any Error>
 
     init(databasePath: String) {
@@ -95,13 +95,4 @@ private struct PurgeRun {
     var isFinished: Bool { flag.isSet }
 
     func result() async throws -> CommandResult { try await task.value }
-}
-
-/// Set once, read from any thread.
-private final class FinishFlag: @unchecked Sendable {
-    // @unchecked because `value` is guarded by `lock`.
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
 }
