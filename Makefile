@@ -36,12 +36,13 @@ demo:
 # cannot starve the timing of the end-to-end tests (a hub with a 5-second inactivity threshold, say) on a
 # two-core machine.
 CPU_HEAVY_TESTS := FuzzTests|GatewayFloodTests
-# Tests that hold a latency bound (an alert within 1 s during a purge) run alone, after the rest.
-LATENCY_TESTS := PurgeUnderLoadTests
+# Tests that hold a latency bound (an alert within 1 s during a purge, or beside a webhook that never answers)
+# run after the rest, one at a time.
+LATENCY_TESTS := PurgeUnderLoadTests|WebhookIsolationTests
 test: setup
 	swift build --build-tests
 	swift test --skip-build --skip '$(CPU_HEAVY_TESTS)|$(LATENCY_TESTS)'
-	swift test --skip-build --filter '$(LATENCY_TESTS)'
+	swift test --skip-build --no-parallel --filter '$(LATENCY_TESTS)'
 	swift test --skip-build --filter '$(CPU_HEAVY_TESTS)'
 	$(PYTHON) -m pytest -q simulators/tests
 
@@ -63,7 +64,7 @@ faults: setup
 		CAREHUB_MAPPED_CRASH_EVENTS=5000 CAREHUB_MAPPED_CRASH_KILLS=10 \
 		CAREHUB_DOWNTIME_SECONDS=600 CAREHUB_DOWNTIME_HOMES=200 \
 		swift test --skip-build --filter '$(FAULT_TESTS)' --skip '$(CPU_HEAVY_TESTS)|$(LATENCY_TESTS)' 2>&1 | tee var/faults.log | grep -E 'crash test|mapped crash test|broker restart|broker SIGKILL|disk full|downtime:|✔ Test run|✘' || true
-	CAREHUB_PURGE_EVENTS=1000000 swift test --skip-build --filter '$(LATENCY_TESTS)' 2>&1 | tee var/latency.log | grep -E 'purge:|✔ Test run|✘' || true
+	CAREHUB_PURGE_EVENTS=1000000 swift test --skip-build --no-parallel --filter '$(LATENCY_TESTS)' 2>&1 | tee var/latency.log | grep -E 'purge:|✔ Test run|✘' || true
 	CAREHUB_FUZZ_COUNT=100000 CAREHUB_FLOOD_SECONDS=60 swift test --skip-build --filter '$(CPU_HEAVY_TESTS)' 2>&1 | tee var/fuzz.log | grep -E 'fuzz:|gateway flood|✔ Test run|✘' || true
 	@grep -q '✔ Test run' var/faults.log && grep -q '✔ Test run' var/latency.log && grep -q '✔ Test run' var/fuzz.log
 

@@ -78,7 +78,7 @@ public enum Hub {
             .init(service: EscalationService(store: EscalationStore(database: database), policy: configuration.escalation, clock: clock,
                                              logger: logger, newOutbox: newOutbox),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
-            .init(service: NotifierService(outbox: OutboxStore(database: database), client: client, webhooks: try configuration.webhookSender(),
+            .init(service: NotifierService(outbox: OutboxStore(database: database), client: client, webhooks: try configuration.signedWebhooks(),
                                            giveUpAfter: configuration.notificationGiveUpAfter, clock: clock, logger: logger, newOutbox: newOutbox),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]

@@ -72,12 +72,12 @@ extension HubConfiguration {
 
 extension HubConfiguration {
     /// The webhooks with their secrets read (from a file or the environment; never from the configuration).
-    func webhookSender(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WebhookSender {
-        try WebhookSender(webhooks: webhooks.map { hook in
+    func signedWebhooks(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [Webhook] {
+        try webhooks.map { hook in
             let secret = try Self.secret(file: hook.secretFile, variable: hook.secretEnv, what: "webhook secret",
-                                         setting: "the secret_env of the webhook \(hook.url)", environment: environment) ?? ""
-            guard !secret.isEmpty else { throw ConfigurationError("The webhook secret for \(hook.url) is empty.") }
-            return Webhook(url: hook.url, priorities: hook.priorities, secret: Array(secret.utf8), timeout: hook.timeout)
-        })
+                                         setting: "the secret_env of the webhook \(hook.name)", environment: environment) ?? ""
+            guard !secret.isEmpty else { throw ConfigurationError("The secret of the webhook \(hook.name) is empty.") }
+            return Webhook(name: hook.name, url: hook.url, priorities: hook.priorities, secret: Array(secret.utf8), timeout: hook.timeout)
+        }
     }
 }

@@ -105,19 +105,6 @@ struct ConfigurationFile: Decodable {
         var home: String?
     }
 
-    struct NotificationsSection: Decodable {
-        var webhooks: [WebhookSection]?
-        var give_up_after_minutes: Double?
-    }
-
-    struct WebhookSection: Decodable {
-        var url: String
-        var priorities: [String]?
-        var secret_file: String?
-        var secret_env: String?
-        var timeout_seconds: Double?
-    }
-
     struct EscalationSection: Decodable {
         var emergency_minutes: Double?
         var urgent_minutes: Double?
@@ -273,28 +260,7 @@ struct ConfigurationFile: Decodable {
             configuration.escalation.routine = escalation.routine_minutes.map { $0 * 60 } ?? configuration.escalation.routine
             configuration.escalation.technical = escalation.technical_hours.map { $0 * 3600 } ?? configuration.escalation.technical
         }
-        if let notifications {
-            if let minutes = notifications.give_up_after_minutes {
-                guard minutes > 0 else { throw ConfigurationError("In \(source), notifications.give_up_after_minutes must be positive.") }
-                configuration.notificationGiveUpAfter = minutes * 60
-            }
-            for (index, hook) in (notifications.webhooks ?? []).enumerated() {
-                guard let url = URL(string: hook.url), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                    throw ConfigurationError("In \(source), notifications.webhooks[\(index)].url must be an http or https URL.")
-                }
-                guard hook.secret_file != nil || hook.secret_env != nil else {
-                    throw ConfigurationError("In \(source), notifications.webhooks[\(index)] needs secret_file or secret_env for its signature.")
-                }
-                let priorities = try (hook.priorities ?? Priority.allCases.map(\.rawValue)).map { name in
-                    guard let priority = Priority(rawValue: name) else {
-                        throw ConfigurationError("In \(source), notifications.webhooks[\(index)].priorities has an unknown priority \"\(name)\".")
-                    }
-                    return priority
-                }
-                configuration.webhooks.append(.init(url: hook.url, priorities: Set(priorities), secretFile: hook.secret_file,
-                                                    secretEnv: hook.secret_env, timeout: hook.timeout_seconds ?? 5))
-            }
-        }
+        try notifications?.apply(to: &configuration, source: source)
     }
 }
 

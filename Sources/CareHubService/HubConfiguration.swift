@@ -25,7 +25,10 @@ public struct HubConfiguration: Sendable, Equatable {
     /// What one gateway or home may ask of the hub before its extra messages are only counted (`limits:`).
     public var limits = GatewayLimits()
 
+    /// One webhook. Its `name` (setting `name`, by default the URL's host and port) is how logs, incidents,
+    /// `incidents show` and the outbox refer to it; the URL itself, which may carry a token, is never shown.
     public struct WebhookSettings: Sendable, Equatable {
+        public var name: String
         public var url: String
         public var priorities: Set<Priority>
         public var secretFile: String?

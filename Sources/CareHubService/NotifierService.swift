@@ -5,88 +5,73 @@ import Logging
 import Mosquitto
 import ServiceLifecycle
 
-/// Publishes outbox rows (alerts and receipts) to the broker, oldest first, and marks each delivered once the
-/// broker acknowledged it. A failed publish is retried with capped exponential backoff and jitter; nothing
-/// is dropped. Delivery is at least once.
+/// Publishes outbox rows (alerts and receipts) to the broker and POSTs alerts to webhooks, each endpoint
+/// on its own lane so that none waits behind another.
+///
+/// One child task per lane (`OutboxLaneWorker`): MQTT, each configured webhook, and one for webhook rows
+/// whose webhook was removed from the configuration. This task copies each new MQTT alert to the webhooks
+/// that want its priority (`OutboxStore.fanOutAlerts`) and wakes the lanes. A webhook that accepts the
+/// connection and never answers holds only its own lane, for its time-out; MQTT alerts and other webhooks
+/// carry on. Delivery is at least once; a graceful shutdown stops every lane after (or cuts short) the
+/// attempt in flight.
 public struct NotifierService: Service {
     /// Staff actions taken with the command line write outbox rows from another process, which cannot ring
-    /// this process's doorbell; an idle notifier looks for them this often (one indexed read).
+    /// this process's doorbell; an idle notifier looks for them this often (one indexed read per lane).
     static let idlePollInterval: Duration = .milliseconds(250)
 
     private let outbox: OutboxStore
-    private let client: MosquittoClient
-    private let webhooks: WebhookSender
-    private let giveUpAfter: TimeInterval
+    private let mqtt: OutboxLaneWorker
+    private let webhooks: [Webhook]
+    private let webhookLanes: [OutboxLaneWorker]
     private let clock: any HubClock
     private let logger: Logger
     private let newOutbox: Doorbell
 
-    public init(outbox: OutboxStore, client: MosquittoClient, webhooks: WebhookSender = WebhookSender(webhooks: []),
+    public init(outbox: OutboxStore, client: MosquittoClient, webhooks: [Webhook] = [],
                 giveUpAfter: TimeInterval = 15 * 60, clock: any HubClock, logger: Logger, newOutbox: Doorbell) {
+        func worker(_ lane: OutboxLane, _ channel: any NotificationChannel) -> OutboxLaneWorker {
+            OutboxLaneWorker(lane: lane, channel: channel, outbox: outbox, giveUpAfter: giveUpAfter, clock: clock, logger: logger)
+        }
         self.outbox = outbox
-        self.client = client
         self.webhooks = webhooks
-        self.giveUpAfter = giveUpAfter
         self.clock = clock
         self.logger = logger
         self.newOutbox = newOutbox
+        mqtt = worker(.mqtt, MQTTNotificationChannel(client: client))
+        webhookLanes = webhooks.map { worker(.webhook(target: $0.target), WebhookChannel(webhook: $0)) }
+            + [worker(.unconfiguredWebhooks(configured: webhooks.map(\.target)), UnconfiguredWebhookChannel())]
     }
 
     public func run() async throws {
-        try await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                try await deliverDue()
-                let wait = try nextWait()
-                await newOutbox.wait(upTo: wait)
+        let webhooks = self.webhooks
+        let renamed = try outbox.renamePendingWebhookTargets { url in webhooks.first { $0.url == url }?.name ?? Webhook.defaultName(url: url) }
+        if renamed > 0 {
+            logger.notice("Webhook alerts queued by an earlier version now name their webhook instead of its URL",
+                          metadata: ["outbox.renamed": "\(renamed)"])
+        }
+        let lanes = [mqtt] + webhookLanes
+        try await withThrowingDiscardingTaskGroup { group in
+            for lane in lanes {
+                group.addTask { try await lane.run() }
             }
-        } onGracefulShutdown: {
-            newOutbox.ring()
-        }
-    }
-
-    private func nextWait() throws -> Duration {
-        guard let next = try outbox.nextDue() else { return Self.idlePollInterval }
-        let wait = Duration.milliseconds(Int(max(0.005, next.timeIntervalSince(clock.now)) * 1000))
-        return min(wait, Self.idlePollInterval)
-    }
-
-    private func deliverDue() async throws {
-        if !webhooks.webhooks.isEmpty {
-            let sender = webhooks
-            _ = try outbox.fanOutAlerts(routes: { sender.routes(for: $0) }, at: clock.now)
-        }
-        for message in try outbox.due(at: clock.now) {
-            if Task.isShuttingDownGracefully { return }
-            do {
-                if message.channel == "webhook" {
-                    let status = try await webhooks.send(message.payload, to: message.topic, delivery: message.seq)
-                    try outbox.markDelivered(message.seq, at: clock.now, detail: "HTTP \(status)")
-                } else {
-                    try await client.publish(topic: message.topic, payload: message.payload, retain: message.retain, timeout: .seconds(5))
-                    try outbox.markDelivered(message.seq, at: clock.now)
+            try await withGracefulShutdownHandler {
+                while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                    // MQTT first: its alerts need nothing from the fan-out's write.
+                    mqtt.doorbell.ring()
+                    if try fanOut() > 0 { webhookLanes.forEach { $0.doorbell.ring() } }
+                    await newOutbox.wait(upTo: Self.idlePollInterval)
                 }
-            } catch let error as MosquittoError {
-                try retryLater(message, error: error.description)
-            } catch let error as MosquittoPublishTimeout {
-                try retryLater(message, error: error.description)
-            } catch let error as WebhookSender.Failure {
-                try retryLater(message, error: error.description)
+            } onGracefulShutdown: {
+                newOutbox.ring()
+                lanes.forEach { $0.doorbell.ring() }
             }
         }
     }
 
-    private func retryLater(_ message: OutboxMessage, error: String) throws {
-        let delay = Self.backoff(attempt: message.attempts)
-        logger.warning("Publish failed; will retry", metadata: [
-            "mqtt.topic": "\(message.topic)", "outbox.seq": "\(message.seq)", "outbox.attempt": "\(message.attempts + 1)",
-            "error": "\(error)", "retry_in_s": "\(String(format: "%.1f", delay))",
-        ])
-        try outbox.markFailed(message.seq, error: error, retryAt: clock.now.addingTimeInterval(delay), at: clock.now, giveUpAfter: giveUpAfter)
-    }
-
-    /// 1 s, 2 s, 4 s … capped at 60 s, each with ±20 % jitter.
-    static func backoff(attempt: Int) -> TimeInterval {
-        let base = min(60, pow(2, Double(min(attempt, 10))))
-        return base * Double.random(in: 0.8...1.2)
+    /// Copies new MQTT alerts to the webhooks that want their priority; returns how many rows it added.
+    private func fanOut() throws -> Int {
+        guard !webhooks.isEmpty else { return 0 }
+        let webhooks = self.webhooks
+        return try outbox.fanOutAlerts(routes: { priority in webhooks.filter { $0.priorities.contains(priority) }.map(\.target) }, at: clock.now)
     }
 }

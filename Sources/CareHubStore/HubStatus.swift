@@ -14,12 +14,15 @@ public struct HubStatus: Sendable, Equatable {
     public var lastCommitAt: Date?
     public var outboxPending: Int
     public var outboxFailing: Int
+    /// Where they fail: "<channel> <target>", a webhook by its name (never its URL).
+    public var outboxFailingTargets: [String]
     public var oldestUndelivered: Date?
     public var lastHubStart: Date?
 
     /// Reads the status in one consistent snapshot.
     public static func read(from database: HubDatabase) throws -> HubStatus {
         let outbox = try OutboxStore(database: database).backlog()
+        let failingTargets = try OutboxStore(database: database).failingTargets()
         return try database.writer.read { db in
             var incidents = Dictionary(uniqueKeysWithValues: IncidentState.allCases.map { ($0.rawValue, 0) })
             for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS count FROM incidents GROUP BY state") {
@@ -52,7 +55,7 @@ public struct HubStatus: Sendable, Equatable {
                 homes: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM homes") ?? 0,
                 lastEventAt: (lastEvent?["ts"] as Int64?).map(Date.init(millisecondsSince1970:)),
                 lastCommitAt: [lastReceived, lastRefused].compactMap { $0 }.max().map(Date.init(millisecondsSince1970:)),
-                outboxPending: outbox.count, outboxFailing: outbox.failing, oldestUndelivered: outbox.oldest,
+                outboxPending: outbox.count, outboxFailing: outbox.failing, outboxFailingTargets: failingTargets, oldestUndelivered: outbox.oldest,
                 lastHubStart: try Int64.fetchOne(db, sql: "SELECT MAX(started_at) FROM hub_runs").map(Date.init(millisecondsSince1970:)))
         }
     }

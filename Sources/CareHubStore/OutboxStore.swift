@@ -5,7 +5,8 @@ import GRDB
 /// A message waiting to be published (an alert or a receipt).
 public struct OutboxMessage: Sendable, Equatable {
     public var seq: Int64
-    /// `mqtt` (topic is an MQTT topic) or `webhook` (topic is the URL).
+    public var createdAt: Date
+    /// `mqtt` (topic is an MQTT topic) or `webhook` (topic is the webhook's name, never its URL).
     public var channel: String
     public var topic: String
     public var payload: [UInt8]
@@ -26,26 +27,6 @@ public struct OutboxStore: Sendable {
         try db.cachedStatement(sql: """
             INSERT INTO outbox (created_at, channel, topic, payload, incident_id, next_attempt_at) VALUES (?, 'mqtt', ?, ?, ?, ?)
             """).execute(arguments: [now, topic, Data(payload.utf8), incident, now])
-    }
-
-    /// Undelivered messages due at `now`, oldest first.
-    public func due(at now: Date, limit: Int = 100) throws -> [OutboxMessage] {
-        try database.writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT seq, channel, topic, payload, retain, attempts FROM outbox
-                WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY seq LIMIT ?
-                """, arguments: [now.millisecondsSince1970, limit]).map { row in
-                    OutboxMessage(seq: row["seq"], channel: row["channel"], topic: row["topic"], payload: Array(row["payload"] as Data),
-                                  retain: row["retain"], attempts: row["attempts"])
-                }
-        }
-    }
-
-    /// When the next undelivered message falls due, if any.
-    public func nextDue() throws -> Date? {
-        try database.writer.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL")
-        }.map(Date.init(millisecondsSince1970:))
     }
 
     /// Records a successful attempt.
@@ -73,10 +54,11 @@ public struct OutboxStore: Sendable {
             try db.execute(sql: "UPDATE outbox SET failure_reported = 1 WHERE seq = ?", arguments: [seq])
             let channel: String = row["channel"]
             let target: String = row["topic"]
-            let minutes = Int(giveUpAfter / 60)
+            let place = channel == "webhook" ? "to the webhook \(target)" : "on the \(channel) topic \(target)"
+            let duration = giveUpAfter < 60 ? "\(Int(giveUpAfter)) s" : "\(Int(giveUpAfter / 60)) min"
             _ = try IncidentStore.apply(.raise(IncidentDraft(
                 home: "hub", kind: .notificationFailed, device: nil,
-                summary: "A \(channel) notification to \(target) has failed for \(minutes) min (\(error)); it is still being retried. Check the channel: people may not be hearing about incidents.",
+                summary: "A notification \(place) has failed for \(duration) (\(error)); it is still being retried. Check the channel: people may not be hearing about incidents.",
                 at: now)), at: now.millisecondsSince1970, in: db)
         }
     }
@@ -119,6 +101,18 @@ public struct OutboxStore: Sendable {
                 """)
             let oldest: Int64? = row?["oldest"]
             return (row?["count"] ?? 0, oldest.map(Date.init(millisecondsSince1970:)), row?["failing"] ?? 0)
+        }
+    }
+}
+
+extension OutboxStore {
+    /// Where undelivered notifications are failing, as "<channel> <target>" (`webhook oncall`,
+    /// `mqtt carehub/v1/flat-12/alert`): shown by `carehub status`.
+    public func failingTargets() throws -> [String] {
+        try database.writer.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT channel || ' ' || topic FROM outbox WHERE delivered_at IS NULL AND attempts > 0 ORDER BY 1 LIMIT 20
+                """)
         }
     }
 }

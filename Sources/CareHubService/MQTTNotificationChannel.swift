@@ -1,0 +1,27 @@
+import CareHubStore
+import Foundation
+import Mosquitto
+
+/// Publishes outbox rows (alerts and receipts) to the broker at QoS 1 and waits for its acknowledgement.
+struct MQTTNotificationChannel: NotificationChannel {
+    let client: MosquittoClient
+
+    func send(_ message: OutboxMessage, at now: Date) async throws -> String? {
+        do {
+            try await client.publish(topic: message.topic, payload: message.payload, retain: message.retain, timeout: .seconds(5))
+            return nil
+        } catch let error as MosquittoError {
+            throw NotificationFailure(description: error.description)
+        } catch let error as MosquittoPublishTimeout {
+            throw NotificationFailure(description: error.description)
+        }
+    }
+}
+
+/// The channel of webhook rows whose webhook is no longer configured: every attempt fails, so the rows are
+/// retried and end in a `notification_failed` incident instead of waiting where nobody looks.
+struct UnconfiguredWebhookChannel: NotificationChannel {
+    func send(_ message: OutboxMessage, at now: Date) async throws -> String? {
+        throw NotificationFailure(description: "no webhook with this target is configured any more")
+    }
+}

@@ -1,0 +1,15 @@
+import CareHubStore
+import Foundation
+
+/// Where one lane of the outbox is delivered: the broker, or one webhook.
+///
+/// `send` returns a note for the attempts log (`HTTP 204`) once the message arrived, and throws a
+/// `NotificationFailure` when it did not; any other error is the hub's own and stops the notifier.
+protocol NotificationChannel: Sendable {
+    func send(_ message: OutboxMessage, at now: Date) async throws -> String?
+}
+
+/// A delivery that did not arrive, in one sentence fit for logs, the attempts log and incident text.
+struct NotificationFailure: Error, CustomStringConvertible, Sendable {
+    let description: String
+}

@@ -1,0 +1,69 @@
+import CareHubCore
+import CareHubStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Delivers one lane of the outbox (MQTT, or one webhook), one row at a time, and marks each delivered once
+/// its channel took it. Rows never tried go before rows being retried (`OutboxStore.next(in:at:)`); a failed
+/// attempt is logged, stored in the attempts log, and retried with capped exponential backoff and jitter;
+/// nothing is dropped. Delivery is at least once.
+///
+/// Runs as a child task of `NotifierService`; an attempt in flight is cut short by a graceful shutdown, and
+/// its row stays due for the next start.
+struct OutboxLaneWorker: Sendable {
+    let lane: OutboxLane
+    let channel: any NotificationChannel
+    let outbox: OutboxStore
+    let giveUpAfter: TimeInterval
+    let clock: any HubClock
+    let logger: Logger
+    /// Rung when new rows for this lane may be waiting, and on shutdown.
+    let doorbell = Doorbell()
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            while let message = try outbox.next(in: lane, at: clock.now) {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                try await deliver(message)
+            }
+            await doorbell.wait(upTo: try nextWait())
+        }
+    }
+
+    private func nextWait() throws -> Duration {
+        guard let next = try outbox.nextDue(in: lane) else { return NotifierService.idlePollInterval }
+        let wait = Duration.milliseconds(Int(max(0.005, next.timeIntervalSince(clock.now)) * 1000))
+        return min(wait, NotifierService.idlePollInterval)
+    }
+
+    private func deliver(_ message: OutboxMessage) async throws {
+        let channel = self.channel
+        let now = clock.now
+        do {
+            let detail = try await cancelWhenGracefulShutdown { try await channel.send(message, at: now) }
+            try outbox.markDelivered(message.seq, at: clock.now, detail: detail)
+        } catch let failure as NotificationFailure {
+            // An attempt cut short by shutdown says nothing about the channel: the row stays due.
+            if Task.isShuttingDownGracefully { return }
+            try retryLater(message, error: failure.description)
+        } catch is CancellationError where Task.isShuttingDownGracefully {
+            return
+        }
+    }
+
+    private func retryLater(_ message: OutboxMessage, error: String) throws {
+        let delay = Self.backoff(attempt: message.attempts)
+        logger.warning("Notification failed; will retry", metadata: [
+            "notify.lane": "\(lane)", "outbox.target": "\(message.topic)", "outbox.seq": "\(message.seq)", "outbox.attempt": "\(message.attempts + 1)",
+            "error": "\(error)", "retry_in_s": "\(String(format: "%.1f", delay))",
+        ])
+        try outbox.markFailed(message.seq, error: error, retryAt: clock.now.addingTimeInterval(delay), at: clock.now, giveUpAfter: giveUpAfter)
+    }
+
+    /// 1 s, 2 s, 4 s … capped at 60 s, each with ±20 % jitter.
+    static func backoff(attempt: Int) -> TimeInterval {
+        let base = min(60, pow(2, Double(min(attempt, 10))))
+        return base * Double.random(in: 0.8...1.2)
+    }
+}

@@ -1,0 +1,35 @@
+import CareHubCore
+import Foundation
+import GRDB
+
+extension OutboxStore {
+    /// The row of `lane` to send next at `now`, if one is due: rows never tried before rows being retried, each
+    /// oldest first. A fresh alert therefore waits for at most the one attempt in flight on its lane, never
+    /// behind a queue of retries; retries go out whenever the lane has no fresh row due.
+    public func next(in lane: OutboxLane, at now: Date) throws -> OutboxMessage? {
+        let condition = lane.condition
+        return try database.writer.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT seq, created_at, channel, topic, payload, retain, attempts FROM outbox
+                WHERE delivered_at IS NULL AND next_attempt_at <= ? AND \(condition.sql)
+                ORDER BY attempts > 0, seq LIMIT 1
+                """, arguments: [now.millisecondsSince1970] + condition.arguments).map(OutboxMessage.init(row:))
+        }
+    }
+
+    /// When the next undelivered row of `lane` falls due, if any.
+    public func nextDue(in lane: OutboxLane) throws -> Date? {
+        let condition = lane.condition
+        return try database.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL AND \(condition.sql)",
+                               arguments: condition.arguments)
+        }.map(Date.init(millisecondsSince1970:))
+    }
+}
+
+extension OutboxMessage {
+    init(row: Row) {
+        self.init(seq: row["seq"], createdAt: Date(millisecondsSince1970: row["created_at"]), channel: row["channel"], topic: row["topic"],
+                  payload: Array(row["payload"] as Data), retain: row["retain"], attempts: row["attempts"])
+    }
+}
