@@ -55,6 +55,9 @@ public enum Hub {
         if UnsafeWriteBehindIngest.isRequested {
             onMessage = UnsafeWriteBehindIngest(target: ingest, logger: logger).handle
         }
+        if let count = DieAfterCommits.requested {
+            onMessage = DieAfterCommits(count: count, target: onMessage, logger: logger).handle
+        }
         #endif
         let reference = ClientReference()
         let client = try MosquittoClient(configuration: try configuration.mosquittoConfiguration(), logger: logger, onState: { [redeliveries] state in

@@ -6,8 +6,11 @@ import Testing
 /// the hub stored but could not acknowledge before it was killed comes back from the broker, and must neither
 /// become a second press nor announce a repeat emergency. The hub is SIGKILLed several times while a backlog of
 /// presses (one home each, so any second press in a home can only be a duplicate) drains, and restarted after 6 s,
-/// as systemd would (RestartSec=5), past the mapping's own 5 s duplicate window. The same run without the
-/// redelivery guard (a debug-only switch) must show duplicates, or this test proves nothing.
+/// as systemd would (RestartSec=5), past the mapping's own 5 s duplicate window. Every other crash is a SIGKILL at
+/// a random moment; the others end the hub just after a commit and before its PUBACK (a debug-only switch), the
+/// moment a SIGKILL hits only now and then, so that each of them surely leaves a redelivery. The same run without
+/// the redelivery guard (another debug-only switch) must show a duplicate for each of those, or this test proves
+/// nothing.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct MappedCrashTests {
     static let pressCount = Int(ProcessInfo.processInfo.environment["CAREHUB_MAPPED_CRASH_EVENTS"] ?? "") ?? 1_200
     static let kills = Int(ProcessInfo.processInfo.environment["CAREHUB_MAPPED_CRASH_KILLS"] ?? "") ?? 4
@@ -19,11 +22,14 @@ import Testing
         var repeats = 0
         var redeliveriesRecognised = 0
         var kills = 0
+        /// Of the kills, those that ended the hub right after a commit, before its acknowledgement left.
+        var crashesAfterACommit = 0
         var duplicates: Int { presses - homesWithAPress }
         var lost: Int { published - homesWithAPress }
         var description: String {
             "published \(published) presses, stored \(presses) in \(homesWithAPress) homes: lost \(lost), duplicated \(duplicates), "
-                + "repeat announcements \(repeats), redeliveries recognised \(redeliveriesRecognised), SIGKILLs \(kills)"
+                + "repeat announcements \(repeats), redeliveries recognised \(redeliveriesRecognised), crashes \(kills) "
+                + "(\(crashesAfterACommit) of them just after a commit, before its PUBACK)"
         }
     }
 
@@ -43,18 +49,28 @@ import Testing
                 try await gateway.publish("z2m/crash-\(index)/pendant", #"{"action":"sos","linkquality":\#(index % 200)}"#)
                 report.published += 1
             }
-            for _ in 0..<kills {
+            for cycle in 0..<kills {
                 try await Task.sleep(for: .seconds(6))
                 let before = try fixture.count(pressed)
-                let hub = try await fixture.startHub(environment: environment, configuration: configuration, waitUntilReady: false)
-                let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-                while try fixture.count(pressed) < before + 100 {
-                    guard ContinuousClock.now < deadline, hub.child.isRunning else {
-                        throw TestSupportError("The hub stored no presses after a restart:\n\(hub.child.log.suffix(2000))")
+                if cycle % 2 == 1 {
+                    // Every other crash lands at the worst moment every time: just after a commit, before its PUBACK.
+                    let hub = try await fixture.startHub(environment: environment.merging(["CAREHUB_TEST_DIE_AFTER_COMMITS": "100"]) { $1 },
+                                                         configuration: configuration, waitUntilReady: false)
+                    guard await hub.child.waitForExit(timeout: .seconds(60)) == 137 else {
+                        throw TestSupportError("The hub did not end itself after 100 commits:\n\(hub.child.log.suffix(2000))")
                     }
-                    try await Task.sleep(for: .milliseconds(1))
+                    report.crashesAfterACommit += 1
+                } else {
+                    let hub = try await fixture.startHub(environment: environment, configuration: configuration, waitUntilReady: false)
+                    let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+                    while try fixture.count(pressed) < before + 100 {
+                        guard ContinuousClock.now < deadline, hub.child.isRunning else {
+                            throw TestSupportError("The hub stored no presses after a restart:\n\(hub.child.log.suffix(2000))")
+                        }
+                        try await Task.sleep(for: .milliseconds(1))
+                    }
+                    await hub.child.kill()
                 }
-                await hub.child.kill()
                 report.kills += 1
             }
             try await Task.sleep(for: .seconds(6))
@@ -84,12 +100,14 @@ import Testing
         #expect(report.lost == 0, "\(report)")
         #expect(report.duplicates == 0, "\(report)")
         #expect(report.repeats == 0, "\(report)")
+        #expect(report.redeliveriesRecognised >= report.crashesAfterACommit, "a crash after a commit was not followed by its redelivery: \(report)")
     }
 
     @Test func theSameScenarioShowsDuplicatesWithoutTheRedeliveryGuard() async throws {
         let report = try await Self.run(guarded: false)
         print("mapped crash test (no redelivery guard, must duplicate): \(report)")
         #expect(report.lost == 0, "\(report)")
-        #expect(report.duplicates > 0, "the mapped crash test cannot tell a hub that stores redeliveries again: \(report)")
+        #expect(report.duplicates >= report.crashesAfterACommit, "the mapped crash test cannot tell a hub that stores redeliveries again: \(report)")
+        #expect(report.crashesAfterACommit > 0)
     }
 }
