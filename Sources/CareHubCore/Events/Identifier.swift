@@ -18,7 +18,8 @@ public enum Identifier {
     /// Why `candidate` cannot be a home, or nil when it can: it must be a valid identifier, and not reserved.
     public static func homeProblem(_ candidate: some StringProtocol) -> String? {
         guard isValid(candidate) else { return "the home \"\(candidate.prefix(80))\" is not 1 to 64 characters of A-Z a-z 0-9 _ . -" }
-        guard !reservedHomes.contains(String(candidate)) else {
+        // Compared in place: this runs for every message, and a Substring needs no String made of it to compare.
+        guard !reservedHomes.contains(where: { $0.utf8.elementsEqual(candidate.utf8) }) else {
             return candidate == SensorEvent.unassignedHome
                 ? "\(candidate) is reserved for alarms whose home is not known"
                 : "the home id \(candidate) is reserved for the hub"
