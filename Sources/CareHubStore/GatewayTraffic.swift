@@ -37,6 +37,18 @@ public struct GatewayTraffic: Sendable {
             .execute(arguments: [sender.dialect, sender.home, day])
     }
 
+    /// Adds one to a counter column (`quota_kept`, `quota_counted`) of the gateway's row for `day`.
+    private static func increment(_ column: String, _ sender: GatewaySender, day: Int64, in db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE gateway_traffic SET \(column) = \(column) + 1 WHERE dialect = ? AND home_id = ? AND day = ?")
+            .execute(arguments: [sender.dialect, sender.home, day])
+    }
+
+    /// Past the day's refused records: the message is only counted, and the limit reported.
+    private static func countOnly(_ sender: GatewaySender, limits: GatewayLimits, at millis: Int64, in db: Database) throws {
+        try increment("quota_counted", sender, day: day(millis), in: db)
+        try report(.refusedRecords, sender: sender, limits: limits, at: millis, in: db)
+    }
+
     /// Counts a message that reached the hub at QoS 0; `alarm` when it carried one.
     static func noteQoS0(_ sender: GatewaySender, alarm: Bool, at millis: Int64, in db: Database) throws {
         try ensureRow(sender, day: day(millis), in: db)
@@ -66,17 +78,14 @@ public struct GatewayTraffic: Sendable {
             let rowSeq: Int64 = row["seq"]
             if records >= limits.refusedRecordsPerDay {
                 try db.cachedStatement(sql: "DELETE FROM refused_events WHERE seq = ?").execute(arguments: [rowSeq])
-                try db.cachedStatement(sql: "UPDATE gateway_traffic SET quota_counted = quota_counted + 1 WHERE dialect = ? AND home_id = ? AND day = ?")
-                    .execute(arguments: [sender.dialect, sender.home, today])
-                try report(.refusedRecords, sender: sender, limits: limits, at: millis, in: db)
+                try countOnly(sender, limits: limits, at: millis, in: db)
             } else if bytes + length > limits.refusedBytesPerDay {
                 let code: String = row["reason_code"]
                 let reason: String = row["reason"]
                 let detail = RefusalReason.quota("\(sender) refused more than \(limits.refusedBytesPerDay) bytes today; it was refused as \(code): \(reason)")
                 try db.cachedStatement(sql: "UPDATE refused_events SET payload = x'', reason_code = ?, reason = ? WHERE seq = ?")
                     .execute(arguments: [detail.code, detail.message, rowSeq])
-                try db.cachedStatement(sql: "UPDATE gateway_traffic SET quota_kept = quota_kept + 1 WHERE dialect = ? AND home_id = ? AND day = ?")
-                    .execute(arguments: [sender.dialect, sender.home, today])
+                try increment("quota_kept", sender, day: today, in: db)
                 try report(.refusedBytes, sender: sender, limits: limits, at: millis, in: db)
             } else {
                 try db.cachedStatement(sql: """
@@ -97,20 +106,13 @@ public struct GatewayTraffic: Sendable {
             SELECT quota_kept + kept FROM gateway_traffic WHERE dialect = ? AND home_id = ? AND day = ?
             """), arguments: [sender.dialect, sender.home, today]) ?? 0
         if records >= limits.refusedRecordsPerDay {
-            try db.cachedStatement(sql: "UPDATE gateway_traffic SET quota_counted = quota_counted + 1 WHERE dialect = ? AND home_id = ? AND day = ?")
-                .execute(arguments: [sender.dialect, sender.home, today])
-            try report(.refusedRecords, sender: sender, limits: limits, at: millis, in: db)
+            try countOnly(sender, limits: limits, at: millis, in: db)
             return
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO refused_events (received_at, topic, payload, payload_length, payload_sha256, reason_code, reason, home_id, device_id, event_id)
-            VALUES (?, ?, x'', ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                millis, message.topic, message.payloadLength, message.payloadSHA256, message.reason.code, message.reason.message,
-                message.home, message.device, message.eventID,
-            ])
-        try db.cachedStatement(sql: "UPDATE gateway_traffic SET quota_kept = quota_kept + 1 WHERE dialect = ? AND home_id = ? AND day = ?")
-            .execute(arguments: [sender.dialect, sender.home, today])
+        var digestOnly = message
+        digestOnly.payload = []  // its length and SHA-256 stay those of the whole payload
+        try IngestStore.insert(refused: digestOnly, receivedAt: millis, in: db)
+        try increment("quota_kept", sender, day: today, in: db)
     }
 
     /// Raises one `quota_exceeded` incident the first time in a day a gateway meets `limit` (it joins one still

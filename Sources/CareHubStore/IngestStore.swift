@@ -287,6 +287,11 @@ public struct IngestStore: Sendable {
     }
 
     func insertRefused(_ refused: RefusedMessage, receivedAt: Int64, in db: Database) throws {
+        try Self.insert(refused: refused, receivedAt: receivedAt, in: db)
+    }
+
+    /// Keeps a refused message: its (first 16 KiB of) payload, length, SHA-256 and reason.
+    static func insert(refused: RefusedMessage, receivedAt: Int64, in db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO refused_events (received_at, topic, payload, payload_length, payload_sha256, reason_code, reason, home_id, device_id, event_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
