@@ -34,12 +34,17 @@ public enum Hub {
             redeliveries = nil
         }
         #endif
+        var beforeCommit: (@Sendable (Int) -> Void)?
+        #if DEBUG
+        beforeCommit = DieBeforeCommit.requested.map { DieBeforeCommit(count: $0, logger: logger).burstReady }
+        #endif
         let ingest = IngestHandler(
             decoder: EventDecoder(clockSkew: configuration.clockSkew),
             store: IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone,
                                limits: configuration.limits),
             clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, redeliveries: redeliveries,
-            limiter: TrafficLimiter(limits: configuration.limits, caughtUp: { backlog.hasCaughtUp }), mappings: configuration.gateways)
+            limiter: TrafficLimiter(limits: configuration.limits, caughtUp: { backlog.hasCaughtUp }), mappings: configuration.gateways,
+            beforeCommit: beforeCommit)
         for mapping in configuration.gateways {
             logger.info("Gateway dialect mapped", metadata: ["gateway.dialect": "\(mapping.dialect)", "mqtt.filters": "\(mapping.subscriptions)"])
             if mapping.defaultHome == nil, mapping.routes.contains(where: { $0.message != .ignore && !$0.topic.capturesHome }) {
@@ -50,17 +55,24 @@ public enum Hub {
                     """, metadata: ["gateway.dialect": "\(mapping.dialect)"])
             }
         }
-        var onMessage: MosquittoClient.MessageHandler = ingest.handle
+        var onBatch: MosquittoClient.BatchHandler = ingest.handle
         #if DEBUG
         if UnsafeWriteBehindIngest.isRequested {
-            onMessage = UnsafeWriteBehindIngest(target: ingest, logger: logger).handle
+            onBatch = UnsafeWriteBehindIngest(target: ingest, logger: logger).handle
         }
         if let count = DieAfterCommits.requested {
-            onMessage = DieAfterCommits(count: count, target: onMessage, logger: logger).handle
+            onBatch = DieAfterCommits(count: count, target: onBatch, logger: logger).handle
+        }
+        #endif
+        var mosquittoConfiguration = try configuration.mosquittoConfiguration()
+        #if DEBUG
+        if ProcessInfo.processInfo.environment["CAREHUB_TEST_ACK_BEFORE_BATCH_COMMIT"] == "1" {
+            logger.critical("CAREHUB_TEST_ACK_BEFORE_BATCH_COMMIT=1: each burst is acknowledged BEFORE it is stored. Test builds only.")
+            mosquittoConfiguration.testOnlyAcknowledgeBeforeHandling = true
         }
         #endif
         let reference = ClientReference()
-        let client = try MosquittoClient(configuration: try configuration.mosquittoConfiguration(), logger: logger, onState: { [redeliveries] state in
+        let client = try MosquittoClient(configuration: mosquittoConfiguration, logger: logger, onState: { [redeliveries] state in
             if case .connecting = state { redeliveries?.connectionStarting() }
             guard case .ready = state else { return }
             do {
@@ -69,7 +81,7 @@ public enum Hub {
                 logger.error("Could not publish the backlog sentinel", metadata: ["error": "\(error)"])
             }
             logger.notice("CareHub ready: receiving events", metadata: ["hub.version": "\(version)"])
-        }, onMessage: onMessage)
+        }, onBatch: onBatch)
         reference.client = client
 
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [

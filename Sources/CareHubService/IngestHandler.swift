@@ -4,12 +4,13 @@ import Foundation
 import Logging
 import Mosquitto
 
-/// Decodes each received message and commits it before returning (architecture invariant 1).
+/// Decodes each message of a read burst and commits the whole burst in one transaction before returning
+/// (architecture invariant 1, with group commit).
 ///
-/// **Threads.** `handle` runs on the MQTT network thread. libmosquitto (threaded mode) writes the PUBACK only
+/// **Threads.** `handle` runs on the MQTT network thread. `MosquittoClient` writes the burst's PUBACKs only
 /// after `handle` returns, so a message is acknowledged only once it is durably stored. If the store fails,
-/// `handle` never returns: it logs one line and ends the process, and the broker redelivers the message to
-/// the next run.
+/// `handle` never returns: it logs one line and ends the process, and the broker redelivers the burst to the
+/// next run.
 public final class IngestHandler: Sendable {
     /// Exit status when a message could not be stored (EX_TEMPFAIL: retry later).
     public static let storeFailureExitCode: Int32 = 75
@@ -26,12 +27,17 @@ public final class IngestHandler: Sendable {
     private let limiter: TrafficLimiter?
     private let mappings: [GatewayMapping]
     private let qosZeroWarned = OncePerKey<GatewaySender>()
+    /// Runs inside each burst's transaction, after its messages and before the commit (crash tests end the process
+    /// there); given the burst's message count.
+    private let beforeCommit: (@Sendable (Int) -> Void)?
 
     public init(
         decoder: EventDecoder, store: IngestStore, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
         backlog: BacklogGate? = nil, redeliveries: RedeliveryGuard? = nil, limiter: TrafficLimiter? = nil, mappings: [GatewayMapping] = [],
+        beforeCommit: (@Sendable (Int) -> Void)? = nil,
         onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
     ) {
+        self.beforeCommit = beforeCommit
         self.backlog = backlog
         self.redeliveries = redeliveries
         self.limiter = limiter
@@ -45,30 +51,55 @@ public final class IngestHandler: Sendable {
         self.onStoreFailure = onStoreFailure
     }
 
+    /// One message alone, in a transaction of its own.
     public func handle(_ message: MosquittoMessage) {
-        if message.topic == Topic.sentinel {
-            redeliveries?.backlogDelivered()
-            backlog?.received(message.payload)
+        handle([message])
+    }
+
+    /// A read burst: every message stored in one transaction, then reported. A backlog sentinel in the burst ends
+    /// the redelivery check in order, but opens the backlog gate only after the commit (the rules must not take the
+    /// backlog for drained while its last events are uncommitted).
+    public func handle(_ burst: [MosquittoMessage]) {
+        var sentinels: [[UInt8]] = []
+        var outcomes: [(outcome: IngestStore.Outcome, decoded: DecodedMessage?, topic: String)] = []
+        outcomes.reserveCapacity(burst.count)
+        do {
+            try store.write { transaction in
+                for message in burst {
+                    if message.topic == Topic.sentinel {
+                        redeliveries?.backlogDelivered()
+                        sentinels.append(message.payload)
+                        continue
+                    }
+                    outcomes.append(try ingest(message, in: transaction))
+                }
+                beforeCommit?(burst.count)
+            }
+        } catch {
+            let topics = Set(burst.map(\.topic)).sorted().prefix(3).joined(separator: ", ")
+            onStoreFailure("Could not store \(burst.count) message(s) (from \(topics)), so none was acknowledged and the broker will redeliver them: \(error)")
             return
         }
+        logger.trace("Burst committed", metadata: ["ingest.messages": "\(burst.count)"])
+        for item in outcomes { report(item.outcome, decoded: item.decoded, topic: item.topic) }
+        for sentinel in sentinels { backlog?.received(sentinel) }
+    }
+
+    private func ingest(_ message: MosquittoMessage, in transaction: IngestTransaction) throws -> (IngestStore.Outcome, DecodedMessage?, String) {
         let receivedAt = clock.now
         var delivery = redeliveries?.classify(DeliveryDigest(topic: message.topic, payload: message.payload)) ?? IngestStore.Delivery()
         delivery.qos = message.qos
-        do {
-            if !message.topic.hasPrefix(Topic.prefix),
-               let input = IngestStore.MappedInput(mappings: mappings, topic: message.topic, payload: message.payload, retained: message.retain) {
-                try handle(input, message: message, delivery: delivery, receivedAt: receivedAt)
-            } else {
-                try handleContract(message, delivery: delivery, receivedAt: receivedAt)
-            }
-        } catch {
-            onStoreFailure("Could not store a message from \(message.topic), so it was not acknowledged and the broker will redeliver it: \(error)")
+        if !message.topic.hasPrefix(Topic.prefix),
+           let input = IngestStore.MappedInput(mappings: mappings, topic: message.topic, payload: message.payload, retained: message.retain) {
+            return (try handle(input, message: message, delivery: delivery, receivedAt: receivedAt, in: transaction), nil, message.topic)
         }
+        return try handleContract(message, delivery: delivery, receivedAt: receivedAt, in: transaction)
     }
 
     /// A mapped dialect's message: a redelivery is only counted, a gateway over its rate only kept as a digest
     /// (unless it holds an alarm), anything else translated and stored.
-    private func handle(_ input: IngestStore.MappedInput, message: MosquittoMessage, delivery: IngestStore.Delivery, receivedAt: Date) throws {
+    private func handle(_ input: IngestStore.MappedInput, message: MosquittoMessage, delivery: IngestStore.Delivery, receivedAt: Date,
+                        in transaction: IngestTransaction) throws -> IngestStore.Outcome {
         var delivery = delivery
         let sender = GatewaySender(dialect: input.mapping.dialect, home: input.match.home ?? input.mapping.defaultHome)
         delivery.sender = sender
@@ -76,21 +107,22 @@ public final class IngestHandler: Sendable {
         let outcome: IngestStore.Outcome
         if delivery.isRedelivery {
             // Stored before the last connection dropped; only its acknowledgement was lost.
-            outcome = try store.storeRedelivery(delivery, receivedAt: receivedAt)
+            outcome = try store.storeRedelivery(delivery, receivedAt: receivedAt, in: transaction)
             logger.info("Redelivered message recognised and not stored again", metadata: ["mqtt.topic": "\(message.topic)"])
         } else if limiter?.admit(sender) == false, !input.holdsAlarm(receivedAt: receivedAt) {
             let refused = RefusedMessage(topic: message.topic, payload: message.payload, reason: rateReason(sender),
                                          home: sender.home.isEmpty ? nil : sender.home, device: input.match.device)
-            outcome = try store.storeOverLimit(refused, limit: .rate, delivery: delivery, receivedAt: receivedAt)
+            outcome = try store.storeOverLimit(refused, limit: .rate, delivery: delivery, receivedAt: receivedAt, in: transaction)
         } else {
-            outcome = try store.store(mapped: input, receivedAt: receivedAt, clockSkew: decoder.clockSkew, delivery: delivery)
+            outcome = try store.store(mapped: input, receivedAt: receivedAt, clockSkew: decoder.clockSkew, delivery: delivery, in: transaction)
         }
-        report(outcome, decoded: nil, topic: message.topic)
+        return outcome
     }
 
     /// A contract message. It carries its own id: a redelivered event meets its stored copy (invariant 2) and its
     /// receipt is sent again.
-    private func handleContract(_ message: MosquittoMessage, delivery: IngestStore.Delivery, receivedAt: Date) throws {
+    private func handleContract(_ message: MosquittoMessage, delivery: IngestStore.Delivery, receivedAt: Date,
+                                in transaction: IngestTransaction) throws -> (IngestStore.Outcome, DecodedMessage?, String) {
         var delivery = delivery
         let decoded = decoder.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt)
         let sender = GatewaySender(dialect: GatewaySender.contractDialect, home: decoded.home)
@@ -99,11 +131,10 @@ public final class IngestHandler: Sendable {
         if limiter?.admit(sender) == false, !decoded.holdsAlarm {
             let refused = RefusedMessage(topic: message.topic, payload: message.payload, reason: rateReason(sender), home: decoded.home,
                                          device: decoded.device)
-            report(try store.storeOverLimit(refused, limit: .rate, delivery: delivery, receivedAt: receivedAt), decoded: nil, topic: message.topic)
-        } else {
-            report(try store.store(decoded, topic: message.topic, payload: message.payload, receivedAt: receivedAt, delivery: delivery),
-                   decoded: decoded, topic: message.topic)
+            return (try store.storeOverLimit(refused, limit: .rate, delivery: delivery, receivedAt: receivedAt, in: transaction), nil, message.topic)
         }
+        return (try store.store(decoded, topic: message.topic, payload: message.payload, receivedAt: receivedAt, delivery: delivery, in: transaction),
+                decoded, message.topic)
     }
 
     private func rateReason(_ sender: GatewaySender) -> RefusalReason {

@@ -22,15 +22,15 @@ final class UnsafeWriteBehindIngest: @unchecked Sendable {
             while true {
                 available.wait()
                 let message = lock.withLock { queue.removeFirst() }
-                target.handle(message)
+                target.handle([message])
             }
         }
         thread.start()
     }
 
-    func handle(_ message: MosquittoMessage) {
-        lock.withLock { queue.append(message) }
-        available.signal()
+    func handle(_ burst: [MosquittoMessage]) {
+        lock.withLock { queue.append(contentsOf: burst) }
+        for _ in burst { available.signal() }
     }
 }
 #endif

@@ -6,14 +6,16 @@ import GRDB
 /// after a crash the hub can recognise the broker redelivering one it had stored but not yet acknowledged
 /// (architecture invariant 2 for messages that carry no id of their own: a Zigbee2MQTT button press).
 ///
-/// A redelivery can only be one of the messages committed just before the connection dropped, at most the
-/// broker's in-flight window (`max_inflight_messages`, 20 in the shipped broker) of them: the log keeps
-/// `capacity` entries in a ring, and `recent` offers only those committed within `settleTime` of the last one.
+/// A redelivery can only be one of the messages committed just before the connection dropped: with group commit,
+/// the last read burst (at most `MosquittoConfiguration.BatchLimits.maximumMessages`, 256), whose PUBACKs had not
+/// left, and in the worst case the acknowledgements of a few bursts before it still in the kernel's send buffer
+/// when the process died. The log keeps `capacity` entries in a ring (four full bursts), and `recent` offers
+/// only those committed within `settleTime` of the last one.
 ///
 /// **Threads.** `record` runs inside ingest's write transaction, on the MQTT network thread.
 public struct DeliveryLog: Sendable {
-    /// Ring size: comfortably above the broker's in-flight window.
-    public static let capacity: Int64 = 256
+    /// Ring size: four full bursts.
+    public static let capacity: Int64 = 16_384
     /// Only messages committed this close to the last one can still be unacknowledged: a PUBACK leaves within
     /// milliseconds of its commit unless the connection died at that moment.
     public static let settleTime: Int64 = 5_000

@@ -44,8 +44,9 @@ extension IngestStore {
     /// Translates and stores a mapped message in one durable transaction: the device is looked up (by its
     /// gateway name) in the registry, the mapping's memory of it is read and written back with the events it
     /// produced, so a crash can never separate the two.
-    public func store(mapped input: MappedInput, receivedAt: Date, clockSkew: ClockSkewPolicy, delivery: Delivery? = nil) throws -> Outcome {
-        try write(delivery, receivedAt: receivedAt) { db, receivedAt in
+    public func store(mapped input: MappedInput, receivedAt: Date, clockSkew: ClockSkewPolicy, delivery: Delivery? = nil,
+                      in transaction: IngestTransaction? = nil) throws -> Outcome {
+        try write(delivery, receivedAt: receivedAt, in: transaction) { db, receivedAt in
             try store(mapped: input, receivedAt: receivedAt, clockSkew: clockSkew, in: db)
         }
     }

@@ -2,11 +2,12 @@ import CareHubCore
 import Foundation
 import GRDB
 
-/// Writes what ingest received: one transaction per message (architecture invariant 1).
+/// Writes what ingest received: one transaction per read burst (`write { transaction in … }`, group commit), or
+/// one per message when called without a transaction (architecture invariant 1).
 ///
-/// **Threads.** Called on the MQTT network thread, synchronously, before the message callback returns; the
-/// broker's acknowledgement leaves only after `store` has returned. If `store` throws, the message must not
-/// be acknowledged.
+/// **Threads.** Called on the MQTT network thread, synchronously, before the batch handler returns; the
+/// broker's acknowledgements leave only after the transaction has committed. If anything throws, nothing of the
+/// burst may be acknowledged.
 public struct IngestStore: Sendable {
     public let database: HubDatabase
     public var registration: RegistrationMode
@@ -64,17 +65,25 @@ public struct IngestStore: Sendable {
         }
     }
 
-    /// Stores `message` (decoded from `topic` and `payload`) in one durable transaction, with its `delivery`.
-    public func store(_ message: DecodedMessage, topic: String, payload: [UInt8], receivedAt: Date, delivery: Delivery? = nil) throws -> Outcome {
-        try write(delivery, receivedAt: receivedAt) { db, receivedAt in
+    /// Runs `body` in one durable write transaction: every message stored through `transaction` commits together,
+    /// or (if anything throws) none of them.
+    public func write<T>(_ body: (IngestTransaction) throws -> T) throws -> T {
+        try database.writer.write { db in try body(IngestTransaction(db: db)) }
+    }
+
+    /// Stores `message` (decoded from `topic` and `payload`) with its `delivery`, in `transaction` or in a durable
+    /// transaction of its own.
+    public func store(_ message: DecodedMessage, topic: String, payload: [UInt8], receivedAt: Date, delivery: Delivery? = nil,
+                      in transaction: IngestTransaction? = nil) throws -> Outcome {
+        try write(delivery, receivedAt: receivedAt, in: transaction) { db, receivedAt in
             try store(message, topic: topic, payload: payload, receivedAt: receivedAt, in: db)
         }
     }
 
     /// Counts a redelivered message, which changes nothing else, and logs it again as the newest delivery (the
     /// broker sends it once more if this acknowledgement is lost too).
-    public func storeRedelivery(_ delivery: Delivery, receivedAt: Date) throws -> Outcome {
-        try write(delivery, receivedAt: receivedAt) { db, _ in
+    public func storeRedelivery(_ delivery: Delivery, receivedAt: Date, in transaction: IngestTransaction? = nil) throws -> Outcome {
+        try write(delivery, receivedAt: receivedAt, in: transaction) { db, _ in
             try db.cachedStatement(sql: "UPDATE counters SET value = value + 1 WHERE name IN ('duplicates', 'redeliveries')").execute()
             return .duplicate(receiptQueued: false)
         }
@@ -82,8 +91,9 @@ public struct IngestStore: Sendable {
 
     /// Keeps a message a gateway limit held back (`limit`) as its length, SHA-256 and reason `quota`, or counts it
     /// once the gateway's refused records for the day are used up; raises `quota_exceeded` the first time a day.
-    public func storeOverLimit(_ refused: RefusedMessage, limit: GatewayTraffic.Limit, delivery: Delivery, receivedAt: Date) throws -> Outcome {
-        try write(delivery, receivedAt: receivedAt) { db, receivedAt in
+    public func storeOverLimit(_ refused: RefusedMessage, limit: GatewayTraffic.Limit, delivery: Delivery, receivedAt: Date,
+                               in transaction: IngestTransaction? = nil) throws -> Outcome {
+        try write(delivery, receivedAt: receivedAt, in: transaction) { db, receivedAt in
             if let sender = delivery.sender {
                 try GatewayTraffic.keepOverLimit(refused, sender: sender, limit: limit, limits: limits, at: receivedAt, in: db)
             }
@@ -91,21 +101,26 @@ public struct IngestStore: Sendable {
         }
     }
 
-    /// One durable write transaction for one message: `body`, then what its `delivery` asks to record.
-    func write(_ delivery: Delivery?, receivedAt: Date, _ body: (Database, Int64) throws -> Outcome) throws -> Outcome {
+    /// One message's writes, in `transaction` or a durable transaction of its own: `body`, then what its
+    /// `delivery` asks to record.
+    func write(_ delivery: Delivery?, receivedAt: Date, in transaction: IngestTransaction?,
+               _ body: (Database, Int64) throws -> Outcome) throws -> Outcome {
+        if let transaction { return try write(delivery, receivedAt: receivedAt, db: transaction.db, body) }
+        return try database.writer.write { db in try write(delivery, receivedAt: receivedAt, db: db, body) }
+    }
+
+    private func write(_ delivery: Delivery?, receivedAt: Date, db: Database, _ body: (Database, Int64) throws -> Outcome) throws -> Outcome {
         let millis = receivedAt.millisecondsSince1970
-        return try database.writer.write { db in
-            let refusedBefore = delivery?.sender == nil
-                ? nil : try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM refused_events"))
-            let outcome = try body(db, millis)
-            guard let delivery else { return outcome }
-            if let digest = delivery.digest { try DeliveryLog.record(digest, position: delivery.position, receivedAt: millis, in: db) }
-            if let sender = delivery.sender {
-                if let refusedBefore { try GatewayTraffic.applyRefusalLimits(sender, limits: limits, after: refusedBefore, at: millis, in: db) }
-                if delivery.qos == 0 { try GatewayTraffic.noteQoS0(sender, alarm: outcome.carriedAlarm, at: millis, in: db) }
-            }
-            return outcome
+        let refusedBefore = delivery?.sender == nil
+            ? nil : try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM refused_events"))
+        let outcome = try body(db, millis)
+        guard let delivery else { return outcome }
+        if let digest = delivery.digest { try DeliveryLog.record(digest, position: delivery.position, receivedAt: millis, in: db) }
+        if let sender = delivery.sender {
+            if let refusedBefore { try GatewayTraffic.applyRefusalLimits(sender, limits: limits, after: refusedBefore, at: millis, in: db) }
+            if delivery.qos == 0 { try GatewayTraffic.noteQoS0(sender, alarm: outcome.carriedAlarm, at: millis, in: db) }
         }
+        return outcome
     }
 
     func store(_ message: DecodedMessage, topic: String, payload: [UInt8], receivedAt: Int64, in db: Database) throws -> Outcome {

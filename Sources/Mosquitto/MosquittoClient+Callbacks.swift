@@ -36,7 +36,8 @@ extension MosquittoClient {
             } else {
                 payload = []
             }
-            client.messageHandler(MosquittoMessage(topic: topic, payload: payload, qos: raw.qos, retain: raw.retain))
+            // Held until the burst ends; its PUBACK (already queued) leaves only after the batch handler returns.
+            client.inbound.append(MosquittoMessage(topic: topic, payload: payload, qos: raw.qos, retain: raw.retain))
         }
         mosquitto_log_callback_set(handle) { _, userdata, level, text in
             guard let client = MosquittoClient.client(from: userdata), let text else { return }

@@ -9,5 +9,6 @@ extension MosquittoClient {
             mosquitto_publish(handle, nil, topic, Int32(bytes.count), bytes.baseAddress, qos, retain)
         }
         try MosquittoError.check(code, "publish to \(topic)")
+        loopWakeUp.signal()
     }
 }

@@ -47,6 +47,7 @@ extension MosquittoClient {
                     messageID.value = mid
                     pendingPublishes[mid] = continuation
                 }
+                loopWakeUp.signal()
             }
         } onCancel: {
             let continuation = lock.withLock { () -> CheckedContinuation<Void, any Error>? in

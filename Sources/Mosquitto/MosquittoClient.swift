@@ -3,33 +3,38 @@ import Dispatch
 import Foundation
 import Logging
 
-/// One MQTT connection through libmosquitto in threaded mode, on a network thread this client owns.
+/// One MQTT connection through libmosquitto in threaded mode, on a network thread this client owns, which
+/// group-commits what it receives.
 ///
 /// ```swift
-/// let client = try MosquittoClient(configuration: configuration, logger: logger) { message in
-///     try store.commit(message)     // runs on the network thread; the PUBACK leaves after it returns
+/// let client = try MosquittoClient(configuration: configuration, logger: logger) { batch in
+///     try store.commit(batch)     // runs on the network thread; the PUBACKs leave after it returns
 /// }
 /// client.start()
 /// try await client.publish(topic: "carehub/v1/hub/status", payload: Array("online".utf8), retain: true)
 /// client.stop()
 /// ```
 ///
-/// **Durability.** In threaded mode libmosquitto queues a QoS 1 PUBACK before calling the message handler
-/// and writes it only when the handler has returned, on the same thread. A handler that must not acknowledge
-/// (its store failed) must therefore never return: it ends the process.
+/// **Durability.** The network thread runs its own loop instead of `mosquitto_loop`: it reads a burst of
+/// packets with `mosquitto_loop_read` (while bytes are waiting, up to `configuration.batch`), hands the burst's
+/// messages to the batch handler, and only after the handler has returned lets `mosquitto_loop_write` send
+/// anything. In threaded mode libmosquitto queues each QoS 1 PUBACK before calling the message callback and
+/// writes it only from `mosquitto_loop_write`, so every acknowledgement of a burst leaves after the handler.
+/// A handler that must not acknowledge (its store failed) must therefore never return: it ends the process.
 ///
-/// **Threads.** The message and state handlers run on the client's network thread, one at a time.
+/// **Threads.** The batch and state handlers run on the client's network thread, one at a time.
 /// `start`, `stop` and `publish` may be called from any thread.
 public final class MosquittoClient: @unchecked Sendable {
     // @unchecked because mutable state is guarded by `lock`, and the C handle is used only as
     // libmosquitto's threaded mode allows (publish/disconnect from any thread, the loop on ours).
     public typealias MessageHandler = @Sendable (MosquittoMessage) -> Void
+    public typealias BatchHandler = @Sendable ([MosquittoMessage]) -> Void
     public typealias StateHandler = @Sendable (MosquittoConnectionState) -> Void
 
     let configuration: MosquittoConfiguration
     let logger: Logger
     let handle: OpaquePointer
-    let messageHandler: MessageHandler
+    let batchHandler: BatchHandler
     let stateHandler: StateHandler
 
     let lock = NSLock()
@@ -41,13 +46,29 @@ public final class MosquittoClient: @unchecked Sendable {
     private var stopping = false
     private let wakeUp = DispatchSemaphore(value: 0)
     private let loopFinished = DispatchSemaphore(value: 0)
+    let loopWakeUp = LoopWakeUp()
+    /// The current burst's messages, appended by the message callback; network thread only.
+    var inbound: [MosquittoMessage] = []
 
-    /// Creates the client; nothing touches the network until `start()`.
-    public init(
+    /// Creates the client with a handler called once per message (each burst's acknowledgements still leave only
+    /// after every message of the burst was handled); nothing touches the network until `start()`.
+    public convenience init(
         configuration: MosquittoConfiguration,
         logger: Logger,
         onState stateHandler: @escaping StateHandler = { _ in },
         onMessage messageHandler: @escaping MessageHandler
+    ) throws {
+        try self.init(configuration: configuration, logger: logger, onState: stateHandler, onBatch: { batch in
+            for message in batch { messageHandler(message) }
+        })
+    }
+
+    /// Creates the client with a handler called once per read burst; nothing touches the network until `start()`.
+    public init(
+        configuration: MosquittoConfiguration,
+        logger: Logger,
+        onState stateHandler: @escaping StateHandler = { _ in },
+        onBatch batchHandler: @escaping BatchHandler
     ) throws {
         MosquittoLibrary.ensureInitialised()
         guard let handle = mosquitto_new(configuration.clientID, configuration.cleanSession, nil) else {
@@ -56,7 +77,7 @@ public final class MosquittoClient: @unchecked Sendable {
         self.handle = handle
         self.configuration = configuration
         self.logger = logger
-        self.messageHandler = messageHandler
+        self.batchHandler = batchHandler
         self.stateHandler = stateHandler
         do {
             try configure()
@@ -128,6 +149,7 @@ public final class MosquittoClient: @unchecked Sendable {
         guard wasRunning else { return true }
         mosquitto_disconnect(handle)
         wakeUp.signal()
+        loopWakeUp.signal()
         let finished = loopFinished.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000))) == .success
         failPendingPublishes(with: MosquittoError.noConnection)
         return finished
@@ -169,13 +191,13 @@ public final class MosquittoClient: @unchecked Sendable {
         lock.withLock { reachedReady }
     }
 
-    /// Runs `mosquitto_loop` until the connection ends; while stopping, keeps pumping (bounded) so that the
-    /// queued acknowledgements and the DISCONNECT reach the broker.
+    /// Runs the group-committing loop (`MosquittoClient+Loop.swift`) until the connection ends; while stopping,
+    /// keeps it going (bounded) so that the queued acknowledgements and the DISCONNECT reach the broker.
     private func pumpUntilDisconnected() -> Int32 {
         var code = Int32(MOSQ_ERR_SUCCESS.rawValue)
         var stopDeadline: ContinuousClock.Instant?
         while code == Int32(MOSQ_ERR_SUCCESS.rawValue) {
-            code = mosquitto_loop(handle, 200, 1)
+            code = loopOnce(timeoutMilliseconds: 200)
             if isStopping {
                 let deadline = stopDeadline ?? ContinuousClock.now.advanced(by: .seconds(2))
                 stopDeadline = deadline

@@ -22,6 +22,14 @@ public struct MosquittoConfiguration: Sendable {
     public var reconnect = ReconnectPolicy()
     /// Topic filters subscribed at QoS 1 after every (re)connection.
     public var subscriptions: [String] = []
+    /// How much one read burst may hold before the batch handler runs and the acknowledgements leave: the burst
+    /// ends when no more bytes are waiting, or at `maximumMessages`, or `maximumDuration` after it began.
+    public var batch = BatchLimits()
+    #if DEBUG
+    /// **Test-only and deliberately wrong**: writes each burst's acknowledgements before the batch handler has
+    /// stored it, so that the crash test can prove it detects that ordering.
+    public var testOnlyAcknowledgeBeforeHandling = false
+    #endif
 
     public init(clientID: String, host: String, port: Int) {
         self.clientID = clientID
@@ -72,6 +80,20 @@ public struct MosquittoConfiguration: Sendable {
         public init(initialDelaySeconds: UInt32 = 1, maximumDelaySeconds: UInt32 = 30) {
             self.initialDelaySeconds = initialDelaySeconds
             self.maximumDelaySeconds = maximumDelaySeconds
+        }
+    }
+
+    /// Bounds of one group-committed read burst.
+    public struct BatchLimits: Sendable, Equatable {
+        /// At most this many messages are stored but not yet acknowledged at any moment: what a crash can leave
+        /// for the broker to redeliver (keep the hub's `DeliveryLog` several times larger). A burst fills only if
+        /// the broker's `max_inflight_messages` lets that many messages be unacknowledged at once.
+        public var maximumMessages: Int
+        public var maximumDuration: Duration
+
+        public init(maximumMessages: Int = 256, maximumDuration: Duration = .milliseconds(5)) {
+            self.maximumMessages = max(1, maximumMessages)
+            self.maximumDuration = maximumDuration
         }
     }
 }

@@ -9,7 +9,7 @@ import Testing
 /// (a debug-only switch) must show the loss, or this test proves nothing.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct CrashTests {
     /// `make faults` runs 10,000 events and 10 kills (`CAREHUB_CRASH_EVENTS`, `CAREHUB_CRASH_KILLS`).
-    static let eventCount = Int(ProcessInfo.processInfo.environment["CAREHUB_CRASH_EVENTS"] ?? "") ?? 2_000
+    static let eventCount = Int(ProcessInfo.processInfo.environment["CAREHUB_CRASH_EVENTS"] ?? "") ?? 5_000
     static let batches = (Int(ProcessInfo.processInfo.environment["CAREHUB_CRASH_KILLS"] ?? "") ?? 5) + 1
 
     struct Report: CustomStringConvertible {

@@ -50,8 +50,10 @@ import Testing
             try await site.stopHub()
             let gateway = try await site.gateway("home-a")
             let devices = 15
-            for index in 0..<300 {
-                try await gateway.publish("z2m/home-a/sensor-\(index % devices)", #"{"temperature":\#(10 + index / devices)}"#, qos: 0)
+            for index in 0..<3_000 {
+                // 10.00, 10.01, … °C: every value distinct per device and within the mapping's range.
+                let temperature = String(format: "%.2f", 10 + Double(index / devices) / 100)
+                try await gateway.publish("z2m/home-a/sensor-\(index % devices)", #"{"temperature":\#(temperature)}"#, qos: 0)
                 report.published += 1
             }
             try await gateway.publish("z2m/home-a/bridge/state", #"{"state":"online"}"#)
@@ -59,8 +61,9 @@ import Testing
             for _ in 0..<3 {
                 let before = try site.database.count(stored)
                 let hub = try await site.startHub(waitUntilReady: false)
-                // Kill once it has stored forty more, mid-drain (or once it has stopped getting any).
-                try await Self.waitWhileStoring(stored, reaches: before + 40, in: site, while: { hub.child.isRunning })
+                // Kill once it has stored three hundred more (a burst is at most 256), mid-drain (or once it has stopped
+                // getting any).
+                try await Self.waitWhileStoring(stored, reaches: before + 300, in: site, while: { hub.child.isRunning })
                 await hub.child.kill()
                 report.kills += 1
                 report.storedAtKills.append(try site.database.count(stored))
