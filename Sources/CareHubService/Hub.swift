@@ -38,10 +38,11 @@ public enum Hub {
         #if DEBUG
         beforeCommit = DieBeforeCommit.requested.map { DieBeforeCommit(count: $0, logger: logger).burstReady }
         #endif
+        let ingestStore = IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone,
+                                      limits: configuration.limits)
         let ingest = IngestHandler(
             decoder: EventDecoder(clockSkew: configuration.clockSkew),
-            store: IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone,
-                               limits: configuration.limits),
+            store: ingestStore,
             clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, redeliveries: redeliveries,
             limiter: TrafficLimiter(limits: configuration.limits, caughtUp: { backlog.hasCaughtUp }), mappings: configuration.gateways,
             beforeCommit: beforeCommit)
@@ -84,7 +85,7 @@ public enum Hub {
         }, onBatch: onBatch)
         reference.client = client
 
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: BrokerConnectionService(client: client, logger: logger, afterCleanStop: { [redeliveries] in redeliveries?.connectionClosedCleanly() }),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: RulesService(store: RulesStore(database: database), settings: configuration.rules, clock: clock,
@@ -97,6 +98,20 @@ public enum Hub {
                                            giveUpAfter: configuration.notificationGiveUpAfter, clock: clock, logger: logger, newOutbox: newOutbox),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
+        if configuration.broker.liveLane {
+            let live = IngestHandler(
+                decoder: EventDecoder(clockSkew: configuration.clockSkew), store: ingestStore, clock: clock, logger: logger, newEvents: newEvents,
+                newOutbox: newOutbox, mappings: configuration.gateways, lane: .live, onLiveDeliveries: { seq in
+                    do {
+                        try reference.client?.enqueuePublish(topic: Topic.liveMarker, payload: Array(String(seq).utf8))
+                    } catch {
+                        logger.error("Could not publish the live lane's marker", metadata: ["error": "\(error)"])
+                    }
+                })
+            let liveClient = try MosquittoClient(configuration: try configuration.liveLaneConfiguration(), logger: logger, onBatch: live.handle)
+            services.append(.init(service: BrokerConnectionService(client: liveClient, logger: logger, announcesOffline: false),
+                                  successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("CareHub stopped")

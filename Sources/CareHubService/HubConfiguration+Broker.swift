@@ -25,6 +25,21 @@ extension HubConfiguration {
         return mqtt
     }
 
+    /// The live lane's client settings (`Broker.liveLane`): a clean session (it must never get a backlog), its own
+    /// client id and account (`-live` appended), the gateways' topics only, no will and no birth.
+    func liveLaneConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MosquittoConfiguration {
+        var mqtt = try mosquittoConfiguration(environment: environment)
+        mqtt.clientID = broker.clientID + Self.liveLaneSuffix
+        mqtt.cleanSession = true
+        mqtt.subscriptions = mqtt.subscriptions.filter { $0 != Topic.sentinel && $0 != Topic.liveMarker }
+        mqtt.will = nil
+        mqtt.birth = nil
+        mqtt.credentials = mqtt.credentials.map { .init(username: $0.username + Self.liveLaneSuffix, password: $0.password) }
+        return mqtt
+    }
+
+    static let liveLaneSuffix = "-live"
+
     /// The broker password, from a file or an environment variable; never from the configuration itself.
     private func password(environment: [String: String]) throws -> String? {
         try Self.secret(file: broker.passwordFile, variable: broker.passwordEnv, what: "broker password",

@@ -121,6 +121,7 @@ struct ConfigurationFile: Decodable {
         var password_file: String?
         var password_env: String?
         var tls: TLSSection?
+        var live_lane: Bool?
     }
 
     struct TLSSection: Decodable {
@@ -194,6 +195,7 @@ struct ConfigurationFile: Decodable {
             configuration.broker.username = broker.username
             configuration.broker.passwordFile = broker.password_file
             configuration.broker.passwordEnv = broker.password_env
+            configuration.broker.liveLane = broker.live_lane ?? configuration.broker.liveLane
             if let tls = broker.tls {
                 var settings = HubConfiguration.TLSSettings(caFile: tls.ca_file)
                 settings.certificateFile = tls.cert_file

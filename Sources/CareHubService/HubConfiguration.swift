@@ -50,6 +50,10 @@ public struct HubConfiguration: Sendable, Equatable {
         public var passwordFile: String?
         public var passwordEnv: String?
         public var tls: TLSSettings?
+        /// A second, clean-session connection that stores alarms the moment they are published, however long the
+        /// persistent session's backlog (`broker.live_lane`, on by default). It logs in as `username` + `-live`
+        /// (an account of its own: the shipped broker allows one connection per account) with the same password.
+        public var liveLane = true
         public init() {}
     }
 

@@ -30,14 +30,20 @@ public final class IngestHandler: Sendable {
     /// Runs inside each burst's transaction, after its messages and before the commit (crash tests end the process
     /// there); given the burst's message count.
     private let beforeCommit: (@Sendable (Int) -> Void)?
+    private let lane: IngestLane
+    /// Live lane: called after a burst that stored mapped alarms commits, with the newest `LiveDeliveries` entry
+    /// (the hub publishes the marker for it through the persistent session).
+    private let onLiveDeliveries: (@Sendable (Int64) -> Void)?
 
     public init(
         decoder: EventDecoder, store: IngestStore, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
         backlog: BacklogGate? = nil, redeliveries: RedeliveryGuard? = nil, limiter: TrafficLimiter? = nil, mappings: [GatewayMapping] = [],
-        beforeCommit: (@Sendable (Int) -> Void)? = nil,
+        beforeCommit: (@Sendable (Int) -> Void)? = nil, lane: IngestLane = .persistent, onLiveDeliveries: (@Sendable (Int64) -> Void)? = nil,
         onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
     ) {
         self.beforeCommit = beforeCommit
+        self.lane = lane
+        self.onLiveDeliveries = onLiveDeliveries
         self.backlog = backlog
         self.redeliveries = redeliveries
         self.limiter = limiter
@@ -59,8 +65,12 @@ public final class IngestHandler: Sendable {
     /// A read burst: every message stored in one transaction, then reported. A backlog sentinel in the burst ends
     /// the redelivery check in order, but opens the backlog gate only after the commit (the rules must not take the
     /// backlog for drained while its last events are uncommitted).
-    public func handle(_ burst: [MosquittoMessage]) {
+    public func handle(_ received: [MosquittoMessage]) {
+        // The live lane stores alarms only; a burst without one opens no transaction.
+        let burst = lane == .live ? received.filter(holdsAlarm) : received
+        guard !burst.isEmpty else { return }
         var sentinels: [[UInt8]] = []
+        var newestLiveDelivery: Int64?
         var outcomes: [(outcome: IngestStore.Outcome, decoded: DecodedMessage?, topic: String)] = []
         outcomes.reserveCapacity(burst.count)
         do {
@@ -71,7 +81,17 @@ public final class IngestHandler: Sendable {
                         sentinels.append(message.payload)
                         continue
                     }
-                    outcomes.append(try ingest(message, in: transaction))
+                    if message.topic == Topic.liveMarker {
+                        if let seq = Int64(String(decoding: message.payload, as: UTF8.self)) { try LiveDeliveries.forget(upTo: seq, in: transaction) }
+                        continue
+                    }
+                    let outcome = try ingest(message, in: transaction)
+                    // A contract alarm's copy meets it by id; a mapped one has no id, so its digest waits for its copy.
+                    if lane == .live, !message.topic.hasPrefix(Topic.prefix), outcome.0.carriedAlarm {
+                        newestLiveDelivery = try LiveDeliveries.record(DeliveryDigest(topic: message.topic, payload: message.payload),
+                                                                       at: clock.now, in: transaction)
+                    }
+                    outcomes.append(outcome)
                 }
                 beforeCommit?(burst.count)
             }
@@ -83,6 +103,17 @@ public final class IngestHandler: Sendable {
         logger.trace("Burst committed", metadata: ["ingest.messages": "\(burst.count)"])
         for item in outcomes { report(item.outcome, decoded: item.decoded, topic: item.topic) }
         for sentinel in sentinels { backlog?.received(sentinel) }
+        if let newestLiveDelivery { onLiveDeliveries?(newestLiveDelivery) }
+    }
+
+    /// Whether a message holds an alarm on its own (the live lane's filter).
+    private func holdsAlarm(_ message: MosquittoMessage) -> Bool {
+        let receivedAt = clock.now
+        if !message.topic.hasPrefix(Topic.prefix),
+           let input = IngestStore.MappedInput(mappings: mappings, topic: message.topic, payload: message.payload, retained: message.retain) {
+            return input.holdsAlarm(receivedAt: receivedAt)
+        }
+        return decoder.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt).holdsAlarm
     }
 
     private func ingest(_ message: MosquittoMessage, in transaction: IngestTransaction) throws -> (IngestStore.Outcome, DecodedMessage?, String) {
@@ -109,6 +140,9 @@ public final class IngestHandler: Sendable {
             // Stored before the last connection dropped; only its acknowledgement was lost.
             outcome = try store.storeRedelivery(delivery, receivedAt: receivedAt, in: transaction)
             logger.info("Redelivered message recognised and not stored again", metadata: ["mqtt.topic": "\(message.topic)"])
+        } else if lane == .persistent, try LiveDeliveries.consume(DeliveryDigest(topic: message.topic, payload: message.payload), in: transaction) {
+            // The live lane stored this alarm when it was published; this is the persistent session's copy.
+            outcome = try store.storeCopy(delivery, receivedAt: receivedAt, in: transaction)
         } else if limiter?.admit(sender) == false, !input.holdsAlarm(receivedAt: receivedAt) {
             let refused = RefusedMessage(topic: message.topic, payload: message.payload, reason: rateReason(sender),
                                          home: sender.home.isEmpty ? nil : sender.home, device: input.match.device)

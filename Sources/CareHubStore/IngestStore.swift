@@ -89,6 +89,15 @@ public struct IngestStore: Sendable {
         }
     }
 
+    /// Counts the persistent session's copy of a mapped alarm the live lane already stored (`LiveDeliveries`), which
+    /// changes nothing else, and logs it as the newest delivery.
+    public func storeCopy(_ delivery: Delivery, receivedAt: Date, in transaction: IngestTransaction? = nil) throws -> Outcome {
+        try write(delivery, receivedAt: receivedAt, in: transaction) { db, _ in
+            try db.cachedStatement(sql: "UPDATE counters SET value = value + 1 WHERE name = 'duplicates'").execute()
+            return .duplicate(receiptQueued: false)
+        }
+    }
+
     /// Keeps a message a gateway limit held back (`limit`) as its length, SHA-256 and reason `quota`, or counts it
     /// once the gateway's refused records for the day are used up; raises `quota_exceeded` the first time a day.
     public func storeOverLimit(_ refused: RefusedMessage, limit: GatewayTraffic.Limit, delivery: Delivery, receivedAt: Date,

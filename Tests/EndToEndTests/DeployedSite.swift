@@ -11,7 +11,7 @@ final class DeployedSite: @unchecked Sendable {
     private(set) var hub: HubProcess?
     private var hubStarts = 0
 
-    static let accounts = ["carehub": "hub-secret", "home-a": "a-secret"]
+    static let accounts = ["carehub": "hub-secret", "carehub-live": "hub-secret", "home-a": "a-secret"]
 
     /// Runs `body` with a fresh site and always tears it down, even when `body` throws.
     static func with<T>(configurationEdits: [(String, String)] = [], _ body: (DeployedSite) async throws -> T) async throws -> T {

@@ -5,11 +5,16 @@ public enum Topic: Sendable, Equatable {
 
     public static let prefix = "carehub/v1/"
     /// The filters the hub subscribes to.
-    public static let subscriptions = ["carehub/v1/+/+/event", "carehub/v1/+/gateway/status", sentinel]
+    public static let subscriptions = eventSubscriptions + [sentinel, liveMarker]
+    /// The filters of what gateways publish: all the live lane subscribes to.
+    public static let eventSubscriptions = ["carehub/v1/+/+/event", "carehub/v1/+/gateway/status"]
     public static let hubStatus = "carehub/v1/hub/status"
     /// The hub publishes a token here through its own session after each connection and waits for it to
     /// come back: the end of the backlog the broker kept for it.
     public static let sentinel = "carehub/v1/hub/sentinel"
+    /// The hub publishes here after its live lane stored mapped alarms: when the marker comes back through the
+    /// persistent session, every copy of those alarms has come before it (`LiveDeliveries`).
+    public static let liveMarker = "carehub/v1/hub/live-marker"
 
     public static func receipt(home: String) -> String { "carehub/v1/\(home)/receipt" }
     public static func alert(home: String) -> String { "carehub/v1/\(home)/alert" }

@@ -1,0 +1,117 @@
+import CareHubTesting
+import Foundation
+import Testing
+
+/// Alarms never wait behind a backlog (issue 13, item 2). While the hub was down, tens of thousands of events queued
+/// for its persistent session; the hub starts, and a second later a pendant is pressed. One MQTT session delivers
+/// in order, so on that session alone the press would wait behind the whole backlog. The live lane (a second,
+/// clean-session connection that only sees what is published now) stores and raises it at once; later its copy
+/// arrives through the persistent session and changes nothing: one press, one incident, no repeat. For a
+/// Zigbee2MQTT press (no id of its own) the copy is recognised by its digest (`LiveDeliveries`). The same run with
+/// the live lane switched off (`broker.live_lane: false`) must show the press raised only once the backlog has
+/// drained, or this test proves nothing.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct LiveLaneTests {
+    static let backlog = 10_000
+
+    struct Report: CustomStringConvertible {
+        var backlog = 0
+        var storedWhenRaised = 0
+        var secondsToIncident = 0.0
+        var presses = 0
+        var incidents = 0
+        var repeats = 0
+        var waitingLiveDeliveries = 0
+        var description: String {
+            "backlog \(backlog), backlog events stored when the press was raised \(storedWhenRaised), press to incident "
+                + String(format: "%.2f s", secondsToIncident) + ", presses stored \(presses), incidents \(incidents), repeats \(repeats), "
+                + "live deliveries left waiting \(waitingLiveDeliveries)"
+        }
+    }
+
+    /// Queues the backlog with mosquitto_pub (fast, QoS 1), one message per line on one topic.
+    static func queue(_ lines: [String], topic: String, port: Int) async throws {
+        let file = try TemporaryDirectory(prefix: "carehub-live-lane")
+        let path = file.path("backlog.txt")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let command = "/usr/bin/mosquitto_pub -h 127.0.0.1 -p \(port) -q 1 -t '\(topic)' -l < '\(path)'"
+        let publisher = try ChildProcess(executable: URL(fileURLWithPath: "/bin/bash"), arguments: ["-c", command],
+                                         logURL: file.url.appendingPathComponent("pub.log"))
+        guard await publisher.waitForExit(timeout: .seconds(120)) == 0 else {
+            throw TestSupportError("mosquitto_pub could not queue the backlog:\n\(publisher.log.suffix(1000))")
+        }
+    }
+
+    static func run(liveLane: Bool, mapped: Bool) async throws -> Report {
+        try await HubFixture.with { fixture in
+            var configuration = "broker:\n  live_lane: \(liveLane)\n"
+            if mapped {
+                let mapping = TestPaths.packageRoot.appendingPathComponent("deploy/mappings/zigbee2mqtt.yaml").path
+                configuration += "gateways:\n  - mapping: \(mapping)\n"
+            }
+            var report = Report(backlog: backlog)
+            let first = try await fixture.startHub(configuration: configuration)
+            await first.child.kill()
+            let timestamp = ISO8601DateFormatter().string(from: Date())
+            let backlogTopic = mapped ? "z2m/backlog-home/sensor-1" : "carehub/v1/backlog-home/pir-1/event"
+            let lines = (0..<backlog).map { index in
+                mapped ? #"{"temperature":\#(String(format: "%.2f", 10 + Double(index) / 1000)),"linkquality":1}"#
+                    : #"{"id":"backlog-\#(index)","ts":"\#(timestamp)","type":"motion","value":\#(index % 2 == 0)}"#
+            }
+            try await queue(lines, topic: backlogTopic, port: fixture.broker.port)
+            let backlogStored = mapped ? "SELECT COUNT(*) FROM events WHERE home_id = 'backlog-home' AND type = 'temperature'"
+                : "SELECT COUNT(*) FROM events WHERE home_id = 'backlog-home'"
+
+            let hub = try await fixture.startHub(configuration: configuration, waitUntilReady: false)
+            try await Task.sleep(for: .seconds(1))
+            let gateway = try TestMQTTClient(port: fixture.broker.port)
+            try await gateway.waitUntilReady()
+            let pressedAt = ContinuousClock.now
+            if mapped {
+                try await gateway.publish("z2m/pressed-home/pendant", #"{"action":"sos"}"#)
+            } else {
+                try await gateway.publish("carehub/v1/pressed-home/pendant-1/event",
+                                          #"{"id":"press-1","ts":"\#(ISO8601DateFormatter().string(from: Date()))","type":"pendant"}"#)
+            }
+            let raised = "SELECT COUNT(*) FROM incidents WHERE home_id = 'pressed-home'"
+            let deadline = ContinuousClock.now.advanced(by: .seconds(120))
+            while try fixture.count(raised) == 0 {
+                guard ContinuousClock.now < deadline, hub.child.isRunning else {
+                    throw TestSupportError("The press was never raised:\n\(hub.child.log.suffix(2000))")
+                }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            let elapsed = ContinuousClock.now - pressedAt
+            report.secondsToIncident = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            report.storedWhenRaised = try fixture.count(backlogStored)
+            try await fixture.waitUntil(backlogStored, reaches: backlog, timeout: .seconds(120))
+            // Barrier: a later event through the persistent session, stored after the press's copy.
+            try await gateway.publish("carehub/v1/barrier-home/pir-1/event",
+                                      #"{"id":"barrier","ts":"\#(ISO8601DateFormatter().string(from: Date()))","type":"motion","value":true}"#)
+            try await fixture.waitUntil("SELECT COUNT(*) FROM events WHERE home_id = 'barrier-home'", reaches: 1, timeout: .seconds(60))
+            try await fixture.waitUntilRulesEvaluated(home: "barrier-home", event: "barrier", timeout: .seconds(60))
+            report.presses = try fixture.count("SELECT COUNT(*) FROM events WHERE home_id = 'pressed-home' AND type = 'pendant'")
+            report.incidents = try fixture.count(raised)
+            report.repeats = try fixture.count("SELECT COUNT(*) FROM incident_timeline WHERE action = 'repeat'")
+            report.waitingLiveDeliveries = try fixture.count("SELECT COUNT(*) FROM live_deliveries")
+            gateway.stop()
+            return report
+        }
+    }
+
+    @Test(arguments: [false, true]) func aPendantOvertakesTheBacklogAndIsRaisedOnce(mapped: Bool) async throws {
+        let report = try await Self.run(liveLane: true, mapped: mapped)
+        print("live lane (\(mapped ? "Zigbee2MQTT" : "contract") press behind a backlog): \(report)")
+        #expect(report.storedWhenRaised < Self.backlog, "the press waited for the whole backlog: \(report)")
+        #expect(report.presses == 1, "\(report)")
+        #expect(report.incidents == 1, "\(report)")
+        #expect(report.repeats == 0, "\(report)")
+        #expect(report.waitingLiveDeliveries == 0, "\(report)")
+    }
+
+    @Test func withoutTheLiveLaneThePressWaitsForTheWholeBacklog() async throws {
+        let report = try await Self.run(liveLane: false, mapped: false)
+        print("live lane off (must wait for the backlog): \(report)")
+        #expect(report.storedWhenRaised == Self.backlog, "the test cannot tell the live lane from the persistent session: \(report)")
+        #expect(report.presses == 1 && report.incidents == 1)
+    }
+}
