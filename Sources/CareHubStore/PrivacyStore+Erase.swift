@@ -91,6 +91,6 @@ extension PrivacyStore {
             if busy == 0 { return }
             Thread.sleep(forTimeInterval: 0.2 * Double(attempt))
         }
-        throw StoreError("The data was erased, but the database's write-ahead log could not be emptied because the hub kept it busy; run the erasure again to empty it.")
+        throw StoreError(.failed, "The data was erased, but the database's write-ahead log could not be emptied because the hub kept it busy; run the erasure again to empty it.")
     }
 }
