@@ -77,6 +77,9 @@ enum HubSchema {
         migrator.registerMigration("v10-erasure-and-os-user") { db in
             for statement in erasureAndOperatingSystemUser { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v11-typed-outbox") { db in
+            try migrateToTypedOutbox(db)
+        }
         return migrator
     }()
 
