@@ -126,7 +126,7 @@ extension OutboxStore {
         try database.writer.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT DISTINCT webhook, notification, CASE WHEN webhook IS NULL THEN home_id END AS home_id FROM outbox
-                WHERE delivered_at IS NULL AND attempts > 0 ORDER BY webhook IS NULL, webhook, home_id, notification LIMIT 20
+                WHERE delivered_at IS NULL AND attempts > 0 ORDER BY webhook IS NOT NULL, webhook, home_id, notification LIMIT 20
                 """).compactMap(OutboxTarget.init(row:))
         }
     }

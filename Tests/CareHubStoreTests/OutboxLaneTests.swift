@@ -73,3 +73,20 @@ extension OutboxLaneTests {
         #expect(try outbox.renamePendingWebhookTargets { _ in "?" } == 0, "done once")
     }
 }
+
+extension OutboxLaneTests {
+    @Test func failingTargetsNameTheMQTTKindAndHomeOrTheWebhookMQTTFirst() throws {
+        let fixture = try StoreFixture()
+        let outbox = OutboxStore(database: fixture.database)
+        try queueAlert(fixture, home: "flat-2")
+        try queueAlert(fixture, home: "flat-1")
+        _ = try outbox.fanOutAlerts(routes: { _ in ["oncall"] }, at: fixture.now)
+        for lane in [OutboxLane.webhook(target: "oncall"), .mqtt] {
+            let message = try #require(try outbox.next(in: lane, at: fixture.now))
+            try outbox.markFailed(message.seq, target: "?", error: "down", retryAt: fixture.now.addingTimeInterval(60), at: fixture.now)
+        }
+        let message = try #require(try outbox.next(in: .mqtt, at: fixture.now))
+        try outbox.markFailed(message.seq, target: "?", error: "down", retryAt: fixture.now.addingTimeInterval(60), at: fixture.now)
+        #expect(try outbox.failingTargets() == [.mqtt(.alert, home: "flat-1"), .mqtt(.alert, home: "flat-2"), .webhook(name: "oncall")])
+    }
+}
