@@ -2,13 +2,15 @@ import CareHubStore
 import Foundation
 import Mosquitto
 
-/// Publishes outbox rows (alerts and receipts) to the broker at QoS 1 and waits for its acknowledgement.
+/// Publishes outbox rows (alerts and receipts) to the broker at QoS 1, on the topic and with the payload rendered
+/// from the row (`OutboxNotification+Rendering`), and waits for its acknowledgement.
 struct MQTTNotificationChannel: NotificationChannel {
     let client: MosquittoClient
 
     func send(_ message: OutboxMessage, at now: Date) async throws -> String? {
         do {
-            try await client.publish(topic: message.topic, payload: message.payload, retain: message.retain, timeout: .seconds(5))
+            let notification = message.notification
+            try await client.publish(topic: notification.topic, payload: Array(notification.payload.utf8), retain: message.retain, timeout: .seconds(5))
             return nil
         } catch let error as MosquittoError {
             throw NotificationFailure(description: error.description)

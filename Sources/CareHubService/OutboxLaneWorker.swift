@@ -55,10 +55,11 @@ struct OutboxLaneWorker: Sendable {
     private func retryLater(_ message: OutboxMessage, error: String) throws {
         let delay = Self.backoff(attempt: message.attempts)
         logger.warning("Notification failed; will retry", metadata: [
-            "notify.lane": "\(lane)", "outbox.target": "\(message.topic)", "outbox.seq": "\(message.seq)", "outbox.attempt": "\(message.attempts + 1)",
+            "notify.lane": "\(lane)", "outbox.target": "\(message.target.name)", "outbox.seq": "\(message.seq)", "outbox.attempt": "\(message.attempts + 1)",
             "error": "\(error)", "retry_in_s": "\(String(format: "%.1f", delay))",
         ])
-        try outbox.markFailed(message.seq, error: error, retryAt: clock.now.addingTimeInterval(delay), at: clock.now, giveUpAfter: giveUpAfter)
+        try outbox.markFailed(message.seq, target: message.target.name, error: error, retryAt: clock.now.addingTimeInterval(delay),
+                              at: clock.now, giveUpAfter: giveUpAfter)
     }
 
     /// 1 s, 2 s, 4 s … capped at 60 s, each with ±20 % jitter.

@@ -5,7 +5,7 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// POSTs alert JSON to one webhook with URLSession (FoundationNetworking keeps clean builds fast). Each
+/// POSTs alert JSON (rendered from the row, as on MQTT) to one webhook with URLSession (FoundationNetworking keeps clean builds fast). Each
 /// webhook has a session of its own, so one endpoint's stuck connections take nothing from another's.
 ///
 /// Every request carries `X-CareHub-Timestamp` (Unix seconds of this attempt), `X-CareHub-Delivery` (the
@@ -29,13 +29,14 @@ struct WebhookChannel: NotificationChannel {
         }
         let timestamp = Int64(now.timeIntervalSince1970.rounded(.down))
         let delivery = Webhook.deliveryID(seq: message.seq, queuedAt: message.createdAt)
+        let body = Array(message.notification.payload.utf8)
         var request = URLRequest(url: target, timeoutInterval: webhook.timeout)
         request.httpMethod = "POST"
-        request.httpBody = Data(message.payload)
+        request.httpBody = Data(body)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue(String(timestamp), forHTTPHeaderField: "X-CareHub-Timestamp")
         request.setValue(delivery, forHTTPHeaderField: "X-CareHub-Delivery")
-        request.setValue(Webhook.signature(timestamp: timestamp, delivery: delivery, body: message.payload, secret: webhook.secret),
+        request.setValue(Webhook.signature(timestamp: timestamp, delivery: delivery, body: body, secret: webhook.secret),
                          forHTTPHeaderField: "X-CareHub-Signature")
         let response: URLResponse
         do {

@@ -54,12 +54,12 @@ public struct DeviceRegistry: Sendable {
                 if let existing = try Row.fetchOne(db, sql: "SELECT removed_at, registered_by FROM devices WHERE home_id = ? AND id = ?",
                                                    arguments: [entry.home, entry.device]),
                    existing["removed_at"] as Int64? == nil, existing["registered_by"] as String? != "automatic" {
-                    throw StoreError("Device \(entry.device) is already registered to home \(entry.home); use `carehub devices assign` to change it.")
+                    throw StoreError(.alreadyExists, "Device \(entry.device) is already registered to home \(entry.home); use `carehub devices assign` to change it.")
                 }
                 if let other = try String.fetchOne(db, sql: """
                     SELECT home_id FROM devices WHERE id = ? AND home_id != ? AND removed_at IS NULL AND registered_by != 'automatic'
                     """, arguments: [entry.device, entry.home]) {
-                    throw StoreError("Device \(entry.device) is registered to home \(other); move it with `carehub devices assign \(entry.home) \(entry.device)`.")
+                    throw StoreError(.alreadyExists, "Device \(entry.device) is registered to home \(other); move it with `carehub devices assign \(entry.home) \(entry.device)`.")
                 }
                 try Self.checkNameFree(entry, in: db)
                 try db.execute(sql: """
@@ -86,12 +86,12 @@ public struct DeviceRegistry: Sendable {
             if !here {
                 let homes = try String.fetchAll(db, sql: "SELECT home_id FROM devices WHERE id = ? AND removed_at IS NULL", arguments: [entry.device])
                 guard homes.count == 1, let from = homes.first else {
-                    throw StoreError(homes.isEmpty
+                    throw StoreError(.notFound, homes.isEmpty
                         ? "There is no device \(entry.device); register it with `carehub devices add \(entry.home) \(entry.device)`."
                         : "There is no device \(entry.device) in home \(entry.home), and it is registered to several homes (\(homes.joined(separator: ", "))); remove it from the wrong ones first.")
                 }
                 guard try Bool.fetchOne(db, sql: "SELECT 1 FROM homes WHERE id = ?", arguments: [entry.home]) ?? false else {
-                    throw StoreError("There is no home \(entry.home); run `carehub homes list` to see them.")
+                    throw StoreError.homeNotFound(entry.home)
                 }
                 try db.execute(sql: "UPDATE devices SET removed_at = ?, mapping_memory = NULL WHERE home_id = ? AND id = ?",
                                arguments: [now.millisecondsSince1970, from, entry.device])
@@ -121,7 +121,7 @@ public struct DeviceRegistry: Sendable {
             try db.execute(sql: "UPDATE devices SET removed_at = ?, mapping_memory = NULL WHERE home_id = ? AND id = ? AND removed_at IS NULL",
                            arguments: [now.millisecondsSince1970, home, device])
             guard db.changesCount > 0 else {
-                throw StoreError("There is no device \(device) in home \(home); run `carehub devices list --home \(home)` to see them.")
+                throw StoreError(.notFound, "There is no device \(device) in home \(home); run `carehub devices list --home \(home)` to see them.")
             }
             try Self.audit("device_remove", entry: Entry(home: home, device: device), by: person, at: now, in: db)
             try Self.bumpVersion(in: db)
@@ -129,15 +129,15 @@ public struct DeviceRegistry: Sendable {
     }
 
     private static func validate(_ entry: Entry) throws {
-        guard Identifier.isValid(entry.home) else { throw StoreError("The home \"\(entry.home)\" must be 1 to 64 characters of A-Z a-z 0-9 _ . -.") }
-        if let problem = Identifier.homeProblem(entry.home) { throw StoreError("Not a home for devices: \(problem); give the device's real home.") }
-        guard Identifier.isValid(entry.device) else { throw StoreError("The device \"\(entry.device)\" must be 1 to 64 characters of A-Z a-z 0-9 _ . -.") }
+        guard Identifier.isValid(entry.home) else { throw StoreError(.invalidInput, "The home \"\(entry.home)\" must be 1 to 64 characters of A-Z a-z 0-9 _ . -.") }
+        if let problem = Identifier.homeProblem(entry.home) { throw StoreError(.invalidInput, "Not a home for devices: \(problem); give the device's real home.") }
+        guard Identifier.isValid(entry.device) else { throw StoreError(.invalidInput, "The device \"\(entry.device)\" must be 1 to 64 characters of A-Z a-z 0-9 _ . -.") }
         if let name = entry.name, name.isEmpty || name.utf8.count > 255 || name.contains("+") || name.contains("#") {
-            throw StoreError("The gateway name \"\(name)\" must be 1 to 255 bytes without + or #.")
+            throw StoreError(.invalidInput, "The gateway name \"\(name)\" must be 1 to 255 bytes without + or #.")
         }
-        if let room = entry.room, !Identifier.isValid(room) { throw StoreError("The room \"\(room)\" must be a word such as kitchen or front_door.") }
+        if let room = entry.room, !Identifier.isValid(room) { throw StoreError(.invalidInput, "The room \"\(room)\" must be a word such as kitchen or front_door.") }
         if let seconds = entry.offlineAfter, seconds < 60 || seconds > 30 * 86_400 {
-            throw StoreError("The reporting interval must be between 1 minute and 30 days.")
+            throw StoreError(.invalidInput, "The reporting interval must be between 1 minute and 30 days.")
         }
     }
 
@@ -146,7 +146,7 @@ public struct DeviceRegistry: Sendable {
         guard let name = entry.name else { return }
         if let holder = try String.fetchOne(db, sql: "SELECT id FROM devices WHERE home_id = ? AND name = ? AND id != ? AND removed_at IS NULL",
                                             arguments: [entry.home, name, entry.device]) {
-            throw StoreError("The gateway name \"\(name)\" already belongs to device \(holder) in home \(entry.home).")
+            throw StoreError(.alreadyExists, "The gateway name \"\(name)\" already belongs to device \(holder) in home \(entry.home).")
         }
     }
 

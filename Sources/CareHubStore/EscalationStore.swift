@@ -46,7 +46,7 @@ public struct EscalationStore: Sendable {
                     incident: id, home: row["home_id"], at: millis, actor: IncidentStore.hubActor, action: "escalated",
                     note: "Not acknowledged within \(minutes) min of the last notification; escalation level \(level).",
                     details: JSONText.object([("level", String(level))]), in: db)
-                try IncidentStore.enqueueAlert(incident: id, state: "escalated", at: millis, in: db)
+                try IncidentStore.enqueueAlert(incident: id, state: .escalated, at: millis, in: db)
                 escalated.append(id)
             }
             return escalated

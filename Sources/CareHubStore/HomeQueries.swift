@@ -37,7 +37,7 @@ public struct HomeQueries: Sendable {
             try Bool.fetchOne(db, sql: "SELECT 1 FROM homes WHERE id = ? UNION SELECT 1 FROM incidents WHERE home_id = ? LIMIT 1",
                               arguments: [home, home]) ?? false
         }
-        guard known else { throw StoreError("There is no home \(home); run `carehub homes list` to see them.") }
+        guard known else { throw StoreError.homeNotFound(home) }
     }
 
     public func list() throws -> [HomeSummary] {
@@ -48,7 +48,7 @@ public struct HomeQueries: Sendable {
 
     public func show(_ home: String) throws -> HomeSummary {
         guard let summary = try database.writer.read({ try summary(home, in: $0) }) else {
-            throw StoreError("There is no home \(home); run `carehub homes list` to see them.")
+            throw StoreError.homeNotFound(home)
         }
         return summary
     }

@@ -15,11 +15,11 @@ extension HubDatabase {
     /// readable by its owner and group only; an existing file is refused rather than overwritten.
     public func backup(to destination: String) throws {
         guard !FileManager.default.fileExists(atPath: destination) else {
-            throw StoreError("\(destination) already exists; choose a new file name for the backup.")
+            throw StoreError(.alreadyExists, "\(destination) already exists; choose a new file name for the backup.")
         }
         let descriptor = open(destination, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o660)
         guard descriptor >= 0 else {
-            throw StoreError("Cannot create \(destination) (\(String(cString: strerror(errno)))); check the directory exists and is writable.")
+            throw StoreError(.failed, "Cannot create \(destination) (\(String(cString: strerror(errno)))); check the directory exists and is writable.")
         }
         fchmod(descriptor, 0o660)
         close(descriptor)
@@ -28,7 +28,7 @@ extension HubDatabase {
             try writer.backup(to: copy)
         } catch {
             try? FileManager.default.removeItem(atPath: destination)
-            throw StoreError("The backup to \(destination) failed (\(Self.describe(error))); check the directory exists and has room.")
+            throw StoreError(.failed, "The backup to \(destination) failed (\(Self.describe(error))); check the directory exists and has room.")
         }
     }
 }

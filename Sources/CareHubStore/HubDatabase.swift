@@ -116,11 +116,11 @@ public final class HubDatabase: Sendable {
                  try HubSchema.migrator.hasCompletedMigrations(db),
                  try !db.tableExists("grdb_migrations"))
             }
-            if isEmpty { throw StoreError("The file at \(path) is not a CareHub database; check --db or the database path in --config.") }
+            if isEmpty { throw StoreError(.databaseUnreadable, "The file at \(path) is not a CareHub database; check --db or the database path in --config.") }
             if superseded { throw StoreError.newerSchema(path) }
             if !complete {
                 guard migrateIfOlder else {
-                    throw StoreError("The database at \(path) was made by an older CareHub or is damaged; start `carehub serve` once to upgrade it, or run `carehub db check --db \(path)`.")
+                    throw StoreError(.databaseUnreadable, "The database at \(path) was made by an older CareHub or is damaged; start `carehub serve` once to upgrade it, or run `carehub db check --db \(path)`.")
                 }
                 try HubSchema.migrator.migrate(writer)
             }

@@ -77,7 +77,10 @@ enum HubSchema {
         migrator.registerMigration("v10-erasure-and-os-user") { db in
             for statement in erasureAndOperatingSystemUser { try db.execute(sql: statement) }
         }
-        migrator.registerMigration("v11-live-deliveries") { db in
+        migrator.registerMigration("v11-typed-outbox") { db in
+            try migrateToTypedOutbox(db)
+        }
+        migrator.registerMigration("v12-live-deliveries") { db in
             // Mapped alarms the live lane stored, each waiting for its copy from the persistent session (LiveDeliveries).
             try db.execute(sql: "CREATE TABLE live_deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT, digest BLOB NOT NULL, stored_at INTEGER NOT NULL) STRICT")
             try db.execute(sql: "CREATE INDEX live_deliveries_digest ON live_deliveries (digest)")

@@ -14,8 +14,8 @@ public struct HubStatus: Sendable, Equatable {
     public var lastCommitAt: Date?
     public var outboxPending: Int
     public var outboxFailing: Int
-    /// Where they fail: "<channel> <target>", a webhook by its name (never its URL).
-    public var outboxFailingTargets: [String]
+    /// Where they fail: a webhook by its name (never its URL), or an MQTT topic by its kind and home.
+    public var outboxFailingTargets: [OutboxTarget]
     public var oldestUndelivered: Date?
     public var lastHubStart: Date?
 

@@ -52,25 +52,14 @@ public struct IncidentRecord: Sendable, Equatable {
         flags = (row["flags"] as String?).map { $0.split(separator: ",").map(String.init) } ?? []
     }
 
-    /// The alert published on `carehub/v1/<home>/alert` (contract section 4).
-    func alertPayload(state: String, at: Date, repeatCount: Int? = nil) -> String {
-        var members: [(String, String)] = [
-            ("incident", JSONText.quoted(String(id))),
-            ("home", JSONText.quoted(home)),
-            ("kind", JSONText.quoted(kind)),
-            ("priority", JSONText.quoted(priority.rawValue)),
-            ("state", JSONText.quoted(state)),
-            ("at", JSONText.quoted(RFC3339.format(at))),
-            ("summary", JSONText.quoted(summary)),
-        ]
-        if let device { members.append(("device", JSONText.quoted(device))) }
-        if state == "escalated" { members.append(("level", String(escalationLevel))) }
-        if let repeatCount { members.append(("repeat", String(repeatCount))) }
-        if let by = state == "acknowledged" ? acknowledgedBy : state == "resolved" ? resolvedBy : nil {
-            members.append(("by", JSONText.quoted(by)))
-        }
-        if state == "resolved", let outcome { members.append(("outcome", JSONText.quoted(outcome))) }
-        return JSONText.object(members)
+    /// The alert announcing `state` at `at`, with what the incident holds now (contract section 4); `repeatCount`
+    /// for an alarm pressed again.
+    func alert(state: IncidentAlert.State, at: Date, repeatCount: Int? = nil) -> IncidentAlert {
+        IncidentAlert(
+            incident: id, home: home, kind: kind, priority: priority, state: state, at: at, summary: summary, device: device,
+            level: state == .escalated ? escalationLevel : nil, repeatCount: repeatCount,
+            by: state == .acknowledged ? acknowledgedBy : state == .resolved ? resolvedBy : nil,
+            outcome: state == .resolved ? outcome : nil)
     }
 }
 

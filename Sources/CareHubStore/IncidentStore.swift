@@ -52,7 +52,7 @@ public struct IncidentStore: Sendable {
             let id = db.lastInsertedRowID
             try appendTimeline(incident: id, home: draft.home, at: now, actor: hubActor, action: "opened", note: draft.summary,
                                details: draft.triggerEventID.map { JSONText.object([("event", JSONText.quoted($0))]) }, in: db)
-            try enqueueAlert(incident: id, state: "open", at: now, in: db)
+            try enqueueAlert(incident: id, state: .open, at: now, in: db)
             return [.opened(id)]
         case .resolve(let home, let kind, let device, let reason, _):
             guard let existing = try openIncidentID(home: home, kind: kind, device: device, in: db) else {
@@ -62,7 +62,7 @@ public struct IncidentStore: Sendable {
                 UPDATE incidents SET state = 'resolved', resolved_at = ?, resolved_by = ?, outcome = 'cleared' WHERE id = ?
                 """, arguments: [now, hubActor, existing])
             try appendTimeline(incident: existing, home: home, at: now, actor: hubActor, action: "auto_resolved", note: reason, details: nil, in: db)
-            try enqueueAlert(incident: existing, state: "resolved", at: now, in: db)
+            try enqueueAlert(incident: existing, state: .resolved, at: now, in: db)
             return [.resolved(existing)]
         }
     }
@@ -86,13 +86,13 @@ public struct IncidentStore: Sendable {
             """, arguments: [incident, home, at, actor, OperatingSystemUser.current, action, note, details])
     }
 
-    /// Queues the incident's alert; `state` nil is a repeat trigger: the current state, with `"repeat"` set.
-    static func enqueueAlert(incident id: Int64, state: String?, at: Int64, in db: Database) throws {
+    /// Queues the incident's alert; `state` nil is a repeat trigger: the current state, with the trigger count.
+    static func enqueueAlert(incident id: Int64, state: IncidentAlert.State?, at millis: Int64, in db: Database) throws {
         guard let record = try fetch(id, in: db) else { throw StoreError.incidentNotFound(id) }
-        let at = Date(millisecondsSince1970: at)
-        let payload = state.map { record.alertPayload(state: $0, at: at) }
-            ?? record.alertPayload(state: record.state.rawValue, at: at, repeatCount: record.triggerCount)
-        try OutboxStore.enqueue(topic: Topic.alert(home: record.home), payload: payload, incident: id, now: at.millisecondsSince1970, in: db)
+        let at = Date(millisecondsSince1970: millis)
+        let alert = state.map { record.alert(state: $0, at: at) }
+            ?? record.alert(state: IncidentAlert.State(record.state), at: at, repeatCount: record.triggerCount)
+        try OutboxStore.enqueue(.alert(alert), queuedAt: millis, in: db)
     }
 
     static func fetch(_ id: Int64, in db: Database) throws -> IncidentRecord? {
@@ -117,7 +117,7 @@ public struct IncidentStore: Sendable {
             }
             guard let record = try Self.fetch(id, in: db) else { throw StoreError.incidentNotFound(id) }
             try Self.appendTimeline(incident: id, home: record.home, at: millis, actor: person, action: "acknowledged", note: note, details: nil, in: db)
-            try Self.enqueueAlert(incident: id, state: "acknowledged", at: millis, in: db)
+            try Self.enqueueAlert(incident: id, state: .acknowledged, at: millis, in: db)
             return record
         }
     }
@@ -136,7 +136,7 @@ public struct IncidentStore: Sendable {
             guard let record = try Self.fetch(id, in: db) else { throw StoreError.incidentNotFound(id) }
             try Self.appendTimeline(incident: id, home: record.home, at: millis, actor: person, action: "resolved", note: note,
                                     details: JSONText.object([("outcome", JSONText.quoted(outcome.rawValue))]), in: db)
-            try Self.enqueueAlert(incident: id, state: "resolved", at: millis, in: db)
+            try Self.enqueueAlert(incident: id, state: .resolved, at: millis, in: db)
             return record
         }
     }

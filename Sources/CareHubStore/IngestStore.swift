@@ -206,8 +206,8 @@ public struct IngestStore: Sendable {
             let storedAt = isNew
                 ? receivedAt
                 : try Int64.fetchOne(db, sql: "SELECT received_at FROM events WHERE home_id = ? AND id = ?", arguments: [event.home, event.id]) ?? receivedAt
-            let receipt = JSONText.object([("id", JSONText.quoted(event.id)), ("stored_at", JSONText.quoted(RFC3339.formatMilliseconds(storedAt)))])
-            try OutboxStore.enqueue(topic: Topic.receipt(home: event.home), payload: receipt, incident: nil, now: receivedAt, in: db)
+            let receipt = EventReceipt(home: event.home, eventID: event.id, storedAt: Date(millisecondsSince1970: storedAt))
+            try OutboxStore.enqueue(.receipt(receipt), queuedAt: receivedAt, in: db)
         }
         return isNew ? .stored(seq: seq, receiptQueued: needsReceipt) : .duplicate(receiptQueued: needsReceipt)
     }

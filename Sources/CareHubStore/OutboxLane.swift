@@ -6,7 +6,7 @@ import GRDB
 public enum OutboxLane: Sendable, Hashable, CustomStringConvertible {
     /// Every MQTT row: alerts and receipts.
     case mqtt
-    /// The rows for one configured webhook, by its outbox target.
+    /// The rows for one configured webhook, by its name.
     case webhook(target: String)
     /// Webhook rows whose target is none of `configured` (a webhook removed from the configuration while
     /// alerts for it were still queued): tried, failed and reported like any other, never left unseen.
@@ -26,12 +26,12 @@ public enum OutboxLane: Sendable, Hashable, CustomStringConvertible {
         case .mqtt:
             return ("channel = 'mqtt'", [])
         case .webhook(let target):
-            return ("channel = 'webhook' AND topic = ?", [target])
+            return ("channel = 'webhook' AND webhook = ?", [target])
         case .unconfiguredWebhooks(let configured) where configured.isEmpty:
             return ("channel = 'webhook'", [])
         case .unconfiguredWebhooks(let configured):
             let placeholders = Array(repeating: "?", count: configured.count).joined(separator: ", ")
-            return ("channel = 'webhook' AND topic NOT IN (\(placeholders))", StatementArguments(configured))
+            return ("channel = 'webhook' AND webhook NOT IN (\(placeholders))", StatementArguments(configured))
         }
     }
 }

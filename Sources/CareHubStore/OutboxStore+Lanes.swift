@@ -10,7 +10,7 @@ extension OutboxStore {
         let condition = lane.condition
         return try database.writer.read { db in
             try Row.fetchOne(db, sql: """
-                SELECT seq, created_at, channel, topic, payload, retain, attempts FROM outbox
+                SELECT seq, created_at, channel, webhook, \(OutboxNotification.columns), retain, attempts FROM outbox
                 WHERE delivered_at IS NULL AND next_attempt_at <= ? AND \(condition.sql)
                 ORDER BY attempts > 0, seq LIMIT 1
                 """, arguments: [now.millisecondsSince1970] + condition.arguments).map(OutboxMessage.init(row:))
@@ -28,8 +28,13 @@ extension OutboxStore {
 }
 
 extension OutboxMessage {
-    init(row: Row) {
-        self.init(seq: row["seq"], createdAt: Date(millisecondsSince1970: row["created_at"]), channel: row["channel"], topic: row["topic"],
-                  payload: Array(row["payload"] as Data), retain: row["retain"], attempts: row["attempts"])
+    /// Reads a row; a row whose typed columns make no notification (which the schema's checks forbid) is damage.
+    init(row: Row) throws {
+        let seq: Int64 = row["seq"]
+        guard let notification = OutboxNotification(row: row) else {
+            throw StoreError(.databaseUnreadable, "Outbox row \(seq) is damaged; run `carehub db check` and restore from a backup if it finds faults.")
+        }
+        self.init(seq: seq, createdAt: Date(millisecondsSince1970: row["created_at"]), channel: row["channel"], webhook: row["webhook"],
+                  notification: notification, retain: row["retain"], attempts: row["attempts"])
     }
 }

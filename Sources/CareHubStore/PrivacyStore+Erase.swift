@@ -54,7 +54,7 @@ extension PrivacyStore {
         let topicPrefix = "carehub/v1/\(home)/"
         var removed = 0
         removed += try deletion.delete(
-            from: "outbox", where: "incident_id IN (\(incidents)) OR substr(topic, 1, ?) = ?", arguments: [topicPrefix.unicodeScalars.count, topicPrefix]
+            from: "outbox", where: "incident_id IN (\(incidents)) OR home_id = ?", arguments: [home]
         ) { db, keys in
             try db.execute(sql: "DELETE FROM outbox_attempts WHERE outbox_seq IN (\(keys))")
             return db.changesCount
@@ -91,6 +91,6 @@ extension PrivacyStore {
             if busy == 0 { return }
             Thread.sleep(forTimeInterval: 0.2 * Double(attempt))
         }
-        throw StoreError("The data was erased, but the database's write-ahead log could not be emptied because the hub kept it busy; run the erasure again to empty it.")
+        throw StoreError(.failed, "The data was erased, but the database's write-ahead log could not be emptied because the hub kept it busy; run the erasure again to empty it.")
     }
 }

@@ -19,23 +19,31 @@ struct CLIFailure: Error {
         self.exitCode = exitCode
     }
 
-    /// Maps the errors of the libraries below; nil for argument-parsing errors, which ArgumentParser reports.
+    /// Maps the errors of the libraries below by their kind, never by their text; nil for argument-parsing
+    /// errors, which ArgumentParser reports.
     init?(_ error: any Error) {
         switch error {
         case let error as StoreError:
-            let notFound = error.message.hasPrefix("There is no")
-            let usage = error.message.hasSuffix("already exists; choose a new file name for the backup.")
-            if usage {
-                self.init(error.message, exitCode: .failure)
-                return
-            }
-            self.init(error.message, exitCode: notFound ? .notFound : .databaseUnavailable)
+            self.init(error.message, exitCode: CLIExit(error.kind))
         case let error as IncidentConflict:
-            self.init(error.message, exitCode: .conflict)
+            self.init(error.message, exitCode: CLIExit(error.kind))
         case let error as ConfigurationError:
             self.init(error.message)
         default:
             return nil
+        }
+    }
+}
+
+extension CLIExit {
+    /// The exit status for a kind of store error: 3 when the database cannot be used, 4 when someone else acted
+    /// first, 5 when the incident, home or device does not exist, 1 for anything else.
+    init(_ kind: ErrorKind) {
+        switch kind {
+        case .databaseMissing, .databaseUnreadable, .databaseNotWritable: self = .databaseUnavailable
+        case .conflict: self = .conflict
+        case .notFound: self = .notFound
+        default: self = .failure
         }
     }
 }

@@ -125,7 +125,7 @@ struct IncidentsShowCommand: AsyncParsableCommand {
         let beforeRecords = before.map(OutputRecord.init(event:))
         let notificationRecords = notifications.map { note in
             OutputRecord(fields: [
-                ("channel", .text(note.channel)), ("target", .text(note.target)), ("state", .text(note.state)), ("queued_at", .time(note.createdAt)),
+                ("channel", .text(note.channel)), ("target", .text(note.target.name)), ("state", .text(note.state)), ("queued_at", .time(note.createdAt)),
                 ("delivered_at", .optionalTime(note.deliveredAt)), ("attempts", .integer(Int64(note.attempts))), ("last_error", .optionalText(note.lastError)),
             ])
         }

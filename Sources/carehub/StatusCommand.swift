@@ -37,7 +37,7 @@ struct StatusCommand: AsyncParsableCommand {
             ("last_hub_start", .optionalTime(status.lastHubStart)),
             ("outbox_pending", .integer(Int64(status.outboxPending))),
             ("outbox_failing", .integer(Int64(status.outboxFailing))),
-            ("outbox_failing_targets", .json("[" + status.outboxFailingTargets.map(JSONText.quoted).joined(separator: ",") + "]")),
+            ("outbox_failing_targets", .json("[" + status.outboxFailingTargets.map { JSONText.quoted($0.label) }.joined(separator: ",") + "]")),
             ("outbox_oldest", .optionalTime(status.oldestUndelivered)),
             ("gateways", .json("[" + (try GatewayTraffic(database: db).recent(since: Date().addingTimeInterval(-7 * 86_400))).map(Self.json).joined(separator: ",") + "]")),
             ("database", .text(db.path)),

@@ -28,9 +28,9 @@ import Testing
         #expect(try store.escalateDue(at: opened.addingTimeInterval(5_000), policy: policy).isEmpty)
         // The technical incident waits its 24 hours.
         #expect(try store.escalateDue(at: opened.addingTimeInterval(86_400), policy: policy) == [2])
-        let alerts = try fixture.outboxPayloads(topic: "carehub/v1/flat-1/alert").filter { $0.contains(#""state":"escalated""#) }
+        let alerts = try fixture.queuedAlerts().filter { $0.state == .escalated }
         #expect(alerts.count == 3)
-        #expect(alerts.first?.contains(#""level":1"#) == true)
+        #expect(alerts.first?.level == 1)
         let notes = try IncidentQueries(database: fixture.database).timeline(1).filter { $0.action == "escalated" }.map(\.note)
         #expect(notes.first??.contains("within 2 min") == true)
     }

@@ -20,8 +20,8 @@ import Testing
         #expect(incident.priority == .emergency)
         #expect(incident.triggerEventID == "e1")
         #expect(try IncidentQueries(database: fixture.database).timeline(1).map(\.action) == ["opened"])
-        let alerts = try fixture.outboxPayloads(topic: "carehub/v1/flat-12/alert")
-        #expect(alerts == [#"{"incident":"1","home":"flat-12","kind":"pendant","priority":"emergency","state":"open","at":"2026-11-29T10:15:00.000Z","summary":"pendant test","device":"dev-1"}"#])
+        #expect(try fixture.queuedAlerts() == [IncidentAlert(incident: 1, home: "flat-12", kind: "pendant", priority: .emergency, state: .open,
+                                                            at: fixture.now, summary: "pendant test", device: "dev-1")])
         #expect(try RulesStore(database: fixture.database).checkpoint() == 1)
     }
 
@@ -35,12 +35,12 @@ import Testing
         let incident = try IncidentQueries(database: fixture.database).find(1)
         #expect(incident.triggerCount == 2)
         #expect(try IncidentQueries(database: fixture.database).timeline(1).map(\.action) == ["opened", "repeat"])
-        let alerts = try fixture.outboxPayloads(topic: "carehub/v1/flat-12/alert")
+        let alerts = try fixture.queuedAlerts()
         #expect(alerts.count == 2, "a second pendant press is announced")
-        #expect(alerts.last?.contains(#""state":"open""#) == true)
-        #expect(alerts.last?.contains(#""repeat":2"#) == true)
+        #expect(alerts.last?.state == .open)
+        #expect(alerts.last?.repeatCount == 2)
         try rules.apply([raise(.lowBattery, device: "pir-1"), raise(.lowBattery, device: "pir-1", event: "e9")], checkpoint: 3, at: fixture.now)
-        #expect(try fixture.outboxPayloads(topic: "carehub/v1/flat-12/alert").count == 3, "a repeat of a technical incident is not announced")
+        #expect(try fixture.queuedAlerts().count == 3, "a repeat of a technical incident is not announced")
     }
 
     @Test func anAcknowledgedIncidentStillJoinsButAResolvedOneDoesNot() throws {
@@ -95,8 +95,10 @@ import Testing
         #expect(timeline.map(\.action) == ["opened", "acknowledged", "resolved"])
         #expect(timeline.map(\.actor) == ["carehub", "Sam Patel", "Sam Patel"])
         #expect(timeline.map(\.note) == ["pendant test", "Calling her", "Helped up"])
-        let states = try fixture.outboxPayloads(topic: "carehub/v1/flat-12/alert").map { try JSONValue.parse(Array($0.utf8))["state"] }
-        #expect(states == [.string("open"), .string("acknowledged"), .string("resolved")])
+        let alerts = try fixture.queuedAlerts()
+        #expect(alerts.map(\.state) == [.open, .acknowledged, .resolved])
+        #expect(alerts.map(\.by) == [nil, "Sam Patel", "Sam Patel"])
+        #expect(alerts.map(\.outcome) == [nil, nil, "visited"])
     }
 
     @Test func twoPeopleAcknowledgingAtOnceOneWinsAndTheOtherIsToldWho() async throws {

@@ -40,9 +40,8 @@ import Testing
         defer { fixture.directory.remove() }
         try fixture.receive(pendant("p1"), at: fixture.now)
         #expect(try fixture.receive(pendant("p1"), at: fixture.now.addingTimeInterval(5)) == .duplicate(receiptQueued: true))
-        let receipts = try fixture.outboxPayloads(topic: "carehub/v1/flat-12/receipt")
-        let expected = #"{"id":"p1","stored_at":"2026-11-29T10:15:00.000Z"}"#
-        #expect(receipts == [expected, expected])
+        let expected = EventReceipt(home: "flat-12", eventID: "p1", storedAt: fixture.now)
+        #expect(try fixture.queuedReceipts() == [expected, expected])
     }
 
     @Test func aRefusedPayloadIsKeptWithTopicBytesAndReason() throws {

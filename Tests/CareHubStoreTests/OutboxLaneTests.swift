@@ -1,5 +1,5 @@
 import CareHubCore
-import CareHubStore
+@testable import CareHubStore
 import Foundation
 import GRDB
 import Testing
@@ -8,11 +8,9 @@ import Testing
 @Suite struct OutboxLaneTests {
     /// Queues an emergency alert for `home` on MQTT, as the rules do.
     func queueAlert(_ fixture: StoreFixture, home: String) throws {
+        let alert = IncidentAlert(incident: 1, home: home, kind: "pendant", priority: .emergency, state: .open, at: fixture.now, summary: "Pendant pressed")
         try fixture.database.writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO outbox (created_at, channel, topic, payload, next_attempt_at) VALUES (?, 'mqtt', ?, ?, ?)
-                """, arguments: [fixture.now.millisecondsSince1970, "carehub/v1/\(home)/alert",
-                                 Data(#"{"home":"\#(home)","priority":"emergency","state":"open"}"#.utf8), fixture.now.millisecondsSince1970])
+            try OutboxStore.enqueue(.alert(alert), queuedAt: fixture.now.millisecondsSince1970, in: db)
         }
     }
 
@@ -22,10 +20,10 @@ import Testing
         try queueAlert(fixture, home: "flat-1")
         #expect(try outbox.fanOutAlerts(routes: { _ in ["oncall", "pager"] }, at: fixture.now) == 2)
 
-        #expect(try outbox.next(in: .mqtt, at: fixture.now)?.topic == "carehub/v1/flat-1/alert")
-        #expect(try outbox.next(in: .webhook(target: "oncall"), at: fixture.now)?.topic == "oncall")
-        #expect(try outbox.next(in: .webhook(target: "pager"), at: fixture.now)?.topic == "pager")
-        #expect(try outbox.next(in: .unconfiguredWebhooks(configured: ["oncall"]), at: fixture.now)?.topic == "pager",
+        #expect(try outbox.next(in: .mqtt, at: fixture.now)?.target == .mqtt(.alert, home: "flat-1"))
+        #expect(try outbox.next(in: .webhook(target: "oncall"), at: fixture.now)?.target == .webhook(name: "oncall"))
+        #expect(try outbox.next(in: .webhook(target: "pager"), at: fixture.now)?.target == .webhook(name: "pager"))
+        #expect(try outbox.next(in: .unconfiguredWebhooks(configured: ["oncall"]), at: fixture.now)?.webhook == "pager",
                 "a row for a webhook no longer configured still has a lane")
         #expect(try outbox.next(in: .unconfiguredWebhooks(configured: ["oncall", "pager"]), at: fixture.now) == nil)
         #expect(try outbox.next(in: .unconfiguredWebhooks(configured: []), at: fixture.now)?.channel == "webhook")
@@ -38,7 +36,7 @@ import Testing
         try queueAlert(fixture, home: "flat-1")
         _ = try outbox.fanOutAlerts(routes: { _ in ["oncall"] }, at: fixture.now)
         let first = try #require(try outbox.next(in: lane, at: fixture.now))
-        try outbox.markFailed(first.seq, error: "timed out", retryAt: fixture.now.addingTimeInterval(2), at: fixture.now)
+        try outbox.markFailed(first.seq, target: "oncall", error: "timed out", retryAt: fixture.now.addingTimeInterval(2), at: fixture.now)
         #expect(try outbox.next(in: lane, at: fixture.now) == nil, "a failed row waits for its retry time")
         #expect(try outbox.nextDue(in: lane) == fixture.now.addingTimeInterval(2))
 
@@ -46,7 +44,7 @@ import Testing
         _ = try outbox.fanOutAlerts(routes: { _ in ["oncall"] }, at: fixture.now)
         let later = fixture.now.addingTimeInterval(3)
         let fresh = try #require(try outbox.next(in: lane, at: later))
-        #expect(String(decoding: fresh.payload, as: UTF8.self).contains("flat-2"), "the fresh alert goes before the older retry")
+        #expect(fresh.notification.home == "flat-2", "the fresh alert goes before the older retry")
         #expect(fresh.attempts == 0)
         try outbox.markDelivered(fresh.seq, at: later)
         let retry = try #require(try outbox.next(in: lane, at: later))
@@ -64,7 +62,7 @@ extension OutboxLaneTests {
         try queueAlert(fixture, home: "flat-2")
         _ = try outbox.fanOutAlerts(routes: { _ in [url] }, at: fixture.now)
         let pending = try #require(try outbox.next(in: .webhook(target: url), at: fixture.now))
-        try outbox.markFailed(pending.seq, error: "POST \(url) failed: timed out", retryAt: fixture.now, at: fixture.now)
+        try outbox.markFailed(pending.seq, target: url, error: "POST \(url) failed: timed out", retryAt: fixture.now, at: fixture.now)
         let other = try #require(try outbox.next(in: .webhook(target: url), at: fixture.now.addingTimeInterval(1)))
         try outbox.markDelivered(other.seq, at: fixture.now)
 
@@ -73,5 +71,22 @@ extension OutboxLaneTests {
         #expect(renamed.seq == pending.seq)
         #expect(try fixture.count("SELECT COUNT(*) FROM outbox WHERE last_error = 'POST oncall failed: timed out'") == 1)
         #expect(try outbox.renamePendingWebhookTargets { _ in "?" } == 0, "done once")
+    }
+}
+
+extension OutboxLaneTests {
+    @Test func failingTargetsNameTheMQTTKindAndHomeOrTheWebhookMQTTFirst() throws {
+        let fixture = try StoreFixture()
+        let outbox = OutboxStore(database: fixture.database)
+        try queueAlert(fixture, home: "flat-2")
+        try queueAlert(fixture, home: "flat-1")
+        _ = try outbox.fanOutAlerts(routes: { _ in ["oncall"] }, at: fixture.now)
+        for lane in [OutboxLane.webhook(target: "oncall"), .mqtt] {
+            let message = try #require(try outbox.next(in: lane, at: fixture.now))
+            try outbox.markFailed(message.seq, target: "?", error: "down", retryAt: fixture.now.addingTimeInterval(60), at: fixture.now)
+        }
+        let message = try #require(try outbox.next(in: .mqtt, at: fixture.now))
+        try outbox.markFailed(message.seq, target: "?", error: "down", retryAt: fixture.now.addingTimeInterval(60), at: fixture.now)
+        #expect(try outbox.failingTargets() == [.mqtt(.alert, home: "flat-1"), .mqtt(.alert, home: "flat-2"), .webhook(name: "oncall")])
     }
 }

@@ -1,5 +1,5 @@
 import CareHubCore
-import CareHubStore
+@testable import CareHubStore
 import CareHubTesting
 import Foundation
 import GRDB
@@ -35,11 +35,20 @@ struct StoreFixture {
         try database.writer.read { try Int.fetchOne($0, sql: sql) ?? -1 }
     }
 
-    func outboxPayloads(topic: String) throws -> [String] {
+    /// The notifications queued for MQTT, oldest first, as the outbox holds them.
+    func queuedNotifications() throws -> [OutboxNotification] {
         try database.writer.read { db in
-            try Data.fetchAll(db, sql: "SELECT payload FROM outbox WHERE topic = ? ORDER BY seq", arguments: [topic])
-                .map { String(decoding: $0, as: UTF8.self) }
+            try Row.fetchAll(db, sql: "SELECT \(OutboxNotification.columns) FROM outbox WHERE channel = 'mqtt' ORDER BY seq")
+                .compactMap(OutboxNotification.init(row:))
         }
+    }
+
+    func queuedAlerts() throws -> [IncidentAlert] {
+        try queuedNotifications().compactMap { if case .alert(let alert) = $0 { alert } else { nil } }
+    }
+
+    func queuedReceipts() throws -> [EventReceipt] {
+        try queuedNotifications().compactMap { if case .receipt(let receipt) = $0 { receipt } else { nil } }
     }
 }
 

@@ -32,7 +32,7 @@ import Testing
             let acknowledged = try await fixture.carehub(["incidents", "ack", try #require(pendantIncident.first), "--by", "Sam", "--note", "On my way"])
             #expect(acknowledged.status == 0, "\(acknowledged.standardError)")
 
-            let twinNotices = "SELECT COUNT(*) FROM outbox WHERE substr(topic, 1, 19) = 'carehub/v1/\(Self.twin)/'"
+            let twinNotices = "SELECT COUNT(*) FROM outbox WHERE channel = 'mqtt' AND home_id = '\(Self.twin)'"
             let twinNoticesBefore = try fixture.count(twinNotices)
             let erasure = try await fixture.carehub(["erase", "--home", Self.erased, "--by", "DPO", "--yes"])
             #expect(erasure.status == 0, "\(erasure.standardError)")

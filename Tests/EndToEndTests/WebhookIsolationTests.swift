@@ -70,7 +70,7 @@ import Testing
                     topic: { $0 == "carehub/v1/\(home)/alert" }, payload: { $0.contains(#""state":"open""#) }, timeout: remaining) {
                     presses[index].alertLatency = alert.at - presses[index].publishedAt
                 }
-                let queuedAt = try fixture.strings("SELECT created_at FROM outbox WHERE topic = 'carehub/v1/\(home)/alert' ORDER BY seq LIMIT 1")
+                let queuedAt = try fixture.strings("SELECT created_at FROM outbox WHERE channel = 'mqtt' AND notification = 'alert' AND home_id = '\(home)' ORDER BY seq LIMIT 1")
                 if let milliseconds = queuedAt.first.flatMap(Double.init) {
                     let seconds = milliseconds / 1000 - presses[index].publishedAtWallClock.timeIntervalSince1970
                     presses[index].queuedAfter = .milliseconds(Int(seconds * 1000))
@@ -85,7 +85,7 @@ import Testing
 
             // The bad endpoint's own alerts are not given up: the black hole's attempts time out and are retried,
             // the slow endpoint's arrive.
-            let badLane = "FROM outbox WHERE channel = 'webhook' AND topic = '127.0.0.1:\(badPort)'"
+            let badLane = "FROM outbox WHERE channel = 'webhook' AND webhook = '127.0.0.1:\(badPort)'"
             if bad == .blackHole {
                 let failed = "SELECT COUNT(*) FROM outbox_attempts WHERE ok = 0 AND outbox_seq IN (SELECT seq \(badLane))"
                 #expect(try await fixture.waitUntil(failed, reaches: 1, timeout: .seconds(20)) >= 1)
