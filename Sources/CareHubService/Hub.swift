@@ -101,7 +101,7 @@ public enum Hub {
         if configuration.broker.liveLane {
             let live = IngestHandler(
                 decoder: EventDecoder(clockSkew: configuration.clockSkew), store: ingestStore, clock: clock, logger: logger, newEvents: newEvents,
-                newOutbox: newOutbox, mappings: configuration.gateways, lane: .live, onLiveDeliveries: { seq in
+                newOutbox: newOutbox, mappings: configuration.gateways, lane: .live, liveLaneWanted: { !backlog.hasCaughtUp }, onLiveDeliveries: { seq in
                     do {
                         try reference.client?.enqueuePublish(topic: Topic.liveMarker, payload: Array(String(seq).utf8))
                     } catch {

@@ -34,16 +34,22 @@ public final class IngestHandler: Sendable {
     /// Live lane: called after a burst that stored mapped alarms commits, with the newest `LiveDeliveries` entry
     /// (the hub publishes the marker for it through the persistent session).
     private let onLiveDeliveries: (@Sendable (Int64) -> Void)?
+    /// Live lane: whether the persistent session is behind (its backlog not yet delivered), the only time the live
+    /// lane acts. Once caught up, the persistent session brings each alarm as fast as the live lane would, and two
+    /// lanes racing for the same message would store an id-less alarm twice.
+    private let liveLaneWanted: @Sendable () -> Bool
 
     public init(
         decoder: EventDecoder, store: IngestStore, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
         backlog: BacklogGate? = nil, redeliveries: RedeliveryGuard? = nil, limiter: TrafficLimiter? = nil, mappings: [GatewayMapping] = [],
-        beforeCommit: (@Sendable (Int) -> Void)? = nil, lane: IngestLane = .persistent, onLiveDeliveries: (@Sendable (Int64) -> Void)? = nil,
+        beforeCommit: (@Sendable (Int) -> Void)? = nil, lane: IngestLane = .persistent, liveLaneWanted: @escaping @Sendable () -> Bool = { true },
+        onLiveDeliveries: (@Sendable (Int64) -> Void)? = nil,
         onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
     ) {
         self.beforeCommit = beforeCommit
         self.lane = lane
         self.onLiveDeliveries = onLiveDeliveries
+        self.liveLaneWanted = liveLaneWanted
         self.backlog = backlog
         self.redeliveries = redeliveries
         self.limiter = limiter
@@ -66,7 +72,9 @@ public final class IngestHandler: Sendable {
     /// the redelivery check in order, but opens the backlog gate only after the commit (the rules must not take the
     /// backlog for drained while its last events are uncommitted).
     public func handle(_ received: [MosquittoMessage]) {
-        // The live lane stores alarms only; a burst without one opens no transaction.
+        // The live lane stores alarms only, and only while the persistent session is behind; a burst without one opens
+        // no transaction.
+        if lane == .live, !liveLaneWanted() { return }
         let burst = lane == .live ? received.filter(holdsAlarm) : received
         guard !burst.isEmpty else { return }
         var sentinels: [[UInt8]] = []
@@ -86,8 +94,8 @@ public final class IngestHandler: Sendable {
                         continue
                     }
                     let outcome = try ingest(message, in: transaction)
-                    // A contract alarm's copy meets it by id; a mapped one has no id, so its digest waits for its copy.
-                    if lane == .live, !message.topic.hasPrefix(Topic.prefix), outcome.0.carriedAlarm {
+                    // Its copy from the persistent session uses this entry up: no second receipt, no second press.
+                    if lane == .live, outcome.0.carriedAlarm {
                         newestLiveDelivery = try LiveDeliveries.record(DeliveryDigest(topic: message.topic, payload: message.payload),
                                                                        at: clock.now, in: transaction)
                     }
@@ -119,7 +127,8 @@ public final class IngestHandler: Sendable {
     private func ingest(_ message: MosquittoMessage, in transaction: IngestTransaction) throws -> (IngestStore.Outcome, DecodedMessage?, String) {
         let receivedAt = clock.now
         var delivery = redeliveries?.classify(DeliveryDigest(topic: message.topic, payload: message.payload)) ?? IngestStore.Delivery()
-        delivery.qos = message.qos
+        // QoS 0 is counted and warned of once, by the persistent session.
+        delivery.qos = lane == .live ? 1 : message.qos
         if !message.topic.hasPrefix(Topic.prefix),
            let input = IngestStore.MappedInput(mappings: mappings, topic: message.topic, payload: message.payload, retained: message.retain) {
             return (try handle(input, message: message, delivery: delivery, receivedAt: receivedAt, in: transaction), nil, message.topic)
@@ -162,6 +171,11 @@ public final class IngestHandler: Sendable {
         let sender = GatewaySender(dialect: GatewaySender.contractDialect, home: decoded.home)
         delivery.sender = sender
         warnIfQoSZero(message, from: sender)
+        if lane == .persistent, decoded.holdsAlarm,
+           try LiveDeliveries.consume(DeliveryDigest(topic: message.topic, payload: message.payload), in: transaction) {
+            // The live lane stored (or met) this alarm when it was published; this is the persistent session's copy.
+            return (try store.storeCopy(delivery, receivedAt: receivedAt, in: transaction), nil, message.topic)
+        }
         if limiter?.admit(sender) == false, !decoded.holdsAlarm {
             let refused = RefusedMessage(topic: message.topic, payload: message.payload, reason: rateReason(sender), home: decoded.home,
                                          device: decoded.device)
@@ -177,7 +191,7 @@ public final class IngestHandler: Sendable {
 
     /// Once per gateway and run: QoS 0 is lost by the broker while the hub is down unless the broker queues it.
     private func warnIfQoSZero(_ message: MosquittoMessage, from sender: GatewaySender) {
-        guard message.qos == 0, qosZeroWarned.insert(sender) else { return }
+        guard lane == .persistent, message.qos == 0, qosZeroWarned.insert(sender) else { return }
         logger.warning("""
             A gateway publishes at QoS 0, and this broker delivers it to the hub at QoS 0: such messages are lost whenever the hub \
             is down or restarting. Set alarm devices to qos 1 (docs/gateways.md) and use the shipped broker configuration \
@@ -211,6 +225,8 @@ public final class IngestHandler: Sendable {
         case .deviceStatus(let state):
             newEvents.ring()
             logger.info("Device availability", metadata: ["mqtt.topic": "\(topic)", "device.state": "\(state.rawValue)"])
+        case .liveCopy:
+            logger.debug("The persistent session's copy of an alarm the live lane handled", metadata: ["mqtt.topic": "\(topic)"])
         case .ignored:
             logger.trace("Message not about the home", metadata: ["mqtt.topic": "\(topic)"])
         }

@@ -84,6 +84,7 @@ enum HubSchema {
             // Mapped alarms the live lane stored, each waiting for its copy from the persistent session (LiveDeliveries).
             try db.execute(sql: "CREATE TABLE live_deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT, digest BLOB NOT NULL, stored_at INTEGER NOT NULL) STRICT")
             try db.execute(sql: "CREATE INDEX live_deliveries_digest ON live_deliveries (digest)")
+            try db.execute(sql: "INSERT INTO counters (name, value) VALUES ('live_copies', 0)")
         }
         return migrator
     }()

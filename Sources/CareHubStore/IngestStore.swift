@@ -35,11 +35,14 @@ public struct IngestStore: Sendable {
         case deviceStatus(GatewayState)
         /// Nothing about the home (a bridge log, a retained state only moving baselines).
         case ignored
+        /// The persistent session's copy of an alarm the live lane already handled: nothing stored, nothing sent.
+        case liveCopy
 
         /// Whether the message held an alarm that was stored (or met its stored copy): alarms are receipted.
         public var carriedAlarm: Bool {
             switch self {
             case .stored(_, let receipt), .duplicate(let receipt), .mapped(_, let receipt): receipt
+            case .liveCopy: true
             default: false
             }
         }
@@ -89,12 +92,12 @@ public struct IngestStore: Sendable {
         }
     }
 
-    /// Counts the persistent session's copy of a mapped alarm the live lane already stored (`LiveDeliveries`), which
-    /// changes nothing else, and logs it as the newest delivery.
+    /// Counts (`live_copies`) the persistent session's copy of an alarm the live lane already handled
+    /// (`LiveDeliveries`), which changes nothing else, and logs it as the newest delivery.
     public func storeCopy(_ delivery: Delivery, receivedAt: Date, in transaction: IngestTransaction? = nil) throws -> Outcome {
         try write(delivery, receivedAt: receivedAt, in: transaction) { db, _ in
-            try db.cachedStatement(sql: "UPDATE counters SET value = value + 1 WHERE name = 'duplicates'").execute()
-            return .duplicate(receiptQueued: false)
+            try db.cachedStatement(sql: "UPDATE counters SET value = value + 1 WHERE name = 'live_copies'").execute()
+            return .liveCopy
         }
     }
 

@@ -2,13 +2,14 @@ import CareHubCore
 import Foundation
 import GRDB
 
-/// The mapped alarms the live lane stored, each waiting for its copy from the hub's persistent session.
+/// The alarms the live lane handled, each waiting for its copy from the hub's persistent session.
 ///
 /// The live lane (a second, clean-session connection) stores an alarm the moment it is published, while the
 /// persistent session may still be delivering a backlog queued before it. The persistent session later delivers
-/// the same message. A contract alarm meets its stored copy by id; a mapped alarm (a Zigbee2MQTT `{"action":"sos"}`)
-/// has no id of its own, so the live lane notes its digest here and the persistent copy consumes one entry with
-/// the same digest (one for one: two identical presses are two entries). When the live lane stores some, the hub
+/// the same message. A mapped alarm (a Zigbee2MQTT `{"action":"sos"}`) has no id of its own, and a contract alarm's
+/// copy would send a second receipt, so the live lane notes each alarm message's digest here and the persistent copy
+/// consumes one entry with the same digest (one for one: two identical presses, or a gateway's genuine re-send, are
+/// two entries) and changes nothing. When the live lane stores some, the hub
 /// publishes a marker through the persistent session; the broker queues it behind those alarms' copies, so when it
 /// comes back, an entry still waiting had no copy (the broker dropped it) and is forgotten: it can never swallow a
 /// later press.

@@ -73,7 +73,7 @@ import Testing
                 case .duplicate: key = "duplicate"
                 case .refused(let code): key = "refused:" + code
                 case .gatewayStatus: key = "status"
-                case .mapped, .deviceStatus, .ignored:
+                case .mapped, .deviceStatus, .ignored, .liveCopy:
                     Issue.record("a contract topic went down the mapped-dialect path: \(outcome)")
                     key = "mapped"
                 }
@@ -90,7 +90,7 @@ import Testing
                     #expect(!code.isEmpty)
                     outcomes["refused:" + code, default: 0] += 1
                 case .gatewayStatus: outcomes["status", default: 0] += 1
-                case .mapped, .deviceStatus, .ignored: outcomes["mapped", default: 0] += 1
+                case .mapped, .deviceStatus, .ignored, .liveCopy: outcomes["mapped", default: 0] += 1
                 }
             }
             done += batch
