@@ -45,7 +45,7 @@ public enum Hub {
             store: ingestStore,
             clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, redeliveries: redeliveries,
             limiter: TrafficLimiter(limits: configuration.limits, caughtUp: { backlog.hasCaughtUp }), mappings: configuration.gateways,
-            beforeCommit: beforeCommit)
+            beforeCommit: beforeCommit, liveLaneWanted: { [liveLane = configuration.broker.liveLane] in liveLane && !backlog.hasCaughtUp })
         for mapping in configuration.gateways {
             logger.info("Gateway dialect mapped", metadata: ["gateway.dialect": "\(mapping.dialect)", "mqtt.filters": "\(mapping.subscriptions)"])
             if mapping.defaultHome == nil, mapping.routes.contains(where: { $0.message != .ignore && !$0.topic.capturesHome }) {

@@ -23,6 +23,9 @@ struct RulesRunner {
     private var erasureVersion: Int64 = -1
     private var erasuresSeen: Int64 = 0
     private var erasing: Set<String> = []
+    /// Alarms raised ahead of a backlog (`raiseAlarmsAhead`) up to this event.
+    private var alarmsRaisedAheadThrough: Int64 = 0
+    private let alarmRule = AlarmRule()
 
     /// How far back a home's events are read again when its saved state cannot be: past the longest window a
     /// rule looks at (a device silent 25 h, a fridge unused 24 h), with room to spare.
@@ -81,6 +84,10 @@ struct RulesRunner {
         try forgetErasedHomes()
         commands += try reloadRegistryIfChanged(now: now)
         let records = try store.events(after: evaluated.eventSeq, limit: Self.batchSize)
+        if let last = records.last, records.count == Self.batchSize {
+            // Behind a backlog: an alarm stored further on is raised now, not after everything before it.
+            commands += try raiseAlarmsAhead(of: last.seq)
+        }
         for record in records where !erasing.contains(record.event.home) {
             commands += engine.handle(record.event, receivedAt: record.receivedAt)
             dirty.insert(record.event.home)
@@ -119,6 +126,20 @@ struct RulesRunner {
             changes = try write(commands, now: now)
         }
         return (records.count, changes)
+    }
+
+    /// Raises the alarms stored after `seq` (where the rules have read to) ahead of their turn. An alarm's incident
+    /// depends on the alarm event alone (`AlarmRule`), so it can be raised before the home's earlier events are
+    /// evaluated; when the rules reach the event in order, its raise meets the incident it already opened
+    /// (`IncidentStore`: one raise per triggering event) and changes nothing.
+    private mutating func raiseAlarmsAhead(of seq: Int64) throws -> [IncidentCommand] {
+        var commands: [IncidentCommand] = []
+        for record in try store.alarmEvents(after: max(seq, alarmsRaisedAheadThrough), limit: Self.batchSize)
+        where !erasing.contains(record.event.home) {
+            commands += alarmRule.evaluate(record.event, now: record.receivedAt)
+            alarmsRaisedAheadThrough = record.seq
+        }
+        return commands
     }
 
     /// When an erasure has started or ended since the last step: forgets every home erased since, and notes which
