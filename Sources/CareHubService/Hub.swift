@@ -108,7 +108,9 @@ public enum Hub {
                         logger.error("Could not publish the live lane's marker", metadata: ["error": "\(error)"])
                     }
                 })
-            let liveClient = try MosquittoClient(configuration: try configuration.liveLaneConfiguration(), logger: logger, onBatch: live.handle)
+            let liveClient = try MosquittoClient(configuration: try configuration.liveLaneConfiguration(), logger: logger, onState: { state in
+                if case .ready = state { logger.notice("Live lane ready: alarms published from now on are stored at once, even behind a backlog") }
+            }, onBatch: live.handle)
             services.append(.init(service: BrokerConnectionService(client: liveClient, logger: logger, announcesOffline: false),
                                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
