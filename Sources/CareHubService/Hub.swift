@@ -38,14 +38,19 @@ public enum Hub {
         #if DEBUG
         beforeCommit = DieBeforeCommit.requested.map { DieBeforeCommit(count: $0, logger: logger).burstReady }
         #endif
+        let lag = SessionLag()
+        // The live lane runs while the persistent session is behind: its backlog not yet delivered, or a probe late.
+        let liveLaneWanted: @Sendable () -> Bool = { [liveLane = configuration.broker.liveLane] in
+            liveLane && (!backlog.hasCaughtUp || lag.isBehind)
+        }
         let ingestStore = IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone,
                                       limits: configuration.limits)
         let ingest = IngestHandler(
             decoder: EventDecoder(clockSkew: configuration.clockSkew),
             store: ingestStore,
-            clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, redeliveries: redeliveries,
+            clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, lag: lag, redeliveries: redeliveries,
             limiter: TrafficLimiter(limits: configuration.limits, caughtUp: { backlog.hasCaughtUp }), mappings: configuration.gateways,
-            beforeCommit: beforeCommit, liveLaneWanted: { [liveLane = configuration.broker.liveLane] in liveLane && !backlog.hasCaughtUp })
+            beforeCommit: beforeCommit, liveLaneWanted: liveLaneWanted)
         for mapping in configuration.gateways {
             logger.info("Gateway dialect mapped", metadata: ["gateway.dialect": "\(mapping.dialect)", "mqtt.filters": "\(mapping.subscriptions)"])
             if mapping.defaultHome == nil, mapping.routes.contains(where: { $0.message != .ignore && !$0.topic.capturesHome }) {
@@ -74,7 +79,10 @@ public enum Hub {
         #endif
         let reference = ClientReference()
         let client = try MosquittoClient(configuration: mosquittoConfiguration, logger: logger, onState: { [redeliveries] state in
-            if case .connecting = state { redeliveries?.connectionStarting() }
+            if case .connecting = state {
+                redeliveries?.connectionStarting()
+                lag.connectionStarting()
+            }
             guard case .ready = state else { return }
             do {
                 try reference.client?.enqueuePublish(topic: Topic.sentinel, payload: backlog.connected())
@@ -101,7 +109,7 @@ public enum Hub {
         if configuration.broker.liveLane {
             let live = IngestHandler(
                 decoder: EventDecoder(clockSkew: configuration.clockSkew), store: ingestStore, clock: clock, logger: logger, newEvents: newEvents,
-                newOutbox: newOutbox, mappings: configuration.gateways, lane: .live, liveLaneWanted: { !backlog.hasCaughtUp }, onLiveDeliveries: { seq in
+                newOutbox: newOutbox, mappings: configuration.gateways, lane: .live, liveLaneWanted: liveLaneWanted, onLiveDeliveries: { seq in
                     do {
                         try reference.client?.enqueuePublish(topic: Topic.liveMarker, payload: Array(String(seq).utf8))
                     } catch {
@@ -112,6 +120,8 @@ public enum Hub {
                 if case .ready = state { logger.notice("Live lane ready: alarms published from now on are stored at once, even behind a backlog") }
             }, onBatch: live.handle)
             services.append(.init(service: BrokerConnectionService(client: liveClient, logger: logger, announcesOffline: false),
+                                  successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(.init(service: SessionLagProbeService(client: client, lag: lag, logger: logger),
                                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -23,6 +23,7 @@ public final class IngestHandler: Sendable {
     private let newOutbox: Doorbell
     private let onStoreFailure: @Sendable (String) -> Void
     private let backlog: BacklogGate?
+    private let lag: SessionLag?
     private let redeliveries: RedeliveryGuard?
     private let limiter: TrafficLimiter?
     private let mappings: [GatewayMapping]
@@ -41,7 +42,7 @@ public final class IngestHandler: Sendable {
 
     public init(
         decoder: EventDecoder, store: IngestStore, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
-        backlog: BacklogGate? = nil, redeliveries: RedeliveryGuard? = nil, limiter: TrafficLimiter? = nil, mappings: [GatewayMapping] = [],
+        backlog: BacklogGate? = nil, lag: SessionLag? = nil, redeliveries: RedeliveryGuard? = nil, limiter: TrafficLimiter? = nil, mappings: [GatewayMapping] = [],
         beforeCommit: (@Sendable (Int) -> Void)? = nil, lane: IngestLane = .persistent, liveLaneWanted: @escaping @Sendable () -> Bool = { false },
         onLiveDeliveries: (@Sendable (Int64) -> Void)? = nil,
         onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
@@ -51,6 +52,7 @@ public final class IngestHandler: Sendable {
         self.onLiveDeliveries = onLiveDeliveries
         self.liveLaneWanted = liveLaneWanted
         self.backlog = backlog
+        self.lag = lag
         self.redeliveries = redeliveries
         self.limiter = limiter
         self.mappings = mappings
@@ -89,8 +91,11 @@ public final class IngestHandler: Sendable {
                 if lane == .live, !bothLanes { return }
                 for message in burst {
                     if message.topic == Topic.sentinel {
-                        redeliveries?.backlogDelivered()
-                        // The live lane stops once the backlog is delivered: the persistent session's notes are no longer wanted.
+                        // A lag probe may be one the broker redelivers with the others after a crash: only the backlog
+                        // sentinel ends the redelivery check.
+                        if !message.payload.starts(with: SessionLag.prefixBytes) { redeliveries?.backlogDelivered() }
+                        // The backlog sentinel or a lag probe: the persistent session has caught up to it, and the live lane's
+                        // copies of what it handled first have come (the live lane runs in real time).
                         try LiveDeliveries.forgetPersistentNotes(in: transaction)
                         sentinels.append(message.payload)
                         continue
@@ -120,7 +125,10 @@ public final class IngestHandler: Sendable {
         }
         logger.trace("Burst committed", metadata: ["ingest.messages": "\(burst.count)"])
         for item in outcomes { report(item.outcome, decoded: item.decoded, topic: item.topic) }
-        for sentinel in sentinels { backlog?.received(sentinel) }
+        for sentinel in sentinels {
+            backlog?.received(sentinel)
+            lag?.received(sentinel)
+        }
         if let newestLiveDelivery { onLiveDeliveries?(newestLiveDelivery) }
     }
 
