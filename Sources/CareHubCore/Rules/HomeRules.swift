@@ -53,6 +53,16 @@ public struct HomeRules: Sendable, Equatable {
         return commands
     }
 
+    /// `apply`, also saying whether the event changed anything the home's next deadline depends on.
+    public mutating func apply(
+        _ event: SensorEvent, receivedAt: Int64, settings: RuleSettings, clock: inout LocalClock, deadlineMayHaveMoved: inout Bool
+    ) -> [IncidentCommand] {
+        let before = state.scheduleKey
+        let commands = apply(event, receivedAt: receivedAt, settings: settings, clock: &clock)
+        deadlineMayHaveMoved = before != state.scheduleKey
+        return commands
+    }
+
     /// Applies a gateway status; a gateway back online with its devices reporting clears `no_data`.
     public mutating func applyGateway(_ gateway: GatewayState, at instant: Int64, settings: RuleSettings) -> [IncidentCommand] {
         var commands: [IncidentCommand] = []

@@ -12,6 +12,7 @@ public struct RulesEngine: Sendable {
     public private(set) var settings: RuleSettingsBook
     public private(set) var homes: [String: HomeRules] = [:]
     private var clocks: [String: LocalClock] = [:]
+    private var lastClock: (identifier: String, clock: LocalClock)?
     /// Whether the last event handled may have moved its home's next deadline (false for most heartbeats).
     public private(set) var lastEventMovedDeadline = true
 
@@ -30,12 +31,14 @@ public struct RulesEngine: Sendable {
         let received = receivedAt.millisecondsSince1970
         let homeSettings = settings.settings(for: event.home)
         var clock = takeClock(homeSettings.timeZone)
-        // Mutated in place: copying the home out and back would copy its device table on every event.
-        let before = homes[event.home]?.state.scheduleKey
+        let isNew = homes.index(forKey: event.home) == nil
+        var moved = true
+        // Mutated in place: copying the home (or its state) out and back would copy its device table on every event.
         commands += homes[event.home, default: HomeRules(home: event.home, firstSeenAt: received)]
-            .apply(event, receivedAt: received, settings: homeSettings, clock: &clock)
-        lastEventMovedDeadline = before == nil || before != homes[event.home]?.state.scheduleKey
-        clocks[homeSettings.timeZone] = clock
+            .apply(event, receivedAt: received, settings: homeSettings, clock: &clock, deadlineMayHaveMoved: &moved)
+        moved = moved || isNew
+        lastEventMovedDeadline = moved
+        putBack(clock, zone: homeSettings.timeZone)
         return commands
     }
 
@@ -50,7 +53,7 @@ public struct RulesEngine: Sendable {
         var clock = takeClock(homeSettings.timeZone)
         let commands = homes[home, default: HomeRules(home: home, firstSeenAt: instant.millisecondsSince1970)]
             .applyDeviceStatus(status, device: device, at: instant.millisecondsSince1970, clock: &clock)
-        clocks[homeSettings.timeZone] = clock
+        putBack(clock, zone: homeSettings.timeZone)
         return commands
     }
 
@@ -75,7 +78,7 @@ public struct RulesEngine: Sendable {
         let homeSettings = settings.settings(for: home)
         var clock = takeClock(homeSettings.timeZone)
         let commands = homes[home]?.tick(now: now.millisecondsSince1970, settings: homeSettings, clock: &clock) ?? []
-        clocks[homeSettings.timeZone] = clock
+        putBack(clock, zone: homeSettings.timeZone)
         return commands
     }
 
@@ -85,7 +88,7 @@ public struct RulesEngine: Sendable {
         let homeSettings = settings.settings(for: home)
         var clock = takeClock(homeSettings.timeZone)
         let due = rules.nextDeadline(settings: homeSettings, clock: &clock)
-        clocks[homeSettings.timeZone] = clock
+        putBack(clock, zone: homeSettings.timeZone)
         return due.map(Date.init(millisecondsSince1970:))
     }
 
@@ -103,7 +106,18 @@ public struct RulesEngine: Sendable {
         homes[home] = HomeRules(home: home, state: state)
     }
 
+    /// The clock of a time zone, taken out of the cache (mutated, then put back with `putBack`). The last one used is
+    /// kept aside: nearly every home is in the same zone, and the table is then not hashed into twice per call.
     private mutating func takeClock(_ identifier: String) -> LocalClock {
-        clocks.removeValue(forKey: identifier) ?? LocalClock(identifier: identifier) ?? LocalClock(timeZone: .gmt)
+        if let last = lastClock, last.identifier == identifier {
+            lastClock = nil
+            return last.clock
+        }
+        return clocks.removeValue(forKey: identifier) ?? LocalClock(identifier: identifier) ?? LocalClock(timeZone: .gmt)
+    }
+
+    private mutating func putBack(_ clock: LocalClock, zone identifier: String) {
+        if let last = lastClock, last.identifier != identifier { clocks[last.identifier] = last.clock }
+        lastClock = (identifier, clock)
     }
 }
