@@ -8,6 +8,8 @@ import GRDB
 // and decoding the same file only, and rule-state memory per home.
 //
 //   carehub-bench replay FILE        contract JSONL, e.g. from simulators/resident.py
+//   carehub-bench replay-db FILE [LINES]   the same lines (the first LINES) replayed into a new database, as
+//                                    `carehub replay --db` does, against the in-memory replay of them in the same run
 //   carehub-bench memory HOMES       RSS growth per home after 20 realistic events each
 
 func residentBytes() -> Int {
@@ -46,6 +48,31 @@ func replayThroughput(path: String) throws {
         "baseline_read_decode_per_s":\(Int(baseline)),"read_decode_rules_per_s":\(Int(throughRules)),\
         "decode_only_per_s":\(Int(Double(decodedEvents) / decodeSeconds)),"decode_and_rules_per_s":\(Int(Double(outcome.events) / rulesSeconds)),\
         "ratio":\(String(format: "%.2f", throughRules / baseline))}
+        """)
+}
+
+/// Persisted replay (`carehub replay --db`): the same lines through decoding, storage and the rules into a new
+/// database, against decoding and the rules in memory in the same run.
+func persistedReplayThroughput(path: String, lines limit: Int?) throws {
+    let loaded = try ReplayInput.load(path: path, format: .contract, mappingPath: nil)
+    let lines = limit.map { Array(loaded.lines.prefix($0)) } ?? loaded.lines
+    let clockSkew = ClockSkewPolicy(maximumAhead: 300, maximumBehind: 3650 * 86_400)
+    let memoryStart = ContinuousClock.now
+    let inMemory = try Replayer(store: nil, settings: RuleSettingsBook(), clockSkew: clockSkew).run(lines)
+    let memorySeconds = seconds(ContinuousClock.now - memoryStart)
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("carehub-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let database = try HubDatabase.openForHub(path: directory.appendingPathComponent("replay.sqlite").path, synchronous: .normal)
+    let store = ReplayStore(database: database, registration: .automatic, defaultTimeZone: "Europe/London")
+    let storedStart = ContinuousClock.now
+    let stored = try Replayer(store: store, settings: RuleSettingsBook(), clockSkew: clockSkew).run(lines)
+    let storedSeconds = seconds(ContinuousClock.now - storedStart)
+    print("""
+        {"lines":\(lines.count),"events":\(stored.events),"incidents":\(stored.raised.count),"incidents_in_memory":\(inMemory.raised.count),\
+        "in_memory_s":\(String(format: "%.3f", memorySeconds)),"persisted_s":\(String(format: "%.3f", storedSeconds)),\
+        "in_memory_per_s":\(Int(Double(inMemory.events) / memorySeconds)),"persisted_per_s":\(Int(Double(stored.events) / storedSeconds)),\
+        "ratio":\(String(format: "%.2f", (Double(stored.events) / storedSeconds) / (Double(inMemory.events) / memorySeconds)))}
         """)
 }
 
@@ -152,12 +179,14 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "replay" where arguments.count == 2:
     try replayThroughput(path: arguments[1])
+case "replay-db" where arguments.count == 2 || arguments.count == 3:
+    try persistedReplayThroughput(path: arguments[1], lines: arguments.count == 3 ? Int(arguments[2]) : nil)
 case "memory" where arguments.count == 2:
     ruleMemory(homes: Int(arguments[1]) ?? 10_000)
 case "make-db" where arguments.count == 5:
     try makeDatabase(path: arguments[1], homes: Int(arguments[2]) ?? 100_000, events: Int(arguments[3]) ?? 10_000_000,
                      incidents: Int(arguments[4]) ?? 100_000)
 default:
-    FileHandle.standardError.write(Data("usage: carehub-bench replay FILE | memory HOMES | make-db PATH HOMES EVENTS INCIDENTS\n".utf8))
+    FileHandle.standardError.write(Data("usage: carehub-bench replay FILE | replay-db FILE [LINES] | memory HOMES | make-db PATH HOMES EVENTS INCIDENTS\n".utf8))
     exit(64)
 }
