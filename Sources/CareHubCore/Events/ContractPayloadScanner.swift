@@ -1,3 +1,5 @@
+import Foundation
+
 /// A scanner specialised for the payload gateways actually send (contract section 2): one flat JSON object of
 /// ASCII text whose members are among the contract's fields, with strings that need no unescaping and
 /// numbers that convert exactly without `strtod`.
@@ -33,7 +35,12 @@ struct ContractPayloadScanner {
             skipWhitespace()
             guard next(is: UInt8(ascii: ":")) else { return nil }
             skipWhitespace()
-            guard let value = scanValue(), fields.set(key, to: value) else { return nil }
+            if key == .ts, let instant = scanTimestamp() {
+                guard fields.ts == nil else { return nil }
+                fields.ts = .instant(instant)
+            } else {
+                guard let value = scanValue(), fields.set(key, to: value) else { return nil }
+            }
             skipWhitespace()
             if next(is: UInt8(ascii: ",")) { continue }
             guard next(is: UInt8(ascii: "}")) else { return nil }
@@ -82,6 +89,16 @@ struct ContractPayloadScanner {
     private mutating func scanKey() -> EventFields.Key? {
         guard let range = scanPlainString() else { return nil }
         return EventFields.Key(UnsafeBufferPointer(rebasing: bytes[range]))
+    }
+
+    /// A plain string that is an RFC 3339 time, read as the instant (nil, and nothing consumed, otherwise).
+    private mutating func scanTimestamp() -> Date? {
+        let start = position
+        guard let range = scanPlainString(), let instant = RFC3339.parse(bytes: UnsafeBufferPointer(rebasing: bytes[range])) else {
+            position = start
+            return nil
+        }
+        return instant
     }
 
     private mutating func scanValue() -> JSONValue? {
@@ -180,7 +197,10 @@ extension EventFields {
         }
         switch key {
         case .id: return assign(&id)
-        case .ts: return assign(&ts)
+        case .ts:
+            guard ts == nil else { return false }
+            ts = .value(member)
+            return true
         case .type: return assign(&type)
         case .value: return assign(&value)
         case .room: return assign(&room)

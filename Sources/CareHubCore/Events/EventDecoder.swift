@@ -159,9 +159,14 @@ public struct EventDecoder: Sendable {
         return type
     }
 
-    private static func decodeTimestamp(_ field: JSONValue?) -> Result<Date, RefusalReason> {
+    private static func decodeTimestamp(_ field: EventFields.Timestamp?) -> Result<Date, RefusalReason> {
         guard let field else { return .failure(.missingField("ts")) }
-        guard case .string(let text) = field else { return .failure(.wrongType("ts", expected: "an RFC 3339 string")) }
+        let value: JSONValue
+        switch field {
+        case .instant(let date): return .success(date)
+        case .value(let json): value = json
+        }
+        guard case .string(let text) = value else { return .failure(.wrongType("ts", expected: "an RFC 3339 string")) }
         guard let date = RFC3339.parse(text) else {
             return .failure(.invalidValue("ts", "is not an RFC 3339 time with Z or an offset"))
         }

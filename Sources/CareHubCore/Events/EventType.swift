@@ -32,14 +32,18 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     public var expectedValue: ExpectedValue {
         switch self {
         case .motion, .smoke, .co, .water, .tamper: .boolean
-        case .door: .oneOf(["open", "closed"])
-        case .bed, .chair: .oneOf(["occupied", "empty"])
+        case .door: .oneOf(Self.doorWords)
+        case .bed, .chair: .oneOf(Self.padWords)
         case .temperature: .number(-60...100)
         case .power: .number(0...100_000)
         case .battery: .number(0...100)
         case .pendant, .pullcord, .fall, .heartbeat: .none
         }
     }
+
+    /// Made once, not for every event.
+    private static let doorWords = ["open", "closed"]
+    private static let padWords = ["occupied", "empty"]
 
     /// Types whose events raise emergency incidents; these are never lost to a refusal (contract section 2).
     public var isAlarm: Bool {

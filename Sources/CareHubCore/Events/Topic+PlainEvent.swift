@@ -15,9 +15,9 @@ extension Topic {
             let device = UnsafeBufferPointer(rebasing: middle[(slash + 1)...])
             // Identifier.isValid also refuses a second "/" in the device.
             guard Identifier.isValid(utf8: home), Identifier.isValid(utf8: device) else { return nil }
-            let homeText = String(decoding: home, as: UTF8.self)
-            guard !Identifier.reservedHomes.contains(homeText) else { return nil }
-            return (homeText, String(decoding: device, as: UTF8.self))
+            // Compared in place, as `Identifier.homeProblem` does: no hashing for every message.
+            guard !Identifier.reservedHomes.contains(where: { $0.utf8.elementsEqual(home) }) else { return nil }
+            return (String(decoding: home, as: UTF8.self), String(decoding: device, as: UTF8.self))
         } ?? nil
     }
 }

@@ -17,19 +17,21 @@ extension HomeRules {
         case fridgeUnused(since: Int64)
     }
 
-    /// Every pending condition with its due instant, in a fixed order, given to `visit` one by one (no array is
-    /// built: this runs for every home whose deadline moves).
-    func forEachPendingCheck(settings: RuleSettings, clock: inout LocalClock, _ visit: (Int64, Check) -> Void) {
+    /// Every pending condition's due instant, in a fixed order, given to `visit` one by one with a way to make the
+    /// condition itself (no array is built, and no condition is made only to learn its instant: this runs for every
+    /// home whose deadline moves).
+    func forEachPendingCheck(settings: RuleSettings, clock: inout LocalClock, _ visit: (Int64, () -> Check) -> Void) {
         for index in state.devices.values.indices where !state.devices.values[index].offlineRaised {
-            let id = state.devices.values[index].id
             let lastSeen = state.devices.values[index].lastSeenAt
-            visit(lastSeen + Int64(settings.offlineAfter(device: id) * 1000), .deviceOffline(device: id, lastSeen: lastSeen))
+            visit(lastSeen + Int64(settings.offlineAfter(device: state.devices.values[index].id) * 1000)) {
+                .deviceOffline(device: state.devices.values[index].id, lastSeen: lastSeen)
+            }
         }
         if let since = state.gatewayOfflineSince, !state.isRaised(.gatewayOffline) {
-            visit(since + Int64(settings.gatewayOfflineAfter * 1000), .gatewayOffline(since: since))
+            visit(since + Int64(settings.gatewayOfflineAfter * 1000)) { .gatewayOffline(since: since) }
         }
         if let closed = state.exitDoorClosedAt {
-            visit(closed + Int64(settings.awayConfirmAfter * 1000), .awayConfirmed)
+            visit(closed + Int64(settings.awayConfirmAfter * 1000)) { .awayConfirmed }
         }
         let quietStart = quietStart(settings: settings)
         if state.silenceRaisedFor != quietStart {
@@ -43,26 +45,26 @@ extension HomeRules {
                     kind = .bathroomLong
                 }
             }
-            visit(due, .silence(kind: kind, quietStart: quietStart))
+            visit(due) { .silence(kind: kind, quietStart: quietStart) }
         }
         let notUpAt = clock.next(minute: settings.notUpCheck, after: state.notUpCheckedThrough)
-        visit(notUpAt, .notUp(checkAt: notUpAt))
+        visit(notUpAt) { .notUp(checkAt: notUpAt) }
         if let since = state.bedEmptySince, !state.isRaised(.outOfBed) {
-            visit(since + Int64(settings.outOfBedAfter * 1000), .outOfBed(since: since))
+            visit(since + Int64(settings.outOfBedAfter * 1000)) { .outOfBed(since: since) }
         }
         if let opened = state.nightDoorOpenedAt {
-            visit(opened + Int64(settings.nightDoorAfter * 1000), .nightDoor(openedAt: opened))
+            visit(opened + Int64(settings.nightDoorAfter * 1000)) { .nightDoor(openedAt: opened) }
         }
         if !state.isRaised(.coldHome), let (device, since) = earliest({ $0.coldSince }) {
-            visit(since + Int64(settings.coldFor * 1000), .cold(device: device, since: since))
+            visit(since + Int64(settings.coldFor * 1000)) { .cold(device: device, since: since) }
         }
         if !state.isRaised(.hotHome), let (device, since) = earliest({ $0.hotSince }) {
-            visit(since + Int64(settings.hotFor * 1000), .hot(device: device, since: since))
+            visit(since + Int64(settings.hotFor * 1000)) { .hot(device: device, since: since) }
         }
         if state.hasFridgeSensor, !state.isRaised(.fridgeUnused) {
             let since = max(state.lastFridgeOpenAt ?? state.firstSeenAt, state.awayEndedAt ?? .min, state.fridgeWatchSince ?? .min,
                             state.holidayUntil ?? .min, state.visitUntil ?? .min)
-            visit(since + Int64(settings.fridgeUnusedAfter * 1000), .fridgeUnused(since: since))
+            visit(since + Int64(settings.fridgeUnusedAfter * 1000)) { .fridgeUnused(since: since) }
         }
     }
 
@@ -105,7 +107,7 @@ extension HomeRules {
     func firstCheck(dueAtOrBefore now: Int64, settings: RuleSettings, clock: inout LocalClock) -> Check? {
         var first: (due: Int64, check: Check)?
         forEachPendingCheck(settings: settings, clock: &clock) { due, check in
-            if due <= now, first.map({ due < $0.due }) ?? true { first = (due, check) }
+            if due <= now, first.map({ due < $0.due }) ?? true { first = (due, check()) }
         }
         return first?.check
     }

@@ -145,7 +145,8 @@ public struct HomeRules: Sendable, Equatable {
         let isIndoorMotion = event.type == .motion && !(room.map(settings.exitDoorRooms.contains) ?? false)
         let quietStart = self.quietStart(settings: settings)
         let when = Date(millisecondsSince1970: receivedAt)
-        let description = Self.describe(event, room: room)
+        // Words for care staff are made only when something is resolved: most activity resolves nothing.
+        func description() -> String { Self.describe(event, room: room) }
         let late = receivedAt - eventTime > 120_000
 
         if eventTime > (state.lastActivityAt ?? .min) {
@@ -160,10 +161,10 @@ public struct HomeRules: Sendable, Equatable {
         }
 
         // Activity inside the quiet period ends it, even when it arrives late.
-        if eventTime > quietStart {
+        if eventTime > quietStart, state.isRaised(.inactivity) || state.isRaised(.bathroomLong) {
             let reason = late
-                ? "Activity during the quiet period, reported late: \(description) at \(clock.timeText(eventTime))."
-                : "Activity resumed: \(description)."
+                ? "Activity during the quiet period, reported late: \(description()) at \(clock.timeText(eventTime))."
+                : "Activity resumed: \(description())."
             for kind in [IncidentKind.inactivity, .bathroomLong] where state.isRaised(kind) {
                 state.setRaised(kind, false)
                 commands.append(.resolve(home: home, kind: kind, device: nil, reason: reason, at: when))
@@ -171,7 +172,7 @@ public struct HomeRules: Sendable, Equatable {
         }
         if state.isRaised(.notUp), upAndAbout {
             state.setRaised(.notUp, false)
-            commands.append(.resolve(home: home, kind: .notUp, device: nil, reason: "Up and about: \(description).", at: when))
+            commands.append(.resolve(home: home, kind: .notUp, device: nil, reason: "Up and about: \(description()).", at: when))
         }
 
         // Away: an exit door closing starts the watch; motion elsewhere cancels it; activity other than that
@@ -205,7 +206,7 @@ public struct HomeRules: Sendable, Equatable {
         }
         if isIndoorMotion, state.isRaised(.nightDoor) {
             state.setRaised(.nightDoor, false)
-            commands.append(.resolve(home: home, kind: .nightDoor, device: nil, reason: "Movement indoors: \(description).", at: when))
+            commands.append(.resolve(home: home, kind: .nightDoor, device: nil, reason: "Movement indoors: \(description()).", at: when))
         }
 
         switch (event.type, event.value.text) {
