@@ -193,12 +193,22 @@ public struct DeviceTable: Sendable, Equatable, Codable {
     }
 
     public var count: Int { values.count }
+
+    /// Changes the record of `id` in place (no copy of it, nor a second search), first adding `make()` when there is none.
+    public mutating func update<T>(_ id: String, orAdd make: () -> DeviceRuleState, _ body: (inout DeviceRuleState) -> T) -> T {
+        if let index = values.firstIndex(where: { $0.id == id }) { return body(&values[index]) }
+        self[id] = make()
+        return body(&values[values.count - 1])
+    }
 }
 
 extension IncidentKind {
     var ruleBit: UInt32 {
-        UInt32(1) << UInt32(IncidentKind.allCases.firstIndex(of: self) ?? 31)
+        UInt32(1) << UInt32(Self.ruleOrder.firstIndex(of: self) ?? 31)
     }
+
+    /// `allCases`, made once: the bit of a kind is looked up several times for every event.
+    private static let ruleOrder = IncidentKind.allCases
 
     /// The kinds that watch the resident's activity: paused while away, on holiday or during a visit, and
     /// raised as `no_data` when the home is not proved alive.

@@ -115,16 +115,18 @@ public struct HomeRules: Sendable, Equatable {
             state.continuousDataSince = observedAt
         }
         state.lastMessageAt = max(state.lastMessageAt ?? observedAt, observedAt)
-        var record = state.devices[device] ?? DeviceRuleState(id: device, lastSeenAt: instant, room: room)
-        record.lastSeenAt = max(record.lastSeenAt, instant)
-        if let room { record.room = room }
-        if record.offlineRaised, !record.offlineDeferred {
+        let wasOffline = state.devices.update(device, orAdd: { DeviceRuleState(id: device, lastSeenAt: instant, room: room) }) { record in
+            record.lastSeenAt = max(record.lastSeenAt, instant)
+            if let room { record.room = room }
+            let wasOffline = record.offlineRaised && !record.offlineDeferred
+            record.offlineRaised = false
+            record.offlineDeferred = false
+            return wasOffline
+        }
+        if wasOffline {
             commands.append(.resolve(home: home, kind: .deviceOffline, device: device,
                                      reason: "\(device) is reporting again.", at: Date(millisecondsSince1970: instant)))
         }
-        record.offlineRaised = false
-        record.offlineDeferred = false
-        state.devices[device] = record
         // Data is back: devices that went quiet with the rest of the home are judged again, on their own.
         if state.devices.values.contains(where: \.offlineDeferred) {
             for other in state.devices.values where other.offlineDeferred {

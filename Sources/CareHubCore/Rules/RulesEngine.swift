@@ -9,7 +9,8 @@ import Foundation
 /// ```
 public struct RulesEngine: Sendable {
     private let alarms = AlarmRule()
-    public private(set) var settings: RuleSettingsBook
+    public var settings: RuleSettingsBook { snapshot.book }
+    private var snapshot: RuleSettingsSnapshot
     public private(set) var homes: [String: HomeRules] = [:]
     private var clocks: [String: LocalClock] = [:]
     private var lastClock: (identifier: String, clock: LocalClock)?
@@ -17,7 +18,7 @@ public struct RulesEngine: Sendable {
     public private(set) var lastEventMovedDeadline = true
 
     public init(settings: RuleSettingsBook = RuleSettingsBook()) {
-        self.settings = settings
+        snapshot = RuleSettingsSnapshot(settings)
     }
 
     /// The incident commands for one stored event received at `receivedAt` (hub time).
@@ -29,22 +30,22 @@ public struct RulesEngine: Sendable {
             return commands
         }
         let received = receivedAt.millisecondsSince1970
-        let homeSettings = settings.settings(for: event.home)
-        var clock = takeClock(homeSettings.timeZone)
         let isNew = homes.index(forKey: event.home) == nil
         var moved = true
-        // Mutated in place: copying the home (or its state) out and back would copy its device table on every event.
-        commands += homes[event.home, default: HomeRules(home: event.home, firstSeenAt: received)]
-            .apply(event, receivedAt: received, settings: homeSettings, clock: &clock, deadlineMayHaveMoved: &moved)
-        moved = moved || isNew
-        lastEventMovedDeadline = moved
-        putBack(clock, zone: homeSettings.timeZone)
+        commands += snapshot.withSettings(for: event.home) { homeSettings in
+            var clock = takeClock(homeSettings.timeZone)
+            defer { putBack(clock, zone: homeSettings.timeZone) }
+            // Mutated in place: copying the home (or its state) out and back would copy its device table on every event.
+            return homes[event.home, default: HomeRules(home: event.home, firstSeenAt: received)]
+                .apply(event, receivedAt: received, settings: homeSettings, clock: &clock, deadlineMayHaveMoved: &moved)
+        }
+        lastEventMovedDeadline = moved || isNew
         return commands
     }
 
     public mutating func handleGateway(home: String, state gateway: GatewayState, at instant: Date) -> [IncidentCommand] {
         homes[home, default: HomeRules(home: home, firstSeenAt: instant.millisecondsSince1970)]
-            .applyGateway(gateway, at: instant.millisecondsSince1970, settings: settings.settings(for: home))
+            .applyGateway(gateway, at: instant.millisecondsSince1970, settings: snapshot.book.settings(for: home))
     }
 
     /// A gateway's word on one device's availability (Zigbee2MQTT `<name>/availability`).
@@ -69,26 +70,30 @@ public struct RulesEngine: Sendable {
 
     /// Replaces the registry's per-device offline allowances.
     public mutating func setDeviceOverrides(_ overrides: [String: [String: TimeInterval]]) {
-        settings.deviceOverrides = overrides
+        var book = snapshot.book
+        book.deviceOverrides = overrides
+        snapshot = RuleSettingsSnapshot(book)
     }
 
     /// Raises whatever is due for `home` at `now`.
     public mutating func tick(home: String, now: Date) -> [IncidentCommand] {
         guard homes[home] != nil else { return [] }
-        let homeSettings = settings.settings(for: home)
-        var clock = takeClock(homeSettings.timeZone)
-        let commands = homes[home]?.tick(now: now.millisecondsSince1970, settings: homeSettings, clock: &clock) ?? []
-        putBack(clock, zone: homeSettings.timeZone)
-        return commands
+        return snapshot.withSettings(for: home) { homeSettings in
+            var clock = takeClock(homeSettings.timeZone)
+            defer { putBack(clock, zone: homeSettings.timeZone) }
+            return homes[home]?.tick(now: now.millisecondsSince1970, settings: homeSettings, clock: &clock) ?? []
+        }
     }
 
     /// When `home` next needs a tick.
     public mutating func nextDeadline(home: String) -> Date? {
-        guard let rules = homes[home] else { return nil }
-        let homeSettings = settings.settings(for: home)
-        var clock = takeClock(homeSettings.timeZone)
-        let due = rules.nextDeadline(settings: homeSettings, clock: &clock)
-        putBack(clock, zone: homeSettings.timeZone)
+        guard let index = homes.index(forKey: home) else { return nil }
+        let due = snapshot.withSettings(for: home) { homeSettings in
+            var clock = takeClock(homeSettings.timeZone)
+            defer { putBack(clock, zone: homeSettings.timeZone) }
+            // Read in place: copying the home out would retain everything it holds.
+            return homes.values[index].nextDeadline(settings: homeSettings, clock: &clock)
+        }
         return due.map(Date.init(millisecondsSince1970:))
     }
 
