@@ -64,7 +64,7 @@ FAULT_TESTS := CrashTests|MappedCrashTests|BrokerRestartTests|BrokerKillTests|Hu
 faults: setup
 	swift build --build-tests
 	@mkdir -p var
-	CAREHUB_CRASH_EVENTS=10000 CAREHUB_CRASH_KILLS=10 CAREHUB_RESTART_EVENTS=10000 \
+	CAREHUB_CRASH_EVENTS=25000 CAREHUB_CRASH_KILLS=10 CAREHUB_RESTART_EVENTS=10000 \
 		CAREHUB_MAPPED_CRASH_EVENTS=5000 CAREHUB_MAPPED_CRASH_KILLS=10 \
 		CAREHUB_DOWNTIME_SECONDS=600 CAREHUB_DOWNTIME_HOMES=200 \
 		swift test --skip-build --filter '$(FAULT_TESTS)' --skip '$(CPU_HEAVY_TESTS)|$(LATENCY_TESTS)' 2>&1 | tee var/faults.log | grep -E 'crash test|mapped crash test|broker restart|broker SIGKILL|disk full|downtime:|✔ Test run|✘' || true

@@ -8,8 +8,9 @@ import Testing
 /// published event is stored exactly once. The same scenario against a build that acknowledges first
 /// (a debug-only switch) must show the loss, or this test proves nothing.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct CrashTests {
-    /// `make faults` runs 10,000 events and 10 kills (`CAREHUB_CRASH_EVENTS`, `CAREHUB_CRASH_KILLS`).
-    static let eventCount = Int(ProcessInfo.processInfo.environment["CAREHUB_CRASH_EVENTS"] ?? "") ?? 5_000
+    /// `make faults` runs 25,000 events and 10 kills (`CAREHUB_CRASH_EVENTS`, `CAREHUB_CRASH_KILLS`). Each restart's
+    /// batch must be several group-commit bursts (up to 256 each) deep, or the hub drains it before a kill lands.
+    static let eventCount = Int(ProcessInfo.processInfo.environment["CAREHUB_CRASH_EVENTS"] ?? "") ?? 12_000
     static let batches = (Int(ProcessInfo.processInfo.environment["CAREHUB_CRASH_KILLS"] ?? "") ?? 5) + 1
 
     struct Report: CustomStringConvertible {
