@@ -4,8 +4,29 @@ import Mosquitto
 
 /// Publishes outbox rows (alerts and receipts) to the broker at QoS 1, on the topic and with the payload rendered
 /// from the row (`OutboxNotification+Rendering`), and waits for its acknowledgement.
-struct MQTTNotificationChannel: NotificationChannel {
+struct MQTTNotificationChannel: PipelinedNotificationChannel {
     let client: MosquittoClient
+    static let acknowledgementTimeout: Duration = .seconds(5)
+
+    func submit(_ message: OutboxMessage, at now: Date) throws -> @Sendable () async throws -> String? {
+        let notification = message.notification
+        let acknowledgement: PublishAcknowledgement
+        do {
+            acknowledgement = try client.submit(topic: notification.topic, payload: Array(notification.payload.utf8), retain: message.retain)
+        } catch let error as MosquittoError {
+            throw NotificationFailure(description: error.description)
+        }
+        return {
+            do {
+                try await acknowledgement.wait(timeout: Self.acknowledgementTimeout)
+                return nil
+            } catch let error as MosquittoError {
+                throw NotificationFailure(description: error.description)
+            } catch let error as MosquittoPublishTimeout {
+                throw NotificationFailure(description: error.description)
+            }
+        }
+    }
 
     func send(_ message: OutboxMessage, at now: Date) async throws -> String? {
         do {

@@ -4,8 +4,9 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Delivers one lane of the outbox (MQTT, or one webhook), one row at a time, and marks each delivered once
-/// its channel took it. Rows never tried go before rows being retried (`OutboxStore.next(in:at:)`); a failed
+/// Delivers one lane of the outbox (MQTT, or one webhook) and marks each row delivered once its channel took it: a
+/// webhook one row at a time; the broker with up to `pipelineDepth` rows in flight, handed over in order, each
+/// awaiting its own acknowledgement. Rows never tried go before rows being retried (`OutboxStore.next(in:at:)`); a failed
 /// attempt is logged, stored in the attempts log, and retried with capped exponential backoff and jitter;
 /// nothing is dropped. Delivery is at least once.
 ///
@@ -21,13 +22,69 @@ struct OutboxLaneWorker: Sendable {
     /// Rung when new rows for this lane may be waiting, and on shutdown.
     let doorbell = Doorbell()
 
+    /// Rows in flight at once on a pipelined channel.
+    static let pipelineDepth = 32
+
     func run() async throws {
+        if let pipelined = channel as? any PipelinedNotificationChannel {
+            try await runPipelined(pipelined)
+            return
+        }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             while let message = try outbox.next(in: lane, at: clock.now) {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
                 try await deliver(message)
             }
             await doorbell.wait(upTo: try nextWait())
+        }
+    }
+
+    /// Hands due rows over in order while fewer than `pipelineDepth` are in flight, and settles each as its
+    /// acknowledgement comes (or does not). Child tasks: one per row in flight, and one waiting for the doorbell.
+    private func runPipelined(_ channel: any PipelinedNotificationChannel) async throws {
+        try await withThrowingTaskGroup(of: Int64?.self) { group in
+            var inFlight: Set<Int64> = []
+            var ringing = false
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                while inFlight.count < Self.pipelineDepth, let message = try outbox.next(in: lane, at: clock.now, excluding: inFlight) {
+                    let now = clock.now
+                    do {
+                        let delivered = try channel.submit(message, at: now)
+                        inFlight.insert(message.seq)
+                        group.addTask {
+                            try await settle(message) { try await delivered() }
+                            return message.seq
+                        }
+                    } catch let failure as NotificationFailure {
+                        try retryLater(message, error: failure.description)
+                    }
+                }
+                if !ringing {
+                    ringing = true
+                    let wait = try nextWait()
+                    group.addTask {
+                        await doorbell.wait(upTo: wait)
+                        return nil
+                    }
+                }
+                guard let finished = try await group.next() else { break }
+                if let seq = finished { inFlight.remove(seq) } else { ringing = false }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Marks a row delivered once `delivery` returns, or due again later when it fails.
+    private func settle(_ message: OutboxMessage, _ delivery: @escaping @Sendable () async throws -> String?) async throws {
+        do {
+            let detail = try await cancelWhenGracefulShutdown { try await delivery() }
+            try outbox.markDelivered(message.seq, at: clock.now, detail: detail)
+        } catch let failure as NotificationFailure {
+            // An attempt cut short by shutdown says nothing about the channel: the row stays due.
+            if Task.isShuttingDownGracefully { return }
+            try retryLater(message, error: failure.description)
+        } catch is CancellationError where Task.isShuttingDownGracefully || Task.isCancelled {
+            return
         }
     }
 
@@ -40,16 +97,7 @@ struct OutboxLaneWorker: Sendable {
     private func deliver(_ message: OutboxMessage) async throws {
         let channel = self.channel
         let now = clock.now
-        do {
-            let detail = try await cancelWhenGracefulShutdown { try await channel.send(message, at: now) }
-            try outbox.markDelivered(message.seq, at: clock.now, detail: detail)
-        } catch let failure as NotificationFailure {
-            // An attempt cut short by shutdown says nothing about the channel: the row stays due.
-            if Task.isShuttingDownGracefully { return }
-            try retryLater(message, error: failure.description)
-        } catch is CancellationError where Task.isShuttingDownGracefully {
-            return
-        }
+        try await settle(message) { try await channel.send(message, at: now) }
     }
 
     private func retryLater(_ message: OutboxMessage, error: String) throws {

@@ -6,14 +6,16 @@ extension OutboxStore {
     /// The row of `lane` to send next at `now`, if one is due: rows never tried before rows being retried, each
     /// oldest first. A fresh alert therefore waits for at most the one attempt in flight on its lane, never
     /// behind a queue of retries; retries go out whenever the lane has no fresh row due.
-    public func next(in lane: OutboxLane, at now: Date) throws -> OutboxMessage? {
+    public func next(in lane: OutboxLane, at now: Date, excluding inFlight: Set<Int64> = []) throws -> OutboxMessage? {
         let condition = lane.condition
+        let excluded = inFlight.isEmpty ? "" : " AND seq NOT IN (" + Array(repeating: "?", count: inFlight.count).joined(separator: ", ") + ")"
         return try database.writer.read { db in
             try Row.fetchOne(db, sql: """
                 SELECT seq, created_at, channel, webhook, \(OutboxNotification.columns), retain, attempts FROM outbox
-                WHERE delivered_at IS NULL AND next_attempt_at <= ? AND \(condition.sql)
+                WHERE delivered_at IS NULL AND next_attempt_at <= ? AND \(condition.sql)\(excluded)
                 ORDER BY attempts > 0, seq LIMIT 1
-                """, arguments: [now.millisecondsSince1970] + condition.arguments).map(OutboxMessage.init(row:))
+                """, arguments: StatementArguments([now.millisecondsSince1970]) + condition.arguments + StatementArguments(inFlight.sorted()))
+                .map(OutboxMessage.init(row:))
         }
     }
 

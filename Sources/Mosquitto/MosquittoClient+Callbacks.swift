@@ -119,7 +119,10 @@ extension MosquittoClient {
     }
 
     private func didPublish(mid: Int32) {
-        let continuation = lock.withLock { pendingPublishes.removeValue(forKey: mid) }
+        let (continuation, acknowledgement) = lock.withLock {
+            (pendingPublishes.removeValue(forKey: mid), pendingAcknowledgements.removeValue(forKey: mid))
+        }
         continuation?.resume()
+        acknowledgement?.complete(.success(()))
     }
 }

@@ -58,12 +58,38 @@ extension MosquittoClient {
         }
     }
 
+    /// Hands a QoS 1 message to libmosquitto now (messages leave in the order they were submitted) and returns its
+    /// acknowledgement to await separately, so that a slow acknowledgement does not hold back the next message.
+    ///
+    /// ```swift
+    /// let acknowledgement = try client.submit(topic: "carehub/v1/h1/alert", payload: bytes)
+    /// try await acknowledgement.wait(timeout: .seconds(5))
+    /// ```
+    public func submit(topic: String, payload: [UInt8], retain: Bool = false) throws -> PublishAcknowledgement {
+        let acknowledgement = PublishAcknowledgement(topic: topic)
+        // The lock is held across mosquitto_publish so that the PUBACK cannot look for it before it is registered.
+        try lock.withLock {
+            var mid: Int32 = 0
+            let code = payload.withUnsafeBytes { bytes in
+                mosquitto_publish(handle, &mid, topic, Int32(bytes.count), bytes.baseAddress, 1, retain)
+            }
+            try MosquittoError.check(code, "publish to \(topic)")
+            pendingAcknowledgements[mid] = acknowledgement
+        }
+        loopWakeUp.signal()
+        return acknowledgement
+    }
+
     func failPendingPublishes(with error: any Error) {
-        let continuations = lock.withLock { () -> [CheckedContinuation<Void, any Error>] in
-            defer { pendingPublishes.removeAll() }
-            return Array(pendingPublishes.values)
+        let (continuations, acknowledgements) = lock.withLock { () -> ([CheckedContinuation<Void, any Error>], [PublishAcknowledgement]) in
+            defer {
+                pendingPublishes.removeAll()
+                pendingAcknowledgements.removeAll()
+            }
+            return (Array(pendingPublishes.values), Array(pendingAcknowledgements.values))
         }
         continuations.forEach { $0.resume(throwing: error) }
+        acknowledgements.forEach { $0.complete(.failure(error)) }
     }
 }
 

@@ -39,6 +39,7 @@ public final class MosquittoClient: @unchecked Sendable {
 
     let lock = NSLock()
     var pendingPublishes: [Int32: CheckedContinuation<Void, any Error>] = [:]
+    var pendingAcknowledgements: [Int32: PublishAcknowledgement] = [:]
     var pendingSubscriptions: Set<Int32> = []
     var sessionPresent = false
     var reachedReady = false
