@@ -5,11 +5,15 @@ Markdown table to bench/results/bench-<date>.md (machine, date, command).
   1. durable ingest of a 100,000-event backlog (synchronous full and normal) vs mosquitto_sub draining it
   2. pendant -> alert latency with 1,000 background events/s vs a subscriber seeing the pendant
   3. rules replay of 100 homes x 30 days from resident.py vs reading and decoding the file only
+  3b. persisted replay (`carehub replay --db`) of the first 1,000,000 of those lines vs the in-memory replay of them
   4. rule-state memory per home at 10,000 and 100,000 homes (RSS growth over the engine without homes)
   5. `incidents list` and `events list --home` on 10 M events and 100,000 incidents vs sqlite3 counting rows
   6. hub start-up and recovery with 100,000 homes (subscribed; rule state and timers loaded)
 
-Usage: .venv/bin/python bench/run_bench.py [--quick]   (--quick: smaller sizes, for trying the script)
+Usage: .venv/bin/python bench/run_bench.py [--quick] [--only SECTIONS]
+  --quick: smaller sizes, for trying the script
+  --only: a comma-separated choice of ingest, latency, replay, replay-db, memory, queries (default: all); the table
+          then has only their rows and is written as bench-<date>-<sections>.md
 """
 
 import argparse
@@ -40,12 +44,25 @@ def timed(command: list[str], runs: int = 5) -> float:
     return statistics.median(times)
 
 
-def rules_replay(workdir: Path, homes: int, days: int) -> dict:
+def resident_file(workdir: Path, homes: int, days: int) -> Path:
     path = workdir / "residents.jsonl"
     subprocess.run([sys.executable, str(ROOT / "simulators/resident.py"), "--homes", str(homes), "--days", str(days), "--seed", "7",
                     "--output", str(path), "--quiet"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    result = json.loads(subprocess.run([BENCH, "replay", str(path)], check=True, capture_output=True, text=True).stdout)
-    path.unlink()
+    return path
+
+
+def rules_replay(path: Path) -> dict:
+    return json.loads(subprocess.run([BENCH, "replay", str(path)], check=True, capture_output=True, text=True).stdout)
+
+
+def persisted_replay(path: Path, lines: int) -> dict:
+    """The first `lines` lines, copied to a file of their own so that the bench need not read the whole recording again."""
+    head = path.with_name("residents-head.jsonl")
+    with path.open("rb") as source, head.open("wb") as sink:
+        for _, line in zip(range(lines), source):
+            sink.write(line)
+    result = json.loads(subprocess.run([BENCH, "replay-db", str(head)], check=True, capture_output=True, text=True).stdout)
+    head.unlink()
     return result
 
 
@@ -96,72 +113,109 @@ def startup(workdir: Path, db: Path) -> dict:
         broker.stop()
 
 
+SECTIONS = ["ingest", "latency", "replay", "replay-db", "memory", "queries"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated: " + ", ".join(SECTIONS))
     arguments = parser.parse_args()
     quick = arguments.quick
+    only = [name for name in arguments.only.split(",") if name]
+    unknown = [name for name in only if name not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     sizes = {
         "events": 10_000 if quick else 100_000, "samples": 50 if quick else 400,
-        "replay_homes": 5 if quick else 100, "replay_days": 3 if quick else 30,
+        "replay_homes": 5 if quick else 100, "replay_days": 3 if quick else 30, "replay_db_lines": 100_000 if quick else 1_000_000,
         "big_homes": 1_000 if quick else 100_000, "big_events": 100_000 if quick else 10_000_000, "big_incidents": 1_000 if quick else 100_000,
     }
     with tempfile.TemporaryDirectory(prefix="carehub-bench-") as directory:
         workdir = Path(directory)
-        print("1-2/6 ingest and latency …", flush=True)
-        ingest = ingest_bench.ingest(CAREHUB, sizes["events"], workdir)
-        latency = ingest_bench.latency(CAREHUB, workdir, sizes["samples"], 1000)
-        print("3/6 rules replay …", flush=True)
-        replay = rules_replay(workdir, sizes["replay_homes"], sizes["replay_days"])
-        print("4/6 rule-state memory …", flush=True)
-        memory_10k, memory_100k = memory(10_000), memory(100_000)
-        print("5-6/6 queries and start-up on a large database …", flush=True)
-        large = queries(workdir, sizes["big_homes"], sizes["big_events"], sizes["big_incidents"])
+        if "ingest" in only:
+            print("ingest …", flush=True)
+            ingest = ingest_bench.ingest(CAREHUB, sizes["events"], workdir)
+        if "latency" in only:
+            print("latency …", flush=True)
+            latency = ingest_bench.latency(CAREHUB, workdir, sizes["samples"], 1000)
+        if "replay" in only or "replay-db" in only:
+            print("rules replay …", flush=True)
+            residents = resident_file(workdir, sizes["replay_homes"], sizes["replay_days"])
+            if "replay" in only:
+                replay = rules_replay(residents)
+            if "replay-db" in only:
+                stored = persisted_replay(residents, sizes["replay_db_lines"])
+            residents.unlink()
+        if "memory" in only:
+            print("rule-state memory …", flush=True)
+            memory_10k, memory_100k = memory(10_000), memory(100_000)
+        if "queries" in only:
+            print("queries and start-up on a large database …", flush=True)
+            large = queries(workdir, sizes["big_homes"], sizes["big_events"], sizes["big_incidents"])
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "**missed**"
 
-    full, normal, mapped = ingest[0], ingest[1], ingest[2]
-    b, h = latency["baseline"], latency["hub"]
-    rules_rate = replay["decode_and_rules_per_s"]
-    rows = [
-        ("durable ingest, synchronous=full", f"mosquitto_sub {full['baseline']:,.0f}/s", f"{full['hub']:,.0f}/s",
-         f"ratio {full['ratio']:.2f}", "≥ 0.5", verdict(full["ratio"] >= 0.5)),
-        ("durable ingest, synchronous=normal", f"mosquitto_sub {normal['baseline']:,.0f}/s", f"{normal['hub']:,.0f}/s",
-         f"ratio {normal['ratio']:.2f}", "≥ 0.5", verdict(normal["ratio"] >= 0.5)),
-        ("durable ingest of Zigbee2MQTT messages through the shipped mapping, synchronous=full", f"mosquitto_sub {mapped['baseline']:,.0f}/s",
-         f"{mapped['hub']:,.0f}/s", f"ratio {mapped['ratio']:.2f}; {mapped['hub'] / full['hub']:.2f} × contract events", "≥ 0.5",
-         verdict(mapped["ratio"] >= 0.5)),
-        ("pendant → alert, p50 / p99 / max", f"{b['p50']:.2f} / {b['p99']:.2f} / {b['max']:.2f} ms",
-         f"{h['p50']:.2f} / {h['p99']:.2f} / {h['max']:.2f} ms", f"p99 +{h['p99'] - b['p99']:.2f} ms", "p99 ≤ +10 ms",
-         verdict(h["p99"] - b["p99"] <= 10)),
-        (f"rules replay, {sizes['replay_homes']} homes × {sizes['replay_days']} days ({replay['events']:,} events)",
-         f"read + decode {replay['baseline_read_decode_per_s']:,}/s; decode alone {replay['decode_only_per_s']:,}/s",
-         f"decode + rules {rules_rate:,}/s; read + decode + rules {replay['read_decode_rules_per_s']:,}/s",
-         f"ratio {replay['ratio']:.2f}", "≥ 500,000 decoded events/s through the rules", verdict(rules_rate >= 500_000)),
-        ("rule state per home at 10,000 homes", "RSS before the homes", f"{memory_10k['bytes_per_home']} bytes",
-         f"{memory_10k['rss_growth_bytes'] / 1e6:.1f} MB for 10,000", "≤ 2 KB", verdict(int(memory_10k["bytes_per_home"]) <= 2048)),
-        ("rule state per home at 100,000 homes", "RSS before the homes", f"{memory_100k['bytes_per_home']} bytes",
-         f"{memory_100k['rss_growth_bytes'] / 1e6:.1f} MB for 100,000", "≤ 2 KB", verdict(int(memory_100k["bytes_per_home"]) <= 2048)),
-        (f"`incidents list`, {sizes['big_events']:,} events, {sizes['big_incidents']:,} incidents", f"sqlite3 COUNT(*) {large['baseline_ms']:.0f} ms",
-         f"{large['incidents_list_ms']:.0f} ms", "median of 5 runs, whole process", "≤ 100 ms", verdict(large["incidents_list_ms"] <= 100)),
-        ("`events list --home`, same database", f"sqlite3 COUNT(*) {large['baseline_ms']:.0f} ms", f"{large['events_list_ms']:.0f} ms",
-         "median of 5 runs, whole process", "≤ 100 ms", verdict(large["events_list_ms"] <= 100)),
-        (f"start-up with {sizes['big_homes']:,} homes", "—",
-         f"subscribed {large['startup'].get('ready_s', float('nan')):.2f} s; rule state and timers loaded {large['startup'].get('rules_loaded_s', float('nan')):.2f} s; "
-         f"SIGTERM exit {large['startup'].get('sigterm_exit_s', float('nan')):.2f} s",
-         "", "≤ 5 s to ready", verdict(large["startup"].get("rules_loaded_s", 99) <= 5)),
-    ]
+    rows = []
+    if "ingest" in only:
+        full, normal, mapped = ingest[0], ingest[1], ingest[2]
+        rows += [
+            ("durable ingest, synchronous=full", f"mosquitto_sub {full['baseline']:,.0f}/s", f"{full['hub']:,.0f}/s",
+             f"ratio {full['ratio']:.2f}", "≥ 0.5", verdict(full["ratio"] >= 0.5)),
+            ("durable ingest, synchronous=normal", f"mosquitto_sub {normal['baseline']:,.0f}/s", f"{normal['hub']:,.0f}/s",
+             f"ratio {normal['ratio']:.2f}", "≥ 0.5", verdict(normal["ratio"] >= 0.5)),
+            ("durable ingest of Zigbee2MQTT messages through the shipped mapping, synchronous=full", f"mosquitto_sub {mapped['baseline']:,.0f}/s",
+             f"{mapped['hub']:,.0f}/s", f"ratio {mapped['ratio']:.2f}; {mapped['hub'] / full['hub']:.2f} × contract events", "≥ 0.5",
+             verdict(mapped["ratio"] >= 0.5)),
+        ]
+    if "latency" in only:
+        b, h = latency["baseline"], latency["hub"]
+        rows.append(("pendant → alert, p50 / p99 / max", f"{b['p50']:.2f} / {b['p99']:.2f} / {b['max']:.2f} ms",
+                     f"{h['p50']:.2f} / {h['p99']:.2f} / {h['max']:.2f} ms", f"p99 +{h['p99'] - b['p99']:.2f} ms", "p99 ≤ +10 ms",
+                     verdict(h["p99"] - b["p99"] <= 10)))
+    if "replay" in only:
+        rules_rate = replay["decode_and_rules_per_s"]
+        rows.append((f"rules replay in memory, {sizes['replay_homes']} homes × {sizes['replay_days']} days ({replay['events']:,} events)",
+                     f"read + decode {replay['baseline_read_decode_per_s']:,}/s; decode alone {replay['decode_only_per_s']:,}/s",
+                     f"decode + rules {rules_rate:,}/s ({replay['decode_and_rules_per_cpu_s']:,} per CPU second; decode alone "
+                     f"{replay['decode_only_per_cpu_s']:,}); read + decode + rules {replay['read_decode_rules_per_s']:,}/s",
+                     f"ratio {replay['ratio']:.2f}", "≥ 500,000 decoded events/s through the rules", verdict(rules_rate >= 500_000)))
+    if "replay-db" in only:
+        rows.append((f"rules replay persisted (`carehub replay --db`), the first {stored['lines']:,} of those lines",
+                     f"the same lines in memory {stored['in_memory_per_s']:,}/s", f"{stored['persisted_per_s']:,}/s "
+                     f"({stored['persisted_per_cpu_s']:,} per CPU second; in memory {stored['in_memory_per_cpu_s']:,})",
+                     f"ratio {stored['ratio']:.2f}; {stored['incidents']} incidents (in memory {stored['incidents_in_memory']})",
+                     "≥ 100,000 events/s", verdict(stored["persisted_per_s"] >= 100_000)))
+    if "memory" in only:
+        rows += [
+            ("rule state per home at 10,000 homes", "RSS before the homes", f"{memory_10k['bytes_per_home']} bytes",
+             f"{memory_10k['rss_growth_bytes'] / 1e6:.1f} MB for 10,000", "≤ 2 KB", verdict(int(memory_10k["bytes_per_home"]) <= 2048)),
+            ("rule state per home at 100,000 homes", "RSS before the homes", f"{memory_100k['bytes_per_home']} bytes",
+             f"{memory_100k['rss_growth_bytes'] / 1e6:.1f} MB for 100,000", "≤ 2 KB", verdict(int(memory_100k["bytes_per_home"]) <= 2048)),
+        ]
+    if "queries" in only:
+        rows += [
+            (f"`incidents list`, {sizes['big_events']:,} events, {sizes['big_incidents']:,} incidents", f"sqlite3 COUNT(*) {large['baseline_ms']:.0f} ms",
+             f"{large['incidents_list_ms']:.0f} ms", "median of 5 runs, whole process", "≤ 100 ms", verdict(large["incidents_list_ms"] <= 100)),
+            ("`events list --home`, same database", f"sqlite3 COUNT(*) {large['baseline_ms']:.0f} ms", f"{large['events_list_ms']:.0f} ms",
+             "median of 5 runs, whole process", "≤ 100 ms", verdict(large["events_list_ms"] <= 100)),
+            (f"start-up with {sizes['big_homes']:,} homes", "—",
+             f"subscribed {large['startup'].get('ready_s', float('nan')):.2f} s; rule state and timers loaded {large['startup'].get('rules_loaded_s', float('nan')):.2f} s; "
+             f"SIGTERM exit {large['startup'].get('sigterm_exit_s', float('nan')):.2f} s",
+             "", "≤ 5 s to ready", verdict(large["startup"].get("rules_loaded_s", 99) <= 5)),
+        ]
+    selected_all = set(only) == set(SECTIONS)
     now = dt.datetime.now(dt.timezone.utc)
     lines = [
         f"# CareHub benchmarks, {now:%Y-%m-%d %H:%M} UTC", "",
         f"- machine: {ingest_bench.machine()}",
-        f"- command: `make bench` (`.venv/bin/python bench/run_bench.py{' --quick' if quick else ''}`), release build", "",
+        f"- command: `make bench` (`.venv/bin/python bench/run_bench.py{' --quick' if quick else ''}{'' if selected_all else ' --only ' + ','.join(only)}`), release build", "",
         "| measurement | baseline in the same run | carehub | comparison | goal | |", "|---|---|---|---|---|---|",
     ] + ["| " + " | ".join(row) + " |" for row in rows] + [""]
     report = "\n".join(lines)
     print(report)
-    out = ROOT / "bench/results" / f"bench-{now:%Y-%m-%d}{'-quick' if quick else ''}.md"
+    out = ROOT / "bench/results" / f"bench-{now:%Y-%m-%d}{'-quick' if quick else ''}{'' if selected_all else '-' + '-'.join(only)}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report)
     print(f"written to {out.relative_to(ROOT)}")

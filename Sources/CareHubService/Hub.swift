@@ -64,14 +64,19 @@ public struct Hub: Service {
         #if DEBUG
         beforeCommit = DieBeforeCommit.requested.map { DieBeforeCommit(count: $0, logger: logger).burstReady }
         #endif
+        let lag = SessionLag()
+        // The live lane runs while the persistent session is behind: its backlog not yet delivered, or a probe late.
+        let liveLaneWanted: @Sendable () -> Bool = { [liveLane = configuration.broker.liveLane] in
+            liveLane && (!backlog.hasCaughtUp || lag.isBehind)
+        }
         let ingestStore = IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone,
                                       limits: configuration.limits)
         let ingest = IngestHandler(
             decoder: EventDecoder(clockSkew: configuration.clockSkew),
             store: ingestStore,
-            clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, redeliveries: redeliveries,
+            clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, lag: lag, redeliveries: redeliveries,
             limiter: TrafficLimiter(limits: configuration.limits, caughtUp: { backlog.hasCaughtUp }), mappings: configuration.gateways,
-            beforeCommit: beforeCommit)
+            beforeCommit: beforeCommit, liveLaneWanted: liveLaneWanted)
         for mapping in configuration.gateways {
             logger.info("Gateway dialect mapped", metadata: ["gateway.dialect": "\(mapping.dialect)", "mqtt.filters": "\(mapping.subscriptions)"])
             if mapping.defaultHome == nil, mapping.routes.contains(where: { $0.message != .ignore && !$0.topic.capturesHome }) {
@@ -101,7 +106,10 @@ public struct Hub: Service {
         #endif
         let reference = ClientReference()
         let client = try MosquittoClient(configuration: mosquittoConfiguration, logger: logger, onState: { [redeliveries] state in
-            if case .connecting = state { redeliveries?.connectionStarting() }
+            if case .connecting = state {
+                redeliveries?.connectionStarting()
+                lag.connectionStarting()
+            }
             guard case .ready = state else { return }
             do {
                 try reference.client?.enqueuePublish(topic: Topic.sentinel, payload: backlog.connected())
@@ -128,15 +136,19 @@ public struct Hub: Service {
         if configuration.broker.liveLane {
             let live = IngestHandler(
                 decoder: EventDecoder(clockSkew: configuration.clockSkew), store: ingestStore, clock: clock, logger: logger, newEvents: newEvents,
-                newOutbox: newOutbox, mappings: configuration.gateways, lane: .live, liveLaneWanted: { !backlog.hasCaughtUp }, onLiveDeliveries: { seq in
+                newOutbox: newOutbox, mappings: configuration.gateways, lane: .live, liveLaneWanted: liveLaneWanted, onLiveDeliveries: { seq in
                     do {
                         try reference.client?.enqueuePublish(topic: Topic.liveMarker, payload: Array(String(seq).utf8))
                     } catch {
                         logger.error("Could not publish the live lane's marker", metadata: ["error": "\(error)"])
                     }
                 })
-            let liveClient = try MosquittoClient(configuration: try configuration.liveLaneConfiguration(), logger: logger, onBatch: live.handle)
+            let liveClient = try MosquittoClient(configuration: try configuration.liveLaneConfiguration(), logger: logger, onState: { state in
+                if case .ready = state { logger.notice("Live lane ready: alarms published from now on are stored at once, even behind a backlog") }
+            }, onBatch: live.handle)
             services.append(.init(service: BrokerConnectionService(client: liveClient, logger: logger, announcesOffline: false),
+                                  successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(.init(service: SessionLagProbeService(client: client, lag: lag, logger: logger),
                                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         // A child group: it shuts down, services in reverse order, when the group running the hub does.

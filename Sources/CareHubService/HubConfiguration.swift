@@ -51,11 +51,9 @@ public struct HubConfiguration: Sendable, Equatable {
         public var passwordEnv: String?
         public var tls: TLSSettings?
         /// A second, clean-session connection that stores alarms the moment they are published while the persistent
-        /// session drains a backlog (`broker.live_lane`). It logs in as `username` + `-live` (an account of its own:
-        /// the shipped broker allows one connection per account) with the same password. Off by default for now: in
-        /// the moment the backlog ends, both connections can handle the same alarm, which sends a second receipt and
-        /// can store an id-less (Zigbee2MQTT) press twice (see docs/gateways.md 3.11).
-        public var liveLane = false
+        /// session drains a backlog (`broker.live_lane`, on by default). It logs in as `username` + `-live` (an
+        /// account of its own: the shipped broker allows one connection per account) with the same password.
+        public var liveLane = true
         public init() {}
     }
 

@@ -23,6 +23,7 @@ public final class IngestHandler: Sendable {
     private let newOutbox: Doorbell
     private let onStoreFailure: @Sendable (String) -> Void
     private let backlog: BacklogGate?
+    private let lag: SessionLag?
     private let redeliveries: RedeliveryGuard?
     private let limiter: TrafficLimiter?
     private let mappings: [GatewayMapping]
@@ -34,15 +35,15 @@ public final class IngestHandler: Sendable {
     /// Live lane: called after a burst that stored mapped alarms commits, with the newest `LiveDeliveries` entry
     /// (the hub publishes the marker for it through the persistent session).
     private let onLiveDeliveries: (@Sendable (Int64) -> Void)?
-    /// Live lane: whether the persistent session is behind (its backlog not yet delivered), the only time the live
-    /// lane acts. Once caught up, the persistent session brings each alarm as fast as the live lane would, and two
-    /// lanes racing for the same message would store an id-less alarm twice.
+    /// Whether the live lane runs beside the persistent session now: only while the persistent session is behind (its
+    /// backlog not yet delivered). Then both lanes note the alarms they handle (`LiveDeliveries`) so that the other's
+    /// copy changes nothing; once caught up, the persistent session brings each alarm as fast as the live lane would.
     private let liveLaneWanted: @Sendable () -> Bool
 
     public init(
         decoder: EventDecoder, store: IngestStore, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
-        backlog: BacklogGate? = nil, redeliveries: RedeliveryGuard? = nil, limiter: TrafficLimiter? = nil, mappings: [GatewayMapping] = [],
-        beforeCommit: (@Sendable (Int) -> Void)? = nil, lane: IngestLane = .persistent, liveLaneWanted: @escaping @Sendable () -> Bool = { true },
+        backlog: BacklogGate? = nil, lag: SessionLag? = nil, redeliveries: RedeliveryGuard? = nil, limiter: TrafficLimiter? = nil, mappings: [GatewayMapping] = [],
+        beforeCommit: (@Sendable (Int) -> Void)? = nil, lane: IngestLane = .persistent, liveLaneWanted: @escaping @Sendable () -> Bool = { false },
         onLiveDeliveries: (@Sendable (Int64) -> Void)? = nil,
         onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
     ) {
@@ -51,6 +52,7 @@ public final class IngestHandler: Sendable {
         self.onLiveDeliveries = onLiveDeliveries
         self.liveLaneWanted = liveLaneWanted
         self.backlog = backlog
+        self.lag = lag
         self.redeliveries = redeliveries
         self.limiter = limiter
         self.mappings = mappings
@@ -83,9 +85,18 @@ public final class IngestHandler: Sendable {
         outcomes.reserveCapacity(burst.count)
         do {
             try store.write { transaction in
+                // Asked again inside the transaction: the persistent session's commits are serialised with this one,
+                // so a lane that has caught up is seen as such before its next message is handled.
+                let bothLanes = liveLaneWanted()
+                if lane == .live, !bothLanes { return }
                 for message in burst {
                     if message.topic == Topic.sentinel {
-                        redeliveries?.backlogDelivered()
+                        // A lag probe may be one the broker redelivers with the others after a crash: only the backlog
+                        // sentinel ends the redelivery check.
+                        if !message.payload.starts(with: SessionLag.prefixBytes) { redeliveries?.backlogDelivered() }
+                        // The backlog sentinel or a lag probe: the persistent session has caught up to it, and the live lane's
+                        // copies of what it handled first have come (the live lane runs in real time).
+                        try LiveDeliveries.forgetPersistentNotes(in: transaction)
                         sentinels.append(message.payload)
                         continue
                     }
@@ -93,11 +104,15 @@ public final class IngestHandler: Sendable {
                         if let seq = Int64(String(decoding: message.payload, as: UTF8.self)) { try LiveDeliveries.forget(upTo: seq, in: transaction) }
                         continue
                     }
+                    let digest = { DeliveryDigest(topic: message.topic, payload: message.payload) }
+                    // The live lane leaves alone an alarm the persistent session already handled.
+                    if lane == .live, try LiveDeliveries.consume(digest(), notedBy: .persistent, in: transaction) { continue }
                     let outcome = try ingest(message, in: transaction)
-                    // Its copy from the persistent session uses this entry up: no second receipt, no second press.
-                    if lane == .live, outcome.0.carriedAlarm {
-                        newestLiveDelivery = try LiveDeliveries.record(DeliveryDigest(topic: message.topic, payload: message.payload),
-                                                                       at: clock.now, in: transaction)
+                    // While both lanes run, whichever handles an alarm first notes it, and the other's copy uses the note
+                    // up: no second receipt, no second press.
+                    if bothLanes, outcome.0.carriedAlarm, outcome.0 != .liveCopy {
+                        let seq = try LiveDeliveries.record(digest(), notedBy: lane, at: clock.now, in: transaction)
+                        if lane == .live { newestLiveDelivery = seq }
                     }
                     outcomes.append(outcome)
                 }
@@ -110,7 +125,10 @@ public final class IngestHandler: Sendable {
         }
         logger.trace("Burst committed", metadata: ["ingest.messages": "\(burst.count)"])
         for item in outcomes { report(item.outcome, decoded: item.decoded, topic: item.topic) }
-        for sentinel in sentinels { backlog?.received(sentinel) }
+        for sentinel in sentinels {
+            backlog?.received(sentinel)
+            lag?.received(sentinel)
+        }
         if let newestLiveDelivery { onLiveDeliveries?(newestLiveDelivery) }
     }
 
@@ -149,7 +167,8 @@ public final class IngestHandler: Sendable {
             // Stored before the last connection dropped; only its acknowledgement was lost.
             outcome = try store.storeRedelivery(delivery, receivedAt: receivedAt, in: transaction)
             logger.info("Redelivered message recognised and not stored again", metadata: ["mqtt.topic": "\(message.topic)"])
-        } else if lane == .persistent, try LiveDeliveries.consume(DeliveryDigest(topic: message.topic, payload: message.payload), in: transaction) {
+        } else if lane == .persistent, try LiveDeliveries.consume(DeliveryDigest(topic: message.topic, payload: message.payload), notedBy: .live,
+                                                                  in: transaction) {
             // The live lane stored this alarm when it was published; this is the persistent session's copy.
             outcome = try store.storeCopy(delivery, receivedAt: receivedAt, in: transaction)
         } else if limiter?.admit(sender) == false, !input.holdsAlarm(receivedAt: receivedAt) {
@@ -172,7 +191,7 @@ public final class IngestHandler: Sendable {
         delivery.sender = sender
         warnIfQoSZero(message, from: sender)
         if lane == .persistent, decoded.holdsAlarm,
-           try LiveDeliveries.consume(DeliveryDigest(topic: message.topic, payload: message.payload), in: transaction) {
+           try LiveDeliveries.consume(DeliveryDigest(topic: message.topic, payload: message.payload), notedBy: .live, in: transaction) {
             // The live lane stored (or met) this alarm when it was published; this is the persistent session's copy.
             return (try store.storeCopy(delivery, receivedAt: receivedAt, in: transaction), nil, message.topic)
         }

@@ -12,8 +12,8 @@ struct RulesRunner {
     static let idleWriteInterval: TimeInterval = 1
 
     let store: RulesStore
-    private(set) var engine: RulesEngine
-    private(set) var deadlines = DeadlineQueue()
+    /// The engine and the homes' deadlines, stepped as the replay steps them.
+    private(set) var loop: RulesLoop
     private var evaluated: RulesStore.Checkpoint
     private var written: RulesStore.Checkpoint
     private var writtenAt: Date
@@ -23,6 +23,9 @@ struct RulesRunner {
     private var erasureVersion: Int64 = -1
     private var erasuresSeen: Int64 = 0
     private var erasing: Set<String> = []
+    /// Alarms raised ahead of a backlog (`raiseAlarmsAhead`) up to this event.
+    private var alarmsRaisedAheadThrough: Int64 = 0
+    private let alarmRule = AlarmRule()
 
     /// How far back a home's events are read again when its saved state cannot be: past the longest window a
     /// rule looks at (a device silent 25 h, a fridge unused 24 h), with room to spare.
@@ -33,10 +36,10 @@ struct RulesRunner {
 
     init(store: RulesStore, settings: RuleSettingsBook, now: Date) throws {
         self.store = store
-        engine = RulesEngine(settings: settings)
+        loop = RulesLoop(settings: settings)
         let saved = try store.states()
         for (home, state) in saved.states {
-            engine.restore(home: home, state: state)
+            loop.restore(home: home, state: state)
         }
         evaluated = try store.fullCheckpoint()
         written = evaluated
@@ -45,32 +48,33 @@ struct RulesRunner {
             rebuilt.append((home, try rebuild(home: home, now: now)))
             dirty.insert(home)
         }
-        for home in engine.homes.keys {
-            deadlines.schedule(home, at: engine.nextDeadline(home: home)?.millisecondsSince1970)
-        }
         erasuresSeen = try store.erasures(after: 0).last?.seq ?? 0
         try forgetErasedHomes()
     }
 
     /// Rebuilds a home's rule state from its recent events already evaluated (up to the checkpoint), firing its
-    /// deadlines between them as they fell due. What that raises was raised the first time: the commands are
-    /// dropped. Returns how many events were read.
+    /// deadlines between them as they fell due, in the replay's order (a loop of its own, so that no other home's
+    /// deadline fires). What that raises was raised the first time: the commands are dropped. Returns how many
+    /// events were read.
     private mutating func rebuild(home: String, now: Date) throws -> Int {
         let events = try store.events(home: home, since: now.addingTimeInterval(-Self.rebuildWindow), upTo: evaluated.eventSeq)
+        var replay = RulesLoop(settings: loop.engine.settings)
         for record in events {
-            var ticks = 0
-            while ticks < 10_000, let due = engine.nextDeadline(home: home), due <= record.receivedAt {
-                _ = engine.tick(home: home, now: due)
-                ticks += 1
-            }
-            _ = engine.handle(record.event, receivedAt: record.receivedAt)
+            replay.fireDeadlines(before: record.receivedAt.millisecondsSince1970, limit: 10_000) { _ in }
+            _ = replay.handle(record.event, receivedAt: record.receivedAt)
         }
+        if let state = replay.engine.homes[home]?.state { loop.restore(home: home, state: state) }
         return events.count
     }
 
     /// The earliest deadline of any home.
     mutating func nextDeadline() -> Date? {
-        deadlines.peek().map { Date(millisecondsSince1970: $0.due) }
+        loop.nextDeadline()
+    }
+
+    /// How many homes have a deadline.
+    mutating func deadlineCount() -> Int {
+        loop.deadlineCount()
     }
 
     /// Evaluates new events, gateway statuses and away/visit settings, then (when allowed) every deadline due
@@ -81,8 +85,12 @@ struct RulesRunner {
         try forgetErasedHomes()
         commands += try reloadRegistryIfChanged(now: now)
         let records = try store.events(after: evaluated.eventSeq, limit: Self.batchSize)
+        if let last = records.last, records.count == Self.batchSize {
+            // Behind a backlog: an alarm stored further on is raised now, not after everything before it.
+            commands += try raiseAlarmsAhead(of: last.seq)
+        }
         for record in records where !erasing.contains(record.event.home) {
-            commands += engine.handle(record.event, receivedAt: record.receivedAt)
+            commands += loop.handle(record.event, receivedAt: record.receivedAt)
             dirty.insert(record.event.home)
         }
         if let last = records.last { evaluated.eventSeq = last.seq }
@@ -90,28 +98,22 @@ struct RulesRunner {
             evaluated.gatewaySeq = status.seq
             if erasing.contains(status.home) { continue }
             if let device = status.device {
-                commands += engine.handleDeviceStatus(home: status.home, device: device, state: status.state, at: status.at)
+                commands += loop.handleDeviceStatus(home: status.home, device: device, state: status.state, at: status.at)
             } else {
-                commands += engine.handleGateway(home: status.home, state: status.state, at: status.at)
+                commands += loop.handleGateway(home: status.home, state: status.state, at: status.at)
             }
             dirty.insert(status.home)
         }
         for mode in try store.modeChanges(after: evaluated.modeChange) where !erasing.contains(mode.home) {
-            engine.setHoliday(home: mode.home, until: mode.holidayUntil, now: now)
-            engine.setVisit(home: mode.home, until: mode.visitUntil, now: now)
+            loop.setModes(home: mode.home, holidayUntil: mode.holidayUntil, visitUntil: mode.visitUntil, now: now)
             dirty.insert(mode.home)
             evaluated.modeChange = max(evaluated.modeChange, mode.updatedAt)
         }
         if timersMayFire {
-            var fired = 0
-            while fired < 10_000, let due = deadlines.popDue(atOrBefore: now.millisecondsSince1970) {
-                commands += engine.tick(home: due.home, now: now)
-                dirty.insert(due.home)
-                fired += 1
+            loop.fireDeadlines(through: now.millisecondsSince1970, at: now, limit: 10_000) { firing in
+                commands += firing.commands
+                dirty.insert(firing.home)
             }
-        }
-        for home in dirty {
-            deadlines.schedule(home, at: engine.nextDeadline(home: home)?.millisecondsSince1970)
         }
         var changes: [IncidentStore.Change] = []
         let due = forceWrite || now.timeIntervalSince(writtenAt) >= Self.idleWriteInterval
@@ -119,6 +121,20 @@ struct RulesRunner {
             changes = try write(commands, now: now)
         }
         return (records.count, changes)
+    }
+
+    /// Raises the alarms stored after `seq` (where the rules have read to) ahead of their turn. An alarm's incident
+    /// depends on the alarm event alone (`AlarmRule`), so it can be raised before the home's earlier events are
+    /// evaluated; when the rules reach the event in order, its raise meets the incident it already opened
+    /// (`IncidentStore`: one raise per triggering event) and changes nothing.
+    private mutating func raiseAlarmsAhead(of seq: Int64) throws -> [IncidentCommand] {
+        var commands: [IncidentCommand] = []
+        for record in try store.alarmEvents(after: max(seq, alarmsRaisedAheadThrough), limit: Self.batchSize)
+        where !erasing.contains(record.event.home) {
+            commands += alarmRule.evaluate(record.event, now: record.receivedAt)
+            alarmsRaisedAheadThrough = record.seq
+        }
+        return commands
     }
 
     /// When an erasure has started or ended since the last step: forgets every home erased since, and notes which
@@ -129,8 +145,7 @@ struct RulesRunner {
         guard version != erasureVersion else { return }
         let erasures = try store.erasures(after: erasuresSeen)
         for erasure in erasures where erasure.seq > erasuresSeen || erasure.inProgress {
-            engine.forget(home: erasure.home)
-            deadlines.schedule(erasure.home, at: nil)
+            loop.forget(home: erasure.home)
             dirty.remove(erasure.home)
         }
         erasing = Set(erasures.filter(\.inProgress).map(\.home))
@@ -141,24 +156,25 @@ struct RulesRunner {
     /// The registry's per-device offline allowances, and devices taken out of service, when it has changed.
     private mutating func reloadRegistryIfChanged(now: Date) throws -> [IncidentCommand] {
         guard try store.registryVersion() != registryVersion else { return [] }
-        let book = engine.settings
+        let book = loop.engine.settings
         let classes = Set(([book.defaults] + Array(book.homes.values)).flatMap(\.deviceClassOfflineAfter.keys))
         let snapshot = try store.registry(classes: classes)
         var overrides: [String: [String: TimeInterval]] = [:]
         for entry in snapshot.devices {
-            let settings = engine.settings.settings(for: entry.home)
+            let settings = book.settings(for: entry.home)
             if let allowance = settings.registryAllowance(type: entry.type, mains: entry.mains, interval: entry.interval) {
                 overrides[entry.home, default: [:]][entry.device] = allowance
             }
         }
-        let previous = engine.settings.deviceOverrides
-        engine.setDeviceOverrides(overrides)
+        let previous = book.deviceOverrides
+        loop.setDeviceOverrides(overrides)
         var commands: [IncidentCommand] = []
-        for removed in snapshot.removed where engine.homes[removed.home]?.state.devices[removed.device] != nil {
-            commands += engine.forgetDevice(home: removed.home, device: removed.device, at: now)
+        for removed in snapshot.removed where loop.engine.homes[removed.home]?.state.devices[removed.device] != nil {
+            commands += loop.forgetDevice(home: removed.home, device: removed.device, at: now)
             dirty.insert(removed.home)
         }
-        for home in Set(overrides.keys).union(previous.keys) where overrides[home] != previous[home] && engine.homes[home] != nil {
+        for home in Set(overrides.keys).union(previous.keys) where overrides[home] != previous[home] && loop.engine.homes[home] != nil {
+            loop.homeChanged(home)
             dirty.insert(home)
         }
         registryVersion = snapshot.version
@@ -169,8 +185,8 @@ struct RulesRunner {
         var states: [String: HomeRuleState] = [:]
         var homeDeadlines: [String: Date?] = [:]
         for home in dirty {
-            states[home] = engine.homes[home]?.state
-            homeDeadlines[home] = deadlines.deadline(of: home).map(Date.init(millisecondsSince1970:))
+            states[home] = loop.engine.homes[home]?.state
+            homeDeadlines[home] = loop.deadline(of: home)
         }
         let changes = try store.apply(commands, checkpoint: evaluated, states: states, deadlines: homeDeadlines,
                                       erasuresSeenThrough: erasuresSeen, at: now)

@@ -34,7 +34,7 @@ public struct RulesService: Service {
                 "home.id": "\(home)", "rules.events_read": "\(events)",
             ])
         }
-        logger.info("Rules running", metadata: ["rules.homes": "\(runner.engine.homes.count)", "rules.timers": "\(runner.deadlines.count)"])
+        logger.info("Rules running", metadata: ["rules.homes": "\(runner.loop.engine.homes.count)", "rules.timers": "\(runner.deadlineCount())"])
         try await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let timersMayFire = backlog?.timersMayFire ?? true

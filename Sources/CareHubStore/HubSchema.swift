@@ -81,10 +81,22 @@ enum HubSchema {
             try migrateToTypedOutbox(db)
         }
         migrator.registerMigration("v12-live-deliveries") { db in
-            // Mapped alarms the live lane stored, each waiting for its copy from the persistent session (LiveDeliveries).
-            try db.execute(sql: "CREATE TABLE live_deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT, digest BLOB NOT NULL, stored_at INTEGER NOT NULL) STRICT")
+            // Alarms one of the hub's two connections handled while both ran, each waiting for the other's copy (LiveDeliveries).
+            try db.execute(sql: """
+                CREATE TABLE live_deliveries (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    lane TEXT NOT NULL CHECK (lane IN ('live', 'persistent')),
+                    digest BLOB NOT NULL,
+                    stored_at INTEGER NOT NULL
+                ) STRICT
+                """)
             try db.execute(sql: "CREATE INDEX live_deliveries_digest ON live_deliveries (digest)")
             try db.execute(sql: "INSERT INTO counters (name, value) VALUES ('live_copies', 0)")
+            // The alarms stored beyond the rules' checkpoint, raised ahead of a backlog (RulesRunner).
+            try db.execute(sql: "CREATE INDEX events_alarms ON events (seq) WHERE type IN \(RulesStore.alarmTypesSQL)")
+            // One raise per triggering event (IncidentStore.alreadyRaised).
+            try db.execute(sql: "CREATE INDEX incidents_by_trigger ON incidents (home_id, trigger_event_id) WHERE trigger_event_id IS NOT NULL")
+            try db.execute(sql: "CREATE INDEX incident_timeline_repeats ON incident_timeline (home_id, details) WHERE action = 'repeat'")
         }
         return migrator
     }()

@@ -27,6 +27,10 @@ public struct IncidentStore: Sendable {
     static func apply(_ command: IncidentCommand, at now: Int64, in db: Database) throws -> [Change] {
         switch command {
         case .raise(let draft):
+            if let event = draft.triggerEventID, try alreadyRaised(by: event, home: draft.home, kind: draft.kind, device: draft.device, in: db) {
+                // The same event raised it before: an alarm raised ahead of a backlog, or events evaluated again after a crash.
+                return []
+            }
             if let existing = try openIncidentID(home: draft.home, kind: draft.kind, device: draft.device, in: db) {
                 try db.execute(sql: """
                     UPDATE incidents SET trigger_count = trigger_count + 1, last_triggered_at = ? WHERE id = ?
@@ -65,6 +69,17 @@ public struct IncidentStore: Sendable {
             try enqueueAlert(incident: existing, state: .resolved, at: now, in: db)
             return [.resolved(existing)]
         }
+    }
+
+    /// Whether `event` already raised an incident of `kind` in `home`: opened it (for `device`), or was added to one
+    /// as a repeat (from whichever device).
+    private static func alreadyRaised(by event: String, home: String, kind: IncidentKind, device: String?, in db: Database) throws -> Bool {
+        let details = JSONText.object([("event", JSONText.quoted(event))])
+        return try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT EXISTS (SELECT 1 FROM incidents WHERE home_id = ? AND trigger_event_id = ? AND kind = ? AND device_id IS ?)
+                OR EXISTS (SELECT 1 FROM incident_timeline AS t JOIN incidents AS i ON i.id = t.incident_id
+                           WHERE t.home_id = ? AND t.action = 'repeat' AND t.details = ? AND i.kind = ?)
+            """), arguments: [home, event, kind.rawValue, device, home, details, kind.rawValue]) ?? false
     }
 
     private static func openIncidentID(home: String, kind: IncidentKind, device: String?, in db: Database) throws -> Int64? {

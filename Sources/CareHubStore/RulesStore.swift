@@ -36,6 +36,19 @@ public struct RulesStore: Sendable {
     }
 
     /// Up to `limit` events stored after `seq`, in storage order.
+    /// The alarm types as an SQL list, for the partial index `events_alarms` and the queries that use it.
+    static let alarmTypesSQL = "(" + EventType.allCases.filter(\.isAlarm).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+
+    /// Alarm events stored after `seq` (at most `limit`), in order: what the rules raise ahead of a backlog.
+    public func alarmEvents(after seq: Int64, limit: Int) throws -> [EventRecord] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(EventRecord.columns) FROM events INDEXED BY events_alarms WHERE seq > ? AND type IN \(Self.alarmTypesSQL)
+                ORDER BY seq LIMIT ?
+                """, arguments: [seq, limit]).compactMap(EventRecord.init(row:))
+        }
+    }
+
     public func events(after seq: Int64, limit: Int) throws -> [EventRecord] {
         try database.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT \(EventRecord.columns) FROM events WHERE seq > ? ORDER BY seq LIMIT ?",

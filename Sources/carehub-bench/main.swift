@@ -8,6 +8,8 @@ import GRDB
 // and decoding the same file only, and rule-state memory per home.
 //
 //   carehub-bench replay FILE        contract JSONL, e.g. from simulators/resident.py
+//   carehub-bench replay-db FILE [LINES]   the same lines (the first LINES) replayed into a new database, as
+//                                    `carehub replay --db` does, against the in-memory replay of them in the same run
 //   carehub-bench memory HOMES       RSS growth per home after 20 realistic events each
 
 func residentBytes() -> Int {
@@ -20,12 +22,21 @@ func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
+/// CPU seconds this thread has run (user and system): unlike wall time, not stretched when other work shares the
+/// machine's cores, so rates from it compare across runs on a loaded machine.
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
 func replayThroughput(path: String) throws {
     let loadStart = ContinuousClock.now
     let loaded = try ReplayInput.load(path: path, format: .contract, mappingPath: nil)
     let readSeconds = seconds(ContinuousClock.now - loadStart)
     let decoder = EventDecoder(clockSkew: ClockSkewPolicy(maximumAhead: 300, maximumBehind: 3650 * 86_400))
     let decodeStart = ContinuousClock.now
+    let decodeCPUStart = threadCPUSeconds()
     var decodedEvents = 0
     for line in loaded.lines {
         if case .event = decoder.decode(topic: line.topic, payload: line.payload, receivedAt: Date(millisecondsSince1970: line.time)) {
@@ -33,10 +44,13 @@ func replayThroughput(path: String) throws {
         }
     }
     let decodeSeconds = seconds(ContinuousClock.now - decodeStart)
+    let decodeCPUSeconds = threadCPUSeconds() - decodeCPUStart
     let rulesStart = ContinuousClock.now
+    let rulesCPUStart = threadCPUSeconds()
     let outcome = try Replayer(store: nil, settings: RuleSettingsBook(), clockSkew: ClockSkewPolicy(maximumAhead: 300, maximumBehind: 3650 * 86_400))
         .run(loaded.lines)
     let rulesSeconds = seconds(ContinuousClock.now - rulesStart)
+    let rulesCPUSeconds = threadCPUSeconds() - rulesCPUStart
     let baseline = Double(loaded.lines.count) / (readSeconds + decodeSeconds)
     let throughRules = Double(outcome.events) / (readSeconds + rulesSeconds)
     print("""
@@ -45,7 +59,38 @@ func replayThroughput(path: String) throws {
         "decode_and_rules_s":\(String(format: "%.3f", rulesSeconds)),\
         "baseline_read_decode_per_s":\(Int(baseline)),"read_decode_rules_per_s":\(Int(throughRules)),\
         "decode_only_per_s":\(Int(Double(decodedEvents) / decodeSeconds)),"decode_and_rules_per_s":\(Int(Double(outcome.events) / rulesSeconds)),\
+        "decode_only_per_cpu_s":\(Int(Double(decodedEvents) / decodeCPUSeconds)),"decode_and_rules_per_cpu_s":\(Int(Double(outcome.events) / rulesCPUSeconds)),\
         "ratio":\(String(format: "%.2f", throughRules / baseline))}
+        """)
+}
+
+/// Persisted replay (`carehub replay --db`): the same lines through decoding, storage and the rules into a new
+/// database, against decoding and the rules in memory in the same run.
+func persistedReplayThroughput(path: String, lines limit: Int?) throws {
+    let loaded = try ReplayInput.load(path: path, format: .contract, mappingPath: nil)
+    let lines = limit.map { Array(loaded.lines.prefix($0)) } ?? loaded.lines
+    let clockSkew = ClockSkewPolicy(maximumAhead: 300, maximumBehind: 3650 * 86_400)
+    let memoryStart = ContinuousClock.now
+    let memoryCPUStart = threadCPUSeconds()
+    let inMemory = try Replayer(store: nil, settings: RuleSettingsBook(), clockSkew: clockSkew).run(lines)
+    let memorySeconds = seconds(ContinuousClock.now - memoryStart)
+    let memoryCPUSeconds = threadCPUSeconds() - memoryCPUStart
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("carehub-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let database = try HubDatabase.openForHub(path: directory.appendingPathComponent("replay.sqlite").path, synchronous: .normal)
+    let store = ReplayStore(database: database, registration: .automatic, defaultTimeZone: "Europe/London")
+    let storedStart = ContinuousClock.now
+    let storedCPUStart = threadCPUSeconds()
+    let stored = try Replayer(store: store, settings: RuleSettingsBook(), clockSkew: clockSkew).run(lines)
+    let storedSeconds = seconds(ContinuousClock.now - storedStart)
+    let storedCPUSeconds = threadCPUSeconds() - storedCPUStart
+    print("""
+        {"lines":\(lines.count),"events":\(stored.events),"incidents":\(stored.raised.count),"incidents_in_memory":\(inMemory.raised.count),\
+        "in_memory_s":\(String(format: "%.3f", memorySeconds)),"persisted_s":\(String(format: "%.3f", storedSeconds)),\
+        "in_memory_per_s":\(Int(Double(inMemory.events) / memorySeconds)),"persisted_per_s":\(Int(Double(stored.events) / storedSeconds)),\
+        "in_memory_per_cpu_s":\(Int(Double(inMemory.events) / memoryCPUSeconds)),"persisted_per_cpu_s":\(Int(Double(stored.events) / storedCPUSeconds)),\
+        "ratio":\(String(format: "%.2f", (Double(stored.events) / storedSeconds) / (Double(inMemory.events) / memorySeconds)))}
         """)
 }
 
@@ -152,12 +197,14 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "replay" where arguments.count == 2:
     try replayThroughput(path: arguments[1])
+case "replay-db" where arguments.count == 2 || arguments.count == 3:
+    try persistedReplayThroughput(path: arguments[1], lines: arguments.count == 3 ? Int(arguments[2]) : nil)
 case "memory" where arguments.count == 2:
     ruleMemory(homes: Int(arguments[1]) ?? 10_000)
 case "make-db" where arguments.count == 5:
     try makeDatabase(path: arguments[1], homes: Int(arguments[2]) ?? 100_000, events: Int(arguments[3]) ?? 10_000_000,
                      incidents: Int(arguments[4]) ?? 100_000)
 default:
-    FileHandle.standardError.write(Data("usage: carehub-bench replay FILE | memory HOMES | make-db PATH HOMES EVENTS INCIDENTS\n".utf8))
+    FileHandle.standardError.write(Data("usage: carehub-bench replay FILE | replay-db FILE [LINES] | memory HOMES | make-db PATH HOMES EVENTS INCIDENTS\n".utf8))
     exit(64)
 }

@@ -137,7 +137,7 @@ import Testing
             case .gatewayStatus: outcomes["gateway_status", default: 0] += 1
             case .ignored: outcomes["ignored", default: 0] += 1
             case .stored: Issue.record("a gateway message went down the contract path: \(topic)")
-            case .liveCopy: Issue.record("a message was taken for a live lane's copy with no live lane: \(topic)")
+            case .liveCopy: Issue.record("a message stored without a live lane was taken for a live lane's copy: \(topic)")
             }
         }
         let growth = PayloadMutator.residentBytes() - memoryBefore

@@ -59,7 +59,7 @@ import Testing
         let fixture = try StoreFixture()
         defer { fixture.directory.remove() }
         let rules = RulesStore(database: fixture.database)
-        #expect(try rules.apply([raise(.dataFault, device: "a"), raise(.dataFault, device: "b"), raise(.dataFault, device: "a")],
+        #expect(try rules.apply([raise(.dataFault, device: "a"), raise(.dataFault, device: "b"), raise(.dataFault, device: "a", event: "e2")],
                                 checkpoint: 1, at: fixture.now) == [.opened(1), .opened(2), .joined(1)])
         #expect(try rules.apply([raise(.smoke, home: "h2", device: "s1"), raise(.smoke, home: "h2", device: "s2")],
                                 checkpoint: 2, at: fixture.now) == [.opened(3), .joined(3)])

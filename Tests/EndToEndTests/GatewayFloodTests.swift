@@ -96,6 +96,9 @@ import Testing
                 events stored; a pendant pressed after the flood alerted after \(pendantLatency)
                 """)
             #expect(hub.child.isRunning, "the hub stopped: \(hub.child.log.suffix(1500))")
+            // The persistent session runs far behind the flood; the live lane (started by the late lag probes) raises
+            // the press at once instead of behind it (it waited 19 s to 200 s before the live lane).
+            #expect(pendantLatency < .seconds(10), "the pendant waited behind the flood: \(pendantLatency)")
             #expect(stored == neighbourEvents, "other homes' events were lost")
             if !Self.limitsLifted {
                 #expect(growth < 48 * 1_048_576, "the database grew by \(growth / 1_048_576) MiB")

@@ -63,6 +63,9 @@ import Testing
 
             let hub = try await fixture.startHub(configuration: configuration, waitUntilReady: false)
             try await Task.sleep(for: .seconds(1))
+            // The live lane sees only what is published once it has subscribed (on a loaded machine, maybe later than 1 s).
+            let subscribed = ContinuousClock.now.advanced(by: .seconds(30))
+            while liveLane, !hub.child.log.contains("Live lane ready"), ContinuousClock.now < subscribed { try await Task.sleep(for: .milliseconds(10)) }
             let gateway = try TestMQTTClient(port: fixture.broker.port)
             try await gateway.waitUntilReady()
             let pressedAt = ContinuousClock.now

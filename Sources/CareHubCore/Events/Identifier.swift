@@ -6,7 +6,11 @@ public enum Identifier {
     public static let maximumLength = 64
 
     public static func isValid(_ candidate: some StringProtocol) -> Bool {
-        let bytes = candidate.utf8
+        isValid(utf8: candidate.utf8)
+    }
+
+    /// The same check on the identifier's UTF-8 bytes.
+    public static func isValid(utf8 bytes: some Collection<UInt8>) -> Bool {
         guard !bytes.isEmpty, bytes.count <= maximumLength else { return false }
         return bytes.allSatisfy(isAllowed)
     }

@@ -51,17 +51,26 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
 
     /// Everything the home's next deadline depends on. When an event leaves it unchanged (most heartbeats and
     /// readings do), the deadline need not be recomputed.
-    var scheduleKey: [Int64?] {
+    var scheduleKey: ScheduleKey {
         var coldest: Int64?
         var hottest: Int64?
-        for device in devices.values {
-            if let since = device.coldSince { coldest = min(coldest ?? since, since) }
-            if let since = device.hotSince { hottest = min(hottest ?? since, since) }
+        var quietestDevice: Int64?
+        // By index: reading fields in place copies no record (and retains none of its strings).
+        for index in devices.values.indices {
+            if let since = devices.values[index].coldSince { coldest = min(coldest ?? since, since) }
+            if let since = devices.values[index].hotSince { hottest = min(hottest ?? since, since) }
+            if !devices.values[index].offlineRaised {
+                let seen = devices.values[index].lastSeenAt
+                quietestDevice = min(quietestDevice ?? seen, seen)
+            }
         }
-        let quietestDevice = devices.values.lazy.filter { !$0.offlineRaised }.map(\.lastSeenAt).min()
-        return [quietestDevice, gatewayOfflineSince, lastActivityAt, continuousDataSince, exitDoorClosedAt, awaySince, awayEndedAt, holidayUntil, visitUntil, bedEmptySince,
-                nightDoorOpenedAt, lastFridgeOpenAt, fridgeWatchSince, hasFridgeSensor ? 1 : 0, Int64(raised), silenceRaisedFor,
-                notUpCheckedThrough, coldest, hottest, lastActivityRoom.map { Int64($0.hashValue) }]
+        return ScheduleKey(
+            quietestDevice: quietestDevice, coldest: coldest, hottest: hottest, gatewayOfflineSince: gatewayOfflineSince,
+            lastActivityAt: lastActivityAt, lastActivityRoom: lastActivityRoom, continuousDataSince: continuousDataSince,
+            exitDoorClosedAt: exitDoorClosedAt, awaySince: awaySince, awayEndedAt: awayEndedAt, holidayUntil: holidayUntil,
+            visitUntil: visitUntil, bedEmptySince: bedEmptySince, nightDoorOpenedAt: nightDoorOpenedAt, lastFridgeOpenAt: lastFridgeOpenAt,
+            fridgeWatchSince: fridgeWatchSince, hasFridgeSensor: hasFridgeSensor, raised: raised, silenceRaisedFor: silenceRaisedFor,
+            notUpCheckedThrough: notUpCheckedThrough)
     }
 
     func isRaised(_ kind: IncidentKind) -> Bool { raised & kind.ruleBit != 0 }
@@ -175,18 +184,31 @@ public struct DeviceTable: Sendable, Equatable, Codable {
             if let index = values.firstIndex(where: { $0.id == id }) {
                 if let newValue { values[index] = newValue } else { values.remove(at: index) }
             } else if let newValue {
+                // Grown by an eighth, not doubled: a home has a dozen devices, added once each, and a doubled table
+                // would leave a third of its 64-byte records unused in every home.
+                values.reserveCapacity(values.count + 1 + values.count / 8)
                 values.append(newValue)
             }
         }
     }
 
     public var count: Int { values.count }
+
+    /// Changes the record of `id` in place (no copy of it, nor a second search), first adding `make()` when there is none.
+    public mutating func update<T>(_ id: String, orAdd make: () -> DeviceRuleState, _ body: (inout DeviceRuleState) -> T) -> T {
+        if let index = values.firstIndex(where: { $0.id == id }) { return body(&values[index]) }
+        self[id] = make()
+        return body(&values[values.count - 1])
+    }
 }
 
 extension IncidentKind {
     var ruleBit: UInt32 {
-        UInt32(1) << UInt32(IncidentKind.allCases.firstIndex(of: self) ?? 31)
+        UInt32(1) << UInt32(Self.ruleOrder.firstIndex(of: self) ?? 31)
     }
+
+    /// `allCases`, made once: the bit of a kind is looked up several times for every event.
+    private static let ruleOrder = IncidentKind.allCases
 
     /// The kinds that watch the resident's activity: paused while away, on holiday or during a visit, and
     /// raised as `no_data` when the home is not proved alive.

@@ -17,18 +17,21 @@ extension HomeRules {
         case fridgeUnused(since: Int64)
     }
 
-    /// Every pending condition with its due instant.
-    func pendingChecks(settings: RuleSettings, clock: inout LocalClock) -> [(due: Int64, check: Check)] {
-        var checks: [(Int64, Check)] = []
-        for device in state.devices.values where !device.offlineRaised {
-            let allowed = settings.offlineAfter(device: device.id)
-            checks.append((device.lastSeenAt + Int64(allowed * 1000), .deviceOffline(device: device.id, lastSeen: device.lastSeenAt)))
+    /// Every pending condition's due instant, in a fixed order, given to `visit` one by one with a way to make the
+    /// condition itself (no array is built, and no condition is made only to learn its instant: this runs for every
+    /// home whose deadline moves).
+    func forEachPendingCheck(settings: RuleSettings, clock: inout LocalClock, _ visit: (Int64, () -> Check) -> Void) {
+        for index in state.devices.values.indices where !state.devices.values[index].offlineRaised {
+            let lastSeen = state.devices.values[index].lastSeenAt
+            visit(lastSeen + Int64(settings.offlineAfter(device: state.devices.values[index].id) * 1000)) {
+                .deviceOffline(device: state.devices.values[index].id, lastSeen: lastSeen)
+            }
         }
         if let since = state.gatewayOfflineSince, !state.isRaised(.gatewayOffline) {
-            checks.append((since + Int64(settings.gatewayOfflineAfter * 1000), .gatewayOffline(since: since)))
+            visit(since + Int64(settings.gatewayOfflineAfter * 1000)) { .gatewayOffline(since: since) }
         }
         if let closed = state.exitDoorClosedAt {
-            checks.append((closed + Int64(settings.awayConfirmAfter * 1000), .awayConfirmed))
+            visit(closed + Int64(settings.awayConfirmAfter * 1000)) { .awayConfirmed }
         }
         let quietStart = quietStart(settings: settings)
         if state.silenceRaisedFor != quietStart {
@@ -42,38 +45,37 @@ extension HomeRules {
                     kind = .bathroomLong
                 }
             }
-            checks.append((due, .silence(kind: kind, quietStart: quietStart)))
+            visit(due) { .silence(kind: kind, quietStart: quietStart) }
         }
         let notUpAt = clock.next(minute: settings.notUpCheck, after: state.notUpCheckedThrough)
-        checks.append((notUpAt, .notUp(checkAt: notUpAt)))
+        visit(notUpAt) { .notUp(checkAt: notUpAt) }
         if let since = state.bedEmptySince, !state.isRaised(.outOfBed) {
-            checks.append((since + Int64(settings.outOfBedAfter * 1000), .outOfBed(since: since)))
+            visit(since + Int64(settings.outOfBedAfter * 1000)) { .outOfBed(since: since) }
         }
         if let opened = state.nightDoorOpenedAt {
-            checks.append((opened + Int64(settings.nightDoorAfter * 1000), .nightDoor(openedAt: opened)))
+            visit(opened + Int64(settings.nightDoorAfter * 1000)) { .nightDoor(openedAt: opened) }
         }
         if !state.isRaised(.coldHome), let (device, since) = earliest({ $0.coldSince }) {
-            checks.append((since + Int64(settings.coldFor * 1000), .cold(device: device, since: since)))
+            visit(since + Int64(settings.coldFor * 1000)) { .cold(device: device, since: since) }
         }
         if !state.isRaised(.hotHome), let (device, since) = earliest({ $0.hotSince }) {
-            checks.append((since + Int64(settings.hotFor * 1000), .hot(device: device, since: since)))
+            visit(since + Int64(settings.hotFor * 1000)) { .hot(device: device, since: since) }
         }
         if state.hasFridgeSensor, !state.isRaised(.fridgeUnused) {
             let since = max(state.lastFridgeOpenAt ?? state.firstSeenAt, state.awayEndedAt ?? .min, state.fridgeWatchSince ?? .min,
                             state.holidayUntil ?? .min, state.visitUntil ?? .min)
-            checks.append((since + Int64(settings.fridgeUnusedAfter * 1000), .fridgeUnused(since: since)))
+            visit(since + Int64(settings.fridgeUnusedAfter * 1000)) { .fridgeUnused(since: since) }
         }
-        return checks
     }
 
     /// The device whose `field` is earliest (ties to the smallest id). A closure and a plain loop, not a key path
     /// and an intermediate array: this runs for every home whose deadline moves.
     private func earliest(_ field: (DeviceRuleState) -> Int64?) -> (String, Int64)? {
         var best: (String, Int64)?
-        for device in state.devices.values {
-            guard let value = field(device) else { continue }
-            if let current = best, (current.1, current.0) <= (value, device.id) { continue }
-            best = (device.id, value)
+        for index in state.devices.values.indices {
+            guard let value = field(state.devices.values[index]) else { continue }
+            if let current = best, (current.1, current.0) <= (value, state.devices.values[index].id) { continue }
+            best = (state.devices.values[index].id, value)
         }
         return best
     }
@@ -94,7 +96,20 @@ extension HomeRules {
 
     /// When the rules next need a tick, if ever.
     public func nextDeadline(settings: RuleSettings, clock: inout LocalClock) -> Int64? {
-        pendingChecks(settings: settings, clock: &clock).lazy.map { $0.due }.min()
+        var earliest: Int64?
+        forEachPendingCheck(settings: settings, clock: &clock) { due, _ in
+            if earliest.map({ due < $0 }) ?? true { earliest = due }
+        }
+        return earliest
+    }
+
+    /// The earliest check due at or before `now` (the first in check order among equals).
+    func firstCheck(dueAtOrBefore now: Int64, settings: RuleSettings, clock: inout LocalClock) -> Check? {
+        var first: (due: Int64, check: Check)?
+        forEachPendingCheck(settings: settings, clock: &clock) { due, check in
+            if due <= now, first.map({ due < $0.due }) ?? true { first = (due, check()) }
+        }
+        return first?.check
     }
 
     /// Raises what is due at `now` (hub time). Overdue conditions are evaluated once, at `now`, with the
@@ -102,9 +117,8 @@ extension HomeRules {
     public mutating func tick(now: Int64, settings: RuleSettings, clock: inout LocalClock) -> [IncidentCommand] {
         var commands: [IncidentCommand] = []
         for _ in 0..<16 {
-            guard let next = pendingChecks(settings: settings, clock: &clock).filter({ $0.due <= now }).min(by: { $0.due < $1.due })
-            else { break }
-            perform(next.check, now: now, settings: settings, clock: &clock, commands: &commands)
+            guard let check = firstCheck(dueAtOrBefore: now, settings: settings, clock: &clock) else { break }
+            perform(check, now: now, settings: settings, clock: &clock, commands: &commands)
         }
         return commands
     }

@@ -53,6 +53,16 @@ public struct HomeRules: Sendable, Equatable {
         return commands
     }
 
+    /// `apply`, also saying whether the event changed anything the home's next deadline depends on.
+    public mutating func apply(
+        _ event: SensorEvent, receivedAt: Int64, settings: RuleSettings, clock: inout LocalClock, deadlineMayHaveMoved: inout Bool
+    ) -> [IncidentCommand] {
+        let before = state.scheduleKey
+        let commands = apply(event, receivedAt: receivedAt, settings: settings, clock: &clock)
+        deadlineMayHaveMoved = before != state.scheduleKey
+        return commands
+    }
+
     /// Applies a gateway status; a gateway back online with its devices reporting clears `no_data`.
     public mutating func applyGateway(_ gateway: GatewayState, at instant: Int64, settings: RuleSettings) -> [IncidentCommand] {
         var commands: [IncidentCommand] = []
@@ -105,16 +115,18 @@ public struct HomeRules: Sendable, Equatable {
             state.continuousDataSince = observedAt
         }
         state.lastMessageAt = max(state.lastMessageAt ?? observedAt, observedAt)
-        var record = state.devices[device] ?? DeviceRuleState(id: device, lastSeenAt: instant, room: room)
-        record.lastSeenAt = max(record.lastSeenAt, instant)
-        if let room { record.room = room }
-        if record.offlineRaised, !record.offlineDeferred {
+        let wasOffline = state.devices.update(device, orAdd: { DeviceRuleState(id: device, lastSeenAt: instant, room: room) }) { record in
+            record.lastSeenAt = max(record.lastSeenAt, instant)
+            if let room { record.room = room }
+            let wasOffline = record.offlineRaised && !record.offlineDeferred
+            record.offlineRaised = false
+            record.offlineDeferred = false
+            return wasOffline
+        }
+        if wasOffline {
             commands.append(.resolve(home: home, kind: .deviceOffline, device: device,
                                      reason: "\(device) is reporting again.", at: Date(millisecondsSince1970: instant)))
         }
-        record.offlineRaised = false
-        record.offlineDeferred = false
-        state.devices[device] = record
         // Data is back: devices that went quiet with the rest of the home are judged again, on their own.
         if state.devices.values.contains(where: \.offlineDeferred) {
             for other in state.devices.values where other.offlineDeferred {
@@ -135,7 +147,8 @@ public struct HomeRules: Sendable, Equatable {
         let isIndoorMotion = event.type == .motion && !(room.map(settings.exitDoorRooms.contains) ?? false)
         let quietStart = self.quietStart(settings: settings)
         let when = Date(millisecondsSince1970: receivedAt)
-        let description = Self.describe(event, room: room)
+        // Words for care staff are made only when something is resolved: most activity resolves nothing.
+        func description() -> String { Self.describe(event, room: room) }
         let late = receivedAt - eventTime > 120_000
 
         if eventTime > (state.lastActivityAt ?? .min) {
@@ -150,10 +163,10 @@ public struct HomeRules: Sendable, Equatable {
         }
 
         // Activity inside the quiet period ends it, even when it arrives late.
-        if eventTime > quietStart {
+        if eventTime > quietStart, state.isRaised(.inactivity) || state.isRaised(.bathroomLong) {
             let reason = late
-                ? "Activity during the quiet period, reported late: \(description) at \(clock.timeText(eventTime))."
-                : "Activity resumed: \(description)."
+                ? "Activity during the quiet period, reported late: \(description()) at \(clock.timeText(eventTime))."
+                : "Activity resumed: \(description())."
             for kind in [IncidentKind.inactivity, .bathroomLong] where state.isRaised(kind) {
                 state.setRaised(kind, false)
                 commands.append(.resolve(home: home, kind: kind, device: nil, reason: reason, at: when))
@@ -161,7 +174,7 @@ public struct HomeRules: Sendable, Equatable {
         }
         if state.isRaised(.notUp), upAndAbout {
             state.setRaised(.notUp, false)
-            commands.append(.resolve(home: home, kind: .notUp, device: nil, reason: "Up and about: \(description).", at: when))
+            commands.append(.resolve(home: home, kind: .notUp, device: nil, reason: "Up and about: \(description()).", at: when))
         }
 
         // Away: an exit door closing starts the watch; motion elsewhere cancels it; activity other than that
@@ -195,7 +208,7 @@ public struct HomeRules: Sendable, Equatable {
         }
         if isIndoorMotion, state.isRaised(.nightDoor) {
             state.setRaised(.nightDoor, false)
-            commands.append(.resolve(home: home, kind: .nightDoor, device: nil, reason: "Movement indoors: \(description).", at: when))
+            commands.append(.resolve(home: home, kind: .nightDoor, device: nil, reason: "Movement indoors: \(description()).", at: when))
         }
 
         switch (event.type, event.value.text) {

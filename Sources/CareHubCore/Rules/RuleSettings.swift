@@ -52,7 +52,9 @@ public struct RuleSettings: Sendable, Equatable {
 
     /// How long `device` may be silent before `device_offline`.
     public func offlineAfter(device: String) -> TimeInterval {
-        deviceOfflineOverrides[device] ?? (mainsPoweredDevices.contains(device) ? mainsPoweredOfflineAfter : deviceOfflineAfter)
+        // Empty tables (the usual case) are not hashed into: this runs for every device whenever a deadline moves.
+        if !deviceOfflineOverrides.isEmpty, let allowance = deviceOfflineOverrides[device] { return allowance }
+        return !mainsPoweredDevices.isEmpty && mainsPoweredDevices.contains(device) ? mainsPoweredOfflineAfter : deviceOfflineAfter
     }
 
     /// The allowance a registry entry sets, or nil when it only takes the defaults: its own interval first,

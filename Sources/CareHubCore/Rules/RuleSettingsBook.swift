@@ -14,8 +14,9 @@ public struct RuleSettingsBook: Sendable, Equatable {
     public var deviceOverrides: [String: [String: TimeInterval]] = [:]
 
     public func settings(for home: String) -> RuleSettings {
-        var settings = homes[home] ?? defaults
-        if let overrides = deviceOverrides[home] { settings.deviceOfflineOverrides = overrides }
+        // Empty tables (no per-home settings, no registry allowances) are not hashed into: this runs for every event.
+        var settings = homes.isEmpty ? defaults : homes[home] ?? defaults
+        if !deviceOverrides.isEmpty, let overrides = deviceOverrides[home] { settings.deviceOfflineOverrides = overrides }
         return settings
     }
 }

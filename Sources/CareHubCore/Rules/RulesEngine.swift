@@ -9,14 +9,16 @@ import Foundation
 /// ```
 public struct RulesEngine: Sendable {
     private let alarms = AlarmRule()
-    public private(set) var settings: RuleSettingsBook
+    public var settings: RuleSettingsBook { snapshot.book }
+    private var snapshot: RuleSettingsSnapshot
     public private(set) var homes: [String: HomeRules] = [:]
     private var clocks: [String: LocalClock] = [:]
+    private var lastClock: (identifier: String, clock: LocalClock)?
     /// Whether the last event handled may have moved its home's next deadline (false for most heartbeats).
     public private(set) var lastEventMovedDeadline = true
 
     public init(settings: RuleSettingsBook = RuleSettingsBook()) {
-        self.settings = settings
+        snapshot = RuleSettingsSnapshot(settings)
     }
 
     /// The incident commands for one stored event received at `receivedAt` (hub time).
@@ -28,20 +30,22 @@ public struct RulesEngine: Sendable {
             return commands
         }
         let received = receivedAt.millisecondsSince1970
-        let homeSettings = settings.settings(for: event.home)
-        var clock = takeClock(homeSettings.timeZone)
-        // Mutated in place: copying the home out and back would copy its device table on every event.
-        let before = homes[event.home]?.state.scheduleKey
-        commands += homes[event.home, default: HomeRules(home: event.home, firstSeenAt: received)]
-            .apply(event, receivedAt: received, settings: homeSettings, clock: &clock)
-        lastEventMovedDeadline = before == nil || before != homes[event.home]?.state.scheduleKey
-        clocks[homeSettings.timeZone] = clock
+        let isNew = homes.index(forKey: event.home) == nil
+        var moved = true
+        commands += snapshot.withSettings(for: event.home) { homeSettings in
+            var clock = takeClock(homeSettings.timeZone)
+            defer { putBack(clock, zone: homeSettings.timeZone) }
+            // Mutated in place: copying the home (or its state) out and back would copy its device table on every event.
+            return homes[event.home, default: HomeRules(home: event.home, firstSeenAt: received)]
+                .apply(event, receivedAt: received, settings: homeSettings, clock: &clock, deadlineMayHaveMoved: &moved)
+        }
+        lastEventMovedDeadline = moved || isNew
         return commands
     }
 
     public mutating func handleGateway(home: String, state gateway: GatewayState, at instant: Date) -> [IncidentCommand] {
         homes[home, default: HomeRules(home: home, firstSeenAt: instant.millisecondsSince1970)]
-            .applyGateway(gateway, at: instant.millisecondsSince1970, settings: settings.settings(for: home))
+            .applyGateway(gateway, at: instant.millisecondsSince1970, settings: snapshot.book.settings(for: home))
     }
 
     /// A gateway's word on one device's availability (Zigbee2MQTT `<name>/availability`).
@@ -50,7 +54,7 @@ public struct RulesEngine: Sendable {
         var clock = takeClock(homeSettings.timeZone)
         let commands = homes[home, default: HomeRules(home: home, firstSeenAt: instant.millisecondsSince1970)]
             .applyDeviceStatus(status, device: device, at: instant.millisecondsSince1970, clock: &clock)
-        clocks[homeSettings.timeZone] = clock
+        putBack(clock, zone: homeSettings.timeZone)
         return commands
     }
 
@@ -66,26 +70,30 @@ public struct RulesEngine: Sendable {
 
     /// Replaces the registry's per-device offline allowances.
     public mutating func setDeviceOverrides(_ overrides: [String: [String: TimeInterval]]) {
-        settings.deviceOverrides = overrides
+        var book = snapshot.book
+        book.deviceOverrides = overrides
+        snapshot = RuleSettingsSnapshot(book)
     }
 
     /// Raises whatever is due for `home` at `now`.
     public mutating func tick(home: String, now: Date) -> [IncidentCommand] {
         guard homes[home] != nil else { return [] }
-        let homeSettings = settings.settings(for: home)
-        var clock = takeClock(homeSettings.timeZone)
-        let commands = homes[home]?.tick(now: now.millisecondsSince1970, settings: homeSettings, clock: &clock) ?? []
-        clocks[homeSettings.timeZone] = clock
-        return commands
+        return snapshot.withSettings(for: home) { homeSettings in
+            var clock = takeClock(homeSettings.timeZone)
+            defer { putBack(clock, zone: homeSettings.timeZone) }
+            return homes[home]?.tick(now: now.millisecondsSince1970, settings: homeSettings, clock: &clock) ?? []
+        }
     }
 
     /// When `home` next needs a tick.
     public mutating func nextDeadline(home: String) -> Date? {
-        guard let rules = homes[home] else { return nil }
-        let homeSettings = settings.settings(for: home)
-        var clock = takeClock(homeSettings.timeZone)
-        let due = rules.nextDeadline(settings: homeSettings, clock: &clock)
-        clocks[homeSettings.timeZone] = clock
+        guard let index = homes.index(forKey: home) else { return nil }
+        let due = snapshot.withSettings(for: home) { homeSettings in
+            var clock = takeClock(homeSettings.timeZone)
+            defer { putBack(clock, zone: homeSettings.timeZone) }
+            // Read in place: copying the home out would retain everything it holds.
+            return homes.values[index].nextDeadline(settings: homeSettings, clock: &clock)
+        }
         return due.map(Date.init(millisecondsSince1970:))
     }
 
@@ -103,7 +111,18 @@ public struct RulesEngine: Sendable {
         homes[home] = HomeRules(home: home, state: state)
     }
 
+    /// The clock of a time zone, taken out of the cache (mutated, then put back with `putBack`). The last one used is
+    /// kept aside: nearly every home is in the same zone, and the table is then not hashed into twice per call.
     private mutating func takeClock(_ identifier: String) -> LocalClock {
-        clocks.removeValue(forKey: identifier) ?? LocalClock(identifier: identifier) ?? LocalClock(timeZone: .gmt)
+        if let last = lastClock, last.identifier == identifier {
+            lastClock = nil
+            return last.clock
+        }
+        return clocks.removeValue(forKey: identifier) ?? LocalClock(identifier: identifier) ?? LocalClock(timeZone: .gmt)
+    }
+
+    private mutating func putBack(_ clock: LocalClock, zone identifier: String) {
+        if let last = lastClock, last.identifier != identifier { clocks[last.identifier] = last.clock }
+        lastClock = (identifier, clock)
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 /// Feeds recorded messages through the same decoding, storage and rules as the live hub, on a virtual clock
 /// (contract section 5): lines in order of their time; before each line, every rule deadline that falls
 /// due before it fires at its own instant; a deadline at the same instant as a line fires after the line;
-/// after the last line, deadlines keep firing up to `until`.
+/// after the last line, deadlines keep firing up to `until`. The interleaving is `RulesLoop`'s, the same as
+/// the live hub's.
 public struct Replayer {
     public let store: ReplayStore?
     public let settings: RuleSettingsBook
@@ -35,42 +36,48 @@ public struct Replayer {
 
     /// Replays `lines` (sorted here, stably, by time). `until` defaults to 24 h after the last line.
     public func run(_ input: [ReplayLine], until: Date? = nil) throws -> Outcome {
-        let lines = input.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
-        var engine = RulesEngine(settings: settings)
-        var deadlines = DeadlineQueue()
+        let lines = Self.sortedByTime(input)
+        var loop = RulesLoop(settings: settings)
         var outcome = Outcome()
         outcome.firstLine = lines.first.map { Date(millisecondsSince1970: $0.time) }
         outcome.lastLine = lines.last.map { Date(millisecondsSince1970: $0.time) }
         let end = until?.millisecondsSince1970 ?? (lines.last.map { $0.time + 86_400_000 } ?? 0)
         outcome.until = Date(millisecondsSince1970: end)
-        var index = 0
-        while index < lines.count || deadlines.peek().map({ $0.due <= end }) == true {
+        // Lines after `until` are not fed.
+        let fed = lines.prefix { $0.time <= end }
+        var index = fed.startIndex
+        while index < fed.endIndex {
+            let batch = fed[index..<min(index + batchSize, fed.endIndex)]
             try transaction { transaction in
-                var budget = batchSize
-                while budget > 0 {
-                    let nextLine = index < lines.count && lines[index].time <= end ? lines[index].time : nil
-                    // A deadline fires before a line only when strictly earlier.
-                    if let due = deadlines.peek(), due.due <= end, nextLine.map({ due.due < $0 }) ?? true {
-                        _ = deadlines.popDue(atOrBefore: due.due)
-                        let now = Date(millisecondsSince1970: due.due)
-                        try apply(engine.tick(home: due.home, now: now), at: now, transaction: transaction, outcome: &outcome)
-                        deadlines.schedule(due.home, at: engine.nextDeadline(home: due.home)?.millisecondsSince1970)
+                for line in batch {
+                    try loop.fireDeadlines(before: line.time) { firing in
+                        try apply(firing.commands, at: firing.at, transaction: transaction, outcome: &outcome)
                         outcome.timerFirings += 1
-                    } else if let time = nextLine {
-                        let line = lines[index]
-                        index += 1
-                        outcome.lines += 1
-                        let now = Date(millisecondsSince1970: time)
-                        try feed(line, now: now, engine: &engine, deadlines: &deadlines, transaction: transaction, outcome: &outcome)
-                    } else {
-                        index = lines.count
-                        return
                     }
-                    budget -= 1
+                    outcome.lines += 1
+                    try feed(line, now: Date(millisecondsSince1970: line.time), loop: &loop, transaction: transaction, outcome: &outcome)
+                }
+            }
+            index = batch.endIndex
+        }
+        // After the last line, the virtual clock runs on to `until`.
+        var fired = batchSize
+        while fired == batchSize {
+            try transaction { transaction in
+                fired = try loop.fireDeadlines(through: end, limit: batchSize) { firing in
+                    try apply(firing.commands, at: firing.at, transaction: transaction, outcome: &outcome)
+                    outcome.timerFirings += 1
                 }
             }
         }
         return outcome
+    }
+
+    /// `input` in order of time, lines of the same time in their input order. A recording is usually in order
+    /// already, and checking costs far less than sorting millions of lines.
+    static func sortedByTime(_ input: [ReplayLine]) -> [ReplayLine] {
+        if zip(input, input.dropFirst()).allSatisfy({ $0.time <= $1.time }) { return input }
+        return input.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
     }
 
     private func transaction(_ body: (ReplayStore.Transaction?) throws -> Void) throws {
@@ -81,10 +88,7 @@ public struct Replayer {
         }
     }
 
-    private func feed(
-        _ line: ReplayLine, now: Date, engine: inout RulesEngine, deadlines: inout DeadlineQueue,
-        transaction: ReplayStore.Transaction?, outcome: inout Outcome
-    ) throws {
+    private func feed(_ line: ReplayLine, now: Date, loop: inout RulesLoop, transaction: ReplayStore.Transaction?, outcome: inout Outcome) throws {
         let decoded = decoder.decode(topic: line.topic, payload: line.payload, receivedAt: now)
         if let transaction {
             let stored = try transaction.store(decoded, topic: line.topic, payload: line.payload, receivedAt: now)
@@ -102,13 +106,9 @@ public struct Replayer {
         switch decoded {
         case .event(let event):
             outcome.events += 1
-            try apply(engine.handle(event, receivedAt: now), at: now, transaction: transaction, outcome: &outcome)
-            if engine.lastEventMovedDeadline {
-                deadlines.schedule(event.home, at: engine.nextDeadline(home: event.home)?.millisecondsSince1970)
-            }
+            try apply(loop.handle(event, receivedAt: now), at: now, transaction: transaction, outcome: &outcome)
         case .gatewayStatus(let home, let state):
-            try apply(engine.handleGateway(home: home, state: state, at: now), at: now, transaction: transaction, outcome: &outcome)
-            deadlines.schedule(home, at: engine.nextDeadline(home: home)?.millisecondsSince1970)
+            try apply(loop.handleGateway(home: home, state: state, at: now), at: now, transaction: transaction, outcome: &outcome)
         case .refused:
             if transaction == nil { outcome.refused += 1 }
         }
