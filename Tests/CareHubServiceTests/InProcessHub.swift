@@ -76,7 +76,7 @@ struct InProcessHub {
         let outcome: Result<T, any Error>
         do {
             // The hub's birth message: connected, and every subscription acknowledged.
-            try await waitForHubStatus("online", count: onlineBefore + 1)
+            try await waitForHubStatus("online", count: onlineBefore + 1, unless: ended)
             outcome = .success(try await body())
         } catch {
             outcome = .failure(error)
@@ -91,6 +91,9 @@ struct InProcessHub {
             throw TestSupportError("The hub did not end within 30 s of a graceful shutdown.")
         }
         try await running.value
+        if case .success = outcome, hubStatusCount("online") == onlineBefore {
+            throw TestSupportError("The hub ended before it was ready, without an error.")
+        }
         let result = try outcome.get()
         try await waitForHubStatus("offline", count: offlineBefore + 1)
         return result
@@ -142,9 +145,11 @@ struct InProcessHub {
         watcher.messages(where: { $0 == Topic.hubStatus }).filter { String(decoding: $0.message.payload, as: UTF8.self) == payload }.count
     }
 
-    private func waitForHubStatus(_ payload: String, count: Int, timeout: Duration = .seconds(30)) async throws {
+    /// Waits for the `count`th `payload` on the hub's status topic, or until `ended` is set (the hub ended early: its
+    /// error is what the test reports).
+    private func waitForHubStatus(_ payload: String, count: Int, unless ended: Flag = Flag(), timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        while hubStatusCount(payload) < count {
+        while hubStatusCount(payload) < count, !ended.isSet {
             guard ContinuousClock.now < deadline else {
                 throw TestSupportError("The hub did not announce itself \(payload) on \(Topic.hubStatus) within \(timeout).")
             }

@@ -1,5 +1,5 @@
 import CareHubCore
-import CareHubService
+@testable import CareHubService
 import CareHubTesting
 import Foundation
 import Mosquitto
@@ -49,8 +49,14 @@ final class SentinelHold: @unchecked Sendable {
         }
     }
 
+    /// The backlog sentinel, not one of the lag probes (`SessionLag`) the hub also sends through its session on the same
+    /// topic: a probe left over from the last run can come back before the hub has even subscribed.
+    private static func isBacklogSentinel(_ message: MosquittoMessage) -> Bool {
+        message.topic == Topic.sentinel && !message.payload.starts(with: SessionLag.prefixBytes)
+    }
+
     private func handle(_ burst: [MosquittoMessage], target: MosquittoClient.BatchHandler) {
-        guard let index = burst.firstIndex(where: { $0.topic == Topic.sentinel }) else { return target(burst) }
+        guard let index = burst.firstIndex(where: Self.isBacklogSentinel) else { return target(burst) }
         if index > burst.startIndex { target(Array(burst[..<index])) }
         condition.withLock {
             holding = true
