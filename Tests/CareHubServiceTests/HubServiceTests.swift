@@ -1,5 +1,5 @@
 import CareHubCore
-import CareHubService
+@testable import CareHubService
 import CareHubTesting
 import Foundation
 import Mosquitto
@@ -98,6 +98,24 @@ import Testing
                 try await fixture.waitUntil("SELECT COUNT(*) FROM incidents WHERE home_id = 'bert' AND kind = 'bathroom_long'", reaches: 1)
                 #expect(try fixture.incidents(home: "anna", kind: "bathroom_long") == 0, "Anna's move to the hall, queued by the broker, was ignored")
             }
+        }
+    }
+
+    /// The service group logs each service it runs (at debug level) by its description: the hub's would hold the whole
+    /// configuration, and the notifier's its webhooks, URL and secret.
+    @Test func theHubNeverLogsAWebhooksURLOrSecretEvenAtTraceLevel() async throws {
+        try await InProcessHub.with { fixture in
+            var fixture = fixture
+            let secretFile = fixture.directory.path("webhook.secret")
+            try "webhook-secret-value".write(toFile: secretFile, atomically: true, encoding: .utf8)
+            fixture.configuration.webhooks = [.init(name: "care-desk", url: "http://127.0.0.1:9/hook?token=url-token-value",
+                                                    priorities: [.emergency], secretFile: secretFile, secretEnv: nil, timeout: 5)]
+            let log = CapturedLog()
+            try await fixture.run(logger: log.logger(label: "carehub")) {}
+            #expect(log.text.contains("CareHub ready"), "the captured log is not the hub's")
+            #expect(!log.text.contains("url-token-value"), "the webhook's URL was logged")
+            #expect(!log.text.contains("webhook-secret-value"))
+            #expect(!log.text.contains(Array("webhook-secret-value".utf8).description), "the webhook's secret was logged")
         }
     }
 }

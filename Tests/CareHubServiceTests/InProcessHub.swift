@@ -57,10 +57,14 @@ struct InProcessHub {
         directory.remove()
     }
 
-    /// Runs the hub around `body` (see the type's summary). `interceptBursts` is passed to the hub.
-    func run<T>(interceptBursts: Hub.BurstInterceptor? = nil, _ body: () async throws -> T) async throws -> T {
-        var logger = Logger(label: "carehub-in-process")
-        logger.logLevel = .warning
+    /// Runs the hub around `body` (see the type's summary). `interceptBursts` and `logger` (by default warnings and
+    /// worse, to standard output) are passed to the hub.
+    func run<T>(interceptBursts: Hub.BurstInterceptor? = nil, logger: Logger? = nil, _ body: () async throws -> T) async throws -> T {
+        let logger = logger ?? {
+            var logger = Logger(label: "carehub-in-process")
+            logger.logLevel = .warning
+            return logger
+        }()
         let hub = Hub(configuration: configuration, clock: clock, logger: logger, interceptBursts: interceptBursts)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: hub, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger))
