@@ -49,7 +49,6 @@ let package = Package(
                 "Mosquitto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -72,6 +71,8 @@ let package = Package(
                 "CareHubService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -81,7 +82,9 @@ let package = Package(
         .testTarget(name: "MosquittoTests", dependencies: ["Mosquitto", "CareHubTesting"]),
         .testTarget(name: "CareHubCoreTests", dependencies: ["CareHubCore"]),
         .testTarget(name: "CareHubStoreTests", dependencies: ["CareHubStore", "CareHubTesting"]),
-        .testTarget(name: "CareHubServiceTests", dependencies: ["CareHubService", "CareHubTesting"]),
+        .testTarget(name: "CareHubServiceTests", dependencies: [
+            "CareHubService", "CareHubTesting", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "carehub", "CareHubTesting", "Mosquitto", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),

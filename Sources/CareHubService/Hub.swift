@@ -4,22 +4,48 @@ import Foundation
 import Logging
 import Mosquitto
 import ServiceLifecycle
-import UnixSignals
 
-/// The composition root: builds the hub's services from a configuration and runs them until SIGTERM or
-/// SIGINT.
+/// The composition root as a `Service`: builds the hub's services (the MQTT connection or connections, rules,
+/// escalation, notifier) from a configuration and runs them as a child service group until a graceful shutdown.
+/// The signals are the caller's: `carehub serve` runs it in a `ServiceGroup` that shuts it down on SIGTERM or SIGINT;
+/// tests run it in their own process on a `ManualClock`.
 ///
 /// ```swift
-/// try await Hub.run(configuration: configuration, logger: logger)
+/// let hub = Hub(configuration: configuration, logger: logger)
+/// let group = ServiceGroup(configuration: .init(services: [.init(service: hub)], gracefulShutdownSignals: [.sigterm, .sigint],
+///                                               logger: logger))
+/// try await group.run()
 /// ```
-public enum Hub {
+///
+/// `run()` opens the database, proves it writable, then connects and subscribes; it returns after a graceful shutdown,
+/// every service stopped (a burst being stored is stored and acknowledged first). It throws (one sentence) when the
+/// database or the configuration cannot be used, or when one of its services fails (the others are shut down first).
+public struct Hub: Service {
     public static let version = "0.1.0"
 
-    /// Opens the database, proves it writable, then connects and subscribes; returns after a graceful
-    /// shutdown. Throws (one sentence) when the database or the configuration cannot be used.
-    public static func run(configuration: HubConfiguration, logger: Logger, clock: any HubClock = SystemClock()) async throws {
+    /// Wraps the persistent session's burst handler: a seam for in-process tests, which hold a burst back (the one
+    /// carrying the backlog sentinel, say) to see what the hub does meanwhile. Runs on the MQTT network thread, and
+    /// must hand every message of the burst on before it returns: what it returns from is acknowledged.
+    public typealias BurstInterceptor = @Sendable (@escaping MosquittoClient.BatchHandler) -> MosquittoClient.BatchHandler
+
+    private let configuration: HubConfiguration
+    private let clock: any HubClock
+    private let logger: Logger
+    private let interceptBursts: BurstInterceptor?
+
+    /// Builds nothing yet: `run()` opens the database and connects. `clock` is the hub's only source of time (rule
+    /// timers, receipt times, escalation); `interceptBursts` is for tests only.
+    public init(configuration: HubConfiguration, clock: any HubClock = SystemClock(), logger: Logger,
+                interceptBursts: BurstInterceptor? = nil) {
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.interceptBursts = interceptBursts
+    }
+
+    public func run() async throws {
         let database = try HubDatabase.openForHub(path: configuration.database.path, synchronous: configuration.database.synchronous)
-        try database.checkWritable(at: clock.now, version: version)
+        try database.checkWritable(at: clock.now, version: Self.version)
         logger.info("Database ready", metadata: [
             "db.path": "\(configuration.database.path)", "db.synchronous": "\(configuration.database.synchronous.rawValue)",
         ])
@@ -62,6 +88,7 @@ public enum Hub {
             }
         }
         var onBatch: MosquittoClient.BatchHandler = ingest.handle
+        if let interceptBursts { onBatch = interceptBursts(onBatch) }
         #if DEBUG
         if UnsafeWriteBehindIngest.isRequested {
             onBatch = UnsafeWriteBehindIngest(target: ingest, logger: logger).handle
@@ -89,7 +116,7 @@ public enum Hub {
             } catch {
                 logger.error("Could not publish the backlog sentinel", metadata: ["error": "\(error)"])
             }
-            logger.notice("CareHub ready: receiving events", metadata: ["hub.version": "\(version)"])
+            logger.notice("CareHub ready: receiving events", metadata: ["hub.version": "\(Self.version)"])
         }, onBatch: onBatch)
         reference.client = client
 
@@ -124,7 +151,8 @@ public enum Hub {
             services.append(.init(service: SessionLagProbeService(client: client, lag: lag, logger: logger),
                                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // A child group: it shuts down, services in reverse order, when the group running the hub does.
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         try await group.run()
         logger.info("CareHub stopped")
     }

@@ -2,6 +2,8 @@ import ArgumentParser
 import CareHubService
 import Foundation
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +47,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "carehub")
         do {
-            try await Hub.run(configuration: configuration, logger: logger)
+            // The hub ends with the group: a graceful shutdown on SIGTERM or SIGINT, or a failure of one of its services.
+            let hub = ServiceGroupConfiguration.ServiceConfiguration(
+                service: Hub(configuration: configuration, logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            try await ServiceGroup(configuration: .init(services: [hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         } catch let failure as CLIFailure {
             throw failure
         } catch {

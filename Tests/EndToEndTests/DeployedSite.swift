@@ -15,15 +15,7 @@ final class DeployedSite: @unchecked Sendable {
 
     /// Runs `body` with a fresh site and always tears it down, even when `body` throws.
     static func with<T>(configurationEdits: [(String, String)] = [], _ body: (DeployedSite) async throws -> T) async throws -> T {
-        let site = try await DeployedSite(configurationEdits: configurationEdits)
-        do {
-            let result = try await body(site)
-            await site.tearDown()
-            return result
-        } catch {
-            await site.tearDown()
-            throw error
-        }
+        try await withTearDown(try await DeployedSite(configurationEdits: configurationEdits), tearDown: { await $0.tearDown() }, body)
     }
 
     private init(configurationEdits: [(String, String)]) async throws {

@@ -16,15 +16,7 @@ final class HubFixture: @unchecked Sendable {
 
     /// Runs `body` with a fresh fixture and always tears it down, even when `body` throws.
     static func with<T>(_ body: (HubFixture) async throws -> T) async throws -> T {
-        let fixture = try await HubFixture()
-        do {
-            let result = try await body(fixture)
-            await fixture.tearDown()
-            return result
-        } catch {
-            await fixture.tearDown()
-            throw error
-        }
+        try await withTearDown(try await HubFixture(), tearDown: { await $0.tearDown() }, body)
     }
 
     init() async throws {
