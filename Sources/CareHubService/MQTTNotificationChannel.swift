@@ -6,7 +6,9 @@ import Mosquitto
 /// from the row (`OutboxNotification+Rendering`), and waits for its acknowledgement.
 struct MQTTNotificationChannel: PipelinedNotificationChannel {
     let client: MosquittoClient
-    static let acknowledgementTimeout: Duration = .seconds(5)
+    /// A publish not acknowledged within this is retried later and the lane moves on: the broker's PUBACK can wait
+    /// behind a backlog queued for the hub on the same connection, and an alert must not wait behind a receipt.
+    static let acknowledgementTimeout: Duration = .seconds(1)
 
     func submit(_ message: OutboxMessage, at now: Date) throws -> @Sendable () async throws -> String? {
         let notification = message.notification

@@ -22,8 +22,9 @@ struct OutboxLaneWorker: Sendable {
     /// Rung when new rows for this lane may be waiting, and on shutdown.
     let doorbell = Doorbell()
 
-    /// Rows in flight at once on a pipelined channel.
-    static let pipelineDepth = 32
+    /// Rows in flight at once on a pipelined channel. One for now: with 32, the mapped crash test stored 23 to 47 of
+    /// 1,200 presses twice after crashes (redeliveries the guard did not recognise), for a reason not yet found.
+    static let pipelineDepth = 1
 
     func run() async throws {
         if let pipelined = channel as? any PipelinedNotificationChannel {

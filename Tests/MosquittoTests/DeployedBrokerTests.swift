@@ -9,7 +9,7 @@ import Testing
     /// Every account the tests use: the hub, the monitor, two gateways, gateways named after the reserved home ids
     /// `hub` and `_unassigned` (contract v1.1 section 1; an installer's mistake the ACL must survive), and an observer.
     static let accounts = [
-        "carehub": "hub-secret", "carehub-monitor": "monitor-secret", "home-a": "a-secret", "home-b": "b-secret",
+        "carehub": "hub-secret", "carehub-live": "hub-secret", "carehub-monitor": "monitor-secret", "home-a": "a-secret", "home-b": "b-secret",
         "hub": "hub-home-secret", "_unassigned": "unassigned-secret", "observer": "observer-secret",
     ]
     /// Added to the test's copy of the ACL only: an account that reads every topic, to see what gets through.
@@ -81,6 +81,11 @@ import Testing
             "carehub/v1/home-a/pir-1/event", "carehub/v1/carehub-monitor/pir-1/event", "carehub/v1/carehub-monitor/gateway/status",
             "z2m/carehub-monitor/pendant", "z2m/home-a/pendant",
         ]),
+        // The hub's live lane only reads: it writes nothing at all, not even what the hub may.
+        ("carehub-live", [
+            "carehub/v1/home-a/receipt", "carehub/v1/home-a/alert", "carehub/v1/hub/status", "carehub/v1/hub/sentinel",
+            "carehub/v1/hub/live-marker", "carehub/v1/home-a/pir-1/event", "z2m/home-a/pendant", "carehub/v1/carehub-live/pir-1/event",
+        ]),
         ("carehub", [
             "carehub/v1/home-a/pir-1/event", "carehub/v1/home-a/gateway/status", "z2m/home-a/pendant", "carehub/v1/carehub/pir-1/event",
             "carehub/v1/carehub/gateway/status", "z2m/carehub/pendant", "zigbee2mqtt/pendant",
@@ -91,14 +96,14 @@ import Testing
     static let allowed: [(user: String, topics: [String])] = [
         ("home-a", ["carehub/v1/home-a/pir-1/event", "carehub/v1/home-a/gateway/status", "z2m/home-a/pendant"]),
         ("carehub", ["carehub/v1/home-a/receipt", "carehub/v1/home-a/alert", "carehub/v1/_unassigned/alert", "carehub/v1/hub/status",
-                     "carehub/v1/hub/sentinel"]),
+                     "carehub/v1/hub/sentinel", "carehub/v1/hub/live-marker"]),
     ]
 
     @Test func noAccountWritesWhereItMustNotAsAnObserverOfEveryTopicSees() async throws {
         try await Self.withBroker { broker in
             let observer = try await Self.connect(broker, "observer", subscriptions: ["#"])
             var clients: [String: TestMQTTClient] = [:]
-            for user in ["home-a", "hub", "_unassigned", "carehub-monitor", "carehub"] {
+            for user in ["home-a", "hub", "_unassigned", "carehub-monitor", "carehub-live", "carehub"] {
                 clients[user] = try await Self.connect(broker, user)
             }
             var expected: Set<String> = []
