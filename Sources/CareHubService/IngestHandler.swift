@@ -167,9 +167,7 @@ public final class IngestHandler: Sendable {
             // Stored before the last connection dropped; only its acknowledgement was lost.
             outcome = try store.storeRedelivery(delivery, receivedAt: receivedAt, in: transaction)
             logger.info("Redelivered message recognised and not stored again", metadata: ["mqtt.topic": "\(message.topic)"])
-        } else if lane == .persistent, try LiveDeliveries.consume(DeliveryDigest(topic: message.topic, payload: message.payload), notedBy: .live,
-                                                                  in: transaction) {
-            // The live lane stored this alarm when it was published; this is the persistent session's copy.
+        } else if try isCopyOfLiveLaneAlarm(message, delivery: delivery, in: transaction) {
             outcome = try store.storeCopy(delivery, receivedAt: receivedAt, in: transaction)
         } else if limiter?.admit(sender) == false, !input.holdsAlarm(receivedAt: receivedAt) {
             let refused = RefusedMessage(topic: message.topic, payload: message.payload, reason: rateReason(sender),
@@ -190,9 +188,7 @@ public final class IngestHandler: Sendable {
         let sender = GatewaySender(dialect: GatewaySender.contractDialect, home: decoded.home)
         delivery.sender = sender
         warnIfQoSZero(message, from: sender)
-        if lane == .persistent, decoded.holdsAlarm,
-           try LiveDeliveries.consume(DeliveryDigest(topic: message.topic, payload: message.payload), notedBy: .live, in: transaction) {
-            // The live lane stored (or met) this alarm when it was published; this is the persistent session's copy.
+        if decoded.holdsAlarm, try isCopyOfLiveLaneAlarm(message, delivery: delivery, in: transaction) {
             return (try store.storeCopy(delivery, receivedAt: receivedAt, in: transaction), nil, message.topic)
         }
         if limiter?.admit(sender) == false, !decoded.holdsAlarm {
@@ -202,6 +198,14 @@ public final class IngestHandler: Sendable {
         }
         return (try store.store(decoded, topic: message.topic, payload: message.payload, receivedAt: receivedAt, delivery: delivery, in: transaction),
                 decoded, message.topic)
+    }
+
+    /// Whether this message, on the persistent session, is its copy of an alarm the live lane stored (or met) when
+    /// it was published; if so the live lane's note is used up. The digest the redelivery guard already took is reused.
+    private func isCopyOfLiveLaneAlarm(_ message: MosquittoMessage, delivery: IngestStore.Delivery, in transaction: IngestTransaction) throws -> Bool {
+        guard lane == .persistent else { return false }
+        let digest = delivery.digest ?? DeliveryDigest(topic: message.topic, payload: message.payload)
+        return try LiveDeliveries.consume(digest, notedBy: .live, in: transaction)
     }
 
     private func rateReason(_ sender: GatewaySender) -> RefusalReason {

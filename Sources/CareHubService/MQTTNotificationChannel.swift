@@ -30,16 +30,9 @@ struct MQTTNotificationChannel: PipelinedNotificationChannel {
         }
     }
 
+    /// One message alone: handed over and awaited, with the same time-out as in the lane.
     func send(_ message: OutboxMessage, at now: Date) async throws -> String? {
-        do {
-            let notification = message.notification
-            try await client.publish(topic: notification.topic, payload: Array(notification.payload.utf8), retain: message.retain, timeout: .seconds(5))
-            return nil
-        } catch let error as MosquittoError {
-            throw NotificationFailure(description: error.description)
-        } catch let error as MosquittoPublishTimeout {
-            throw NotificationFailure(description: error.description)
-        }
+        try await submit(message, at: now)()
     }
 }
 
