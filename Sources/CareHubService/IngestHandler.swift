@@ -144,7 +144,8 @@ public final class IngestHandler: Sendable {
 
     private func ingest(_ message: MosquittoMessage, in transaction: IngestTransaction) throws -> (IngestStore.Outcome, DecodedMessage?, String) {
         let receivedAt = clock.now
-        var delivery = redeliveries?.classify(DeliveryDigest(topic: message.topic, payload: message.payload)) ?? IngestStore.Delivery()
+        var delivery = redeliveries?.classify(DeliveryDigest(topic: message.topic, payload: message.payload), qos: message.qos,
+                                              duplicateFlag: message.duplicateFlag) ?? IngestStore.Delivery()
         // QoS 0 is counted and warned of once, by the persistent session.
         delivery.qos = lane == .live ? 1 : message.qos
         if !message.topic.hasPrefix(Topic.prefix),

@@ -2,23 +2,19 @@ import CareHubCore
 import Foundation
 import GRDB
 
-/// The digests of the last messages the hub committed, kept in the same transaction as each message, so that
-/// after a crash the hub can recognise the broker redelivering one it had stored but not yet acknowledged
-/// (architecture invariant 2 for messages that carry no id of their own: a Zigbee2MQTT button press).
+/// The digests of the last messages the hub committed, in the order it received them, each written in the same
+/// transaction as its message, so that after a crash the hub can recognise the broker redelivering one it had stored
+/// but whose acknowledgement the broker never processed (architecture invariant 2 for messages that carry no id of
+/// their own: a Zigbee2MQTT button press). `RedeliveryGuard` explains how.
 ///
-/// A redelivery can only be one of the messages committed just before the connection dropped: with group commit,
-/// the last read burst (at most `MosquittoConfiguration.BatchLimits.maximumMessages`, 256), whose PUBACKs had not
-/// left, and in the worst case the acknowledgements of a few bursts before it still in the kernel's send buffer
-/// when the process died. The log keeps `capacity` entries in a ring (four full bursts), and `recent` offers
-/// only those committed within `settleTime` of the last one.
+/// How many can come back is how far behind the broker was in reading the hub's acknowledgements when the
+/// connection died: on a loaded machine that was seconds' worth (hundreds of messages with mosquitto 2.0.11, whose
+/// in-flight limit does not hold after a reconnect). The ring keeps `capacity` entries, many times that.
 ///
 /// **Threads.** `record` runs inside ingest's write transaction, on the MQTT network thread.
 public struct DeliveryLog: Sendable {
-    /// Ring size: four full bursts.
+    /// Ring size.
     public static let capacity: Int64 = 16_384
-    /// Only messages committed this close to the last one can still be unacknowledged: a PUBACK leaves within
-    /// milliseconds of its commit unless the connection died at that moment.
-    public static let settleTime: Int64 = 5_000
 
     public let database: HubDatabase
 
@@ -33,14 +29,18 @@ public struct DeliveryLog: Sendable {
         }
     }
 
-    /// The digests of the messages committed within `settleTime` of the newest, oldest first: the only ones the
-    /// broker may still redeliver.
-    public func recent() throws -> [DeliveryDigest] {
+    /// One committed message: its digest and when it was received (milliseconds since 1970).
+    public struct Entry: Sendable, Equatable {
+        public let digest: DeliveryDigest
+        public let receivedAt: Int64
+    }
+
+    /// Every entry of the ring, in the order the messages were received.
+    public func entries() throws -> [Entry] {
         try database.writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT digest FROM recent_deliveries
-                WHERE received_at >= (SELECT MAX(received_at) FROM recent_deliveries) - ? ORDER BY position
-                """, arguments: [Self.settleTime]).compactMap { DeliveryDigest(stored: Array($0["digest"] as Data)) }
+            try Row.fetchAll(db, sql: "SELECT digest, received_at FROM recent_deliveries ORDER BY position").compactMap { row in
+                DeliveryDigest(stored: Array(row["digest"] as Data)).map { Entry(digest: $0, receivedAt: row["received_at"]) }
+            }
         }
     }
 

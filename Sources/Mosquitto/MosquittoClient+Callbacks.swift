@@ -36,11 +36,18 @@ extension MosquittoClient {
             } else {
                 payload = []
             }
+            // The DUP flag from the line libmosquitto logged for this very packet (same thread, just before), if it did.
+            let header = client.lastReceivedPublish
+            client.lastReceivedPublish = nil
+            let duplicateFlag = header.flatMap { $0.mid == raw.mid ? $0.duplicate : nil }
             // Held until the burst ends; its PUBACK (already queued) leaves only after the batch handler returns.
-            client.inbound.append(MosquittoMessage(topic: topic, payload: payload, qos: raw.qos, retain: raw.retain))
+            client.inbound.append(MosquittoMessage(topic: topic, payload: payload, qos: raw.qos, retain: raw.retain, duplicateFlag: duplicateFlag))
         }
         mosquitto_log_callback_set(handle) { _, userdata, level, text in
             guard let client = MosquittoClient.client(from: userdata), let text else { return }
+            if level == Int32(MOSQ_LOG_DEBUG), let header = ReceivedPublishLine(text) {
+                client.lastReceivedPublish = header
+            }
             let important = level & Int32(MOSQ_LOG_ERR) != 0 || level & Int32(MOSQ_LOG_WARNING) != 0
             if important {
                 client.logger.warning("libmosquitto: \(String(cString: text))")

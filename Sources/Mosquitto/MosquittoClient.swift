@@ -50,6 +50,9 @@ public final class MosquittoClient: @unchecked Sendable {
     let loopWakeUp = LoopWakeUp()
     /// The current burst's messages, appended by the message callback; network thread only.
     var inbound: [MosquittoMessage] = []
+    /// The header of the PUBLISH libmosquitto logged last (it logs each one just before its message callback);
+    /// network thread only.
+    var lastReceivedPublish: ReceivedPublishLine?
 
     /// Creates the client with a handler called once per message (each burst's acknowledgements still leave only
     /// after every message of the burst was handled); nothing touches the network until `start()`.

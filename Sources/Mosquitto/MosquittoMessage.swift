@@ -4,12 +4,17 @@ public struct MosquittoMessage: Sendable {
     public var payload: [UInt8]
     public var qos: Int32
     public var retain: Bool
+    /// The PUBLISH packet's DUP flag: true when the broker sent this message before (a redelivery after a reconnect,
+    /// or a copy of one the hub received but never stored), false on its first transmission; nil when libmosquitto
+    /// did not report it (`ReceivedPublishLine`).
+    public var duplicateFlag: Bool?
 
-    public init(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false) {
+    public init(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false, duplicateFlag: Bool? = false) {
         self.topic = topic
         self.payload = payload
         self.qos = qos
         self.retain = retain
+        self.duplicateFlag = duplicateFlag
     }
 }
 

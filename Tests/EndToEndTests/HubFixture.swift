@@ -96,6 +96,7 @@ final class HubFixture: @unchecked Sendable {
         }
         watcher.stop()
         await broker.stop()
-        directory.remove()
+        // CAREHUB_KEEP_E2E=1 keeps the database and the hubs' logs for a post-mortem.
+        if ProcessInfo.processInfo.environment["CAREHUB_KEEP_E2E"] == nil { directory.remove() } else { print("Kept \(directory.url.path)") }
     }
 }
