@@ -98,6 +98,10 @@ public struct Hub: Service {
         }
         #endif
         var mosquittoConfiguration = try configuration.mosquittoConfiguration()
+        // While the persistent session is behind, bursts of up to 1,024 messages or 20 ms (alarms meanwhile take the
+        // live lane); once caught up, 256 or 5 ms, so that one event never waits long for the burst around it.
+        mosquittoConfiguration.drainingBatch = .init(maximumMessages: 1_024, maximumDuration: .milliseconds(20))
+        mosquittoConfiguration.isDraining = { !backlog.hasCaughtUp || lag.isBehind }
         #if DEBUG
         if ProcessInfo.processInfo.environment["CAREHUB_TEST_ACK_BEFORE_BATCH_COMMIT"] == "1" {
             logger.critical("CAREHUB_TEST_ACK_BEFORE_BATCH_COMMIT=1: each burst is acknowledged BEFORE it is stored. Test builds only.")

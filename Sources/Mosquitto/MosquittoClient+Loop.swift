@@ -52,9 +52,10 @@ extension MosquittoClient {
     #endif
 
     /// Reads packets while bytes are waiting on the socket or inside TLS, until the burst holds
-    /// `batch.maximumMessages` messages or `batch.maximumDuration` has passed. Messages collect in `inbound`.
+    /// `maximumMessages` messages or `maximumDuration` has passed (`drainingBatch`'s while a backlog drains, else
+    /// `batch`'s). Messages collect in `inbound`.
     private func readBurst(socket: Int32) -> Int32 {
-        let limits = configuration.batch
+        let limits = configuration.drainingBatch.flatMap { configuration.isDraining() ? $0 : nil } ?? configuration.batch
         let deadline = ContinuousClock.now.advanced(by: limits.maximumDuration)
         while true {
             let code = mosquitto_loop_read(handle, 1)

@@ -25,6 +25,11 @@ public struct MosquittoConfiguration: Sendable {
     /// How much one read burst may hold before the batch handler runs and the acknowledgements leave: the burst
     /// ends when no more bytes are waiting, or at `maximumMessages`, or `maximumDuration` after it began.
     public var batch = BatchLimits()
+    /// Larger bursts while `isDraining()` says a backlog is being worked off: each commit rewrites every index page
+    /// its messages touch, so a larger burst writes fewer pages a message. Nil keeps `batch` always.
+    public var drainingBatch: BatchLimits?
+    /// Asked before each burst (on the network thread) when `drainingBatch` is set.
+    public var isDraining: @Sendable () -> Bool = { false }
     #if DEBUG
     /// **Test-only and deliberately wrong**: writes each burst's acknowledgements before the batch handler has
     /// stored it, so that the crash test can prove it detects that ordering.

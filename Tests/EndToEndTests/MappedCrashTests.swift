@@ -5,7 +5,8 @@ import Testing
 /// Zigbee2MQTT presses carry no id, so the crash test on the mapped path asks more than "nothing lost": a press
 /// the hub stored but could not acknowledge before it was killed comes back from the broker, and must neither
 /// become a second press nor announce a repeat emergency. The hub is SIGKILLed several times while a backlog of
-/// presses (one home each, so any second press in a home can only be a duplicate) drains, and restarted after 6 s,
+/// presses (one home each, so any second press in a home can only be a duplicate; a share queued before each
+/// restart) drains, and restarted after 6 s,
 /// as systemd would (RestartSec=5), past the mapping's own 5 s duplicate window. Every other crash is a SIGKILL at
 /// a random moment; the others end the hub just after a commit and before its PUBACK (a debug-only switch), the
 /// moment a SIGKILL hits only now and then, so that each of them surely leaves a redelivery. The same run without
@@ -24,12 +25,18 @@ import Testing
         var kills = 0
         /// Of the kills, those that ended the hub right after a commit, before its acknowledgement left.
         var crashesAfterACommit = 0
+        /// What each run's redelivery guard logged when its check ended (the hubs' log lines, for a failure's message).
+        var guardLines: [String] = []
         var duplicates: Int { presses - homesWithAPress }
         var lost: Int { published - homesWithAPress }
+        mutating func noteGuard(_ log: String) {
+            guardLines += log.split(separator: "\n").filter { $0.contains("Redelivery check ended") }.map(String.init)
+        }
         var description: String {
             "published \(published) presses, stored \(presses) in \(homesWithAPress) homes: lost \(lost), duplicated \(duplicates), "
                 + "repeat announcements \(repeats), redeliveries recognised \(redeliveriesRecognised), crashes \(kills) "
                 + "(\(crashesAfterACommit) of them just after a commit, before its PUBACK)"
+                + (guardLines.isEmpty ? "" : "; redelivery guard:\n" + guardLines.joined(separator: "\n"))
         }
     }
 
@@ -45,11 +52,15 @@ import Testing
             await first.child.kill()
             let gateway = try TestMQTTClient(port: fixture.broker.port)
             try await gateway.waitUntilReady()
-            for index in 0..<pressCount {
-                try await gateway.publish("z2m/crash-\(index)/pendant", #"{"action":"sos","linkquality":\#(index % 200)}"#)
-                report.published += 1
-            }
             for cycle in 0..<kills {
+                // A share of the presses queues before each restart, so that every crash lands mid-drain however fast
+                // the hub drains (while behind, it reads bursts of up to 1,024).
+                let share = pressCount / kills + (cycle < pressCount % kills ? 1 : 0)
+                for _ in 0..<share {
+                    let index = report.published
+                    try await gateway.publish("z2m/crash-\(index)/pendant", #"{"action":"sos","linkquality":\#(index % 200)}"#)
+                    report.published += 1
+                }
                 try await Task.sleep(for: .seconds(6))
                 let before = try fixture.count(pressed)
                 if cycle % 2 == 1 {
@@ -60,6 +71,7 @@ import Testing
                         throw TestSupportError("The hub did not end itself after 100 commits:\n\(hub.child.log.suffix(2000))")
                     }
                     report.crashesAfterACommit += 1
+                    report.noteGuard(hub.child.log)
                 } else {
                     let hub = try await fixture.startHub(environment: environment, configuration: configuration, waitUntilReady: false)
                     let deadline = ContinuousClock.now.advanced(by: .seconds(60))
@@ -70,6 +82,7 @@ import Testing
                         try await Task.sleep(for: .milliseconds(1))
                     }
                     await hub.child.kill()
+                    report.noteGuard(hub.child.log)
                 }
                 report.kills += 1
             }
@@ -88,6 +101,7 @@ import Testing
             report.homesWithAPress = try fixture.count(homes + " AND home_id LIKE 'crash-%' AND home_id != 'crash-barrier'")
             report.repeats = try fixture.count("SELECT COUNT(*) FROM incident_timeline WHERE action = 'repeat'")
             report.redeliveriesRecognised = try fixture.count("SELECT value FROM counters WHERE name = 'redeliveries'")
+            report.noteGuard(hub.child.log)
             gateway.stop()
             return report
         }
