@@ -22,9 +22,10 @@ struct OutboxLaneWorker: Sendable {
     /// Rung when new rows for this lane may be waiting, and on shutdown.
     let doorbell = Doorbell()
 
-    /// Rows in flight at once on a pipelined channel. One for now: with 32, the mapped crash test stored 23 to 47 of
-    /// 1,200 presses twice after crashes (redeliveries the guard did not recognise), for a reason not yet found.
-    static let pipelineDepth = 1
+    /// Rows in flight at once on a pipelined channel: an alert queued behind a backlog's receipts waits for their
+    /// acknowledgements a few at a time, not one by one. (It was 1 for a while: with 32, the mapped crash test stored
+    /// presses twice, which turned out to be the redelivery guard's 5 s window, not the pipelining.)
+    static let pipelineDepth = 32
 
     func run() async throws {
         if let pipelined = channel as? any PipelinedNotificationChannel {
