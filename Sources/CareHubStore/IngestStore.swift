@@ -216,19 +216,18 @@ public struct IngestStore: Sendable {
     }
 
     private func recordDeviceActivity(_ event: SensorEvent, receivedAt: Int64, in db: Database) throws {
-        // Without a `seq` (NULL) the sequence expressions leave seq_gaps and last_seq as they are.
+        // Without a `seq` (NULL) the sequence expressions leave seq_gaps and last_seq as they are. Numbered parameters
+        // (?1 seq, ?2 received, ?3 battery, ?4 room, ?5 type, ?6 home, ?7 device), not named ones: GRDB builds a
+        // dictionary for named arguments, which cost a twelfth of a persisted replay's time.
         try db.cachedStatement(sql: """
             UPDATE devices SET
-                seq_gaps = seq_gaps + CASE WHEN last_seq IS NOT NULL AND :seq > last_seq + 1 THEN :seq - last_seq - 1 ELSE 0 END,
-                last_seq = CASE WHEN last_seq IS NULL OR :seq > last_seq THEN :seq ELSE last_seq END,
-                last_seen_at = MAX(COALESCE(last_seen_at, 0), :received), battery = COALESCE(:battery, battery),
-                room = COALESCE(room, :room),
-                type = COALESCE(type, CASE WHEN :type IN ('heartbeat', 'battery') THEN NULL ELSE :type END)
-            WHERE home_id = :home AND id = :device
-            """).execute(arguments: [
-                "seq": event.sequence, "received": receivedAt, "battery": event.battery, "room": event.room,
-                "type": event.type.rawValue, "home": event.home, "device": event.device,
-            ])
+                seq_gaps = seq_gaps + CASE WHEN last_seq IS NOT NULL AND ?1 > last_seq + 1 THEN ?1 - last_seq - 1 ELSE 0 END,
+                last_seq = CASE WHEN last_seq IS NULL OR ?1 > last_seq THEN ?1 ELSE last_seq END,
+                last_seen_at = MAX(COALESCE(last_seen_at, 0), ?2), battery = COALESCE(?3, battery),
+                room = COALESCE(room, ?4),
+                type = COALESCE(type, CASE WHEN ?5 IN ('heartbeat', 'battery') THEN NULL ELSE ?5 END)
+            WHERE home_id = ?6 AND id = ?7
+            """).execute(arguments: [event.sequence, receivedAt, event.battery, event.room, event.type.rawValue, event.home, event.device])
         try db.cachedStatement(sql: "UPDATE homes SET last_message_at = ? WHERE id = ?").execute(arguments: [receivedAt, event.home])
     }
 

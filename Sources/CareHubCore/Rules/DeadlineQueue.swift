@@ -3,6 +3,8 @@
 public struct DeadlineQueue: Sendable {
     private var heap: [(due: Int64, home: String)] = []
     private var current: [String: Int64] = [:]
+    /// Whether `heap[0]` is known to be live: then `peek` need not look the home up (it runs before every replayed line).
+    private var topIsLive = false
 
     public init() {}
 
@@ -12,12 +14,14 @@ public struct DeadlineQueue: Sendable {
     public mutating func schedule(_ home: String, at due: Int64?) {
         guard let due else {
             current.removeValue(forKey: home)
+            if heap.first?.home == home { topIsLive = false }
             return
         }
-        guard current[home] != due else { return }
-        current[home] = due
+        guard current.updateValue(due, forKey: home) != due else { return }
+        // The top entry of this home, if it was the top, is no longer its deadline.
+        if heap.first?.home == home { topIsLive = false }
         heap.append((due, home))
-        siftUp(heap.count - 1)
+        if siftUp(heap.count - 1) == 0 { topIsLive = true }
         if heap.count > 4 * current.count + 64 { compact() }
     }
 
@@ -26,7 +30,10 @@ public struct DeadlineQueue: Sendable {
     /// The earliest live deadline, if any.
     public mutating func peek() -> (due: Int64, home: String)? {
         while let top = heap.first {
-            if current[top.home] == top.due { return top }
+            if topIsLive || current[top.home] == top.due {
+                topIsLive = true
+                return top
+            }
             popTop()
         }
         return nil
@@ -41,12 +48,14 @@ public struct DeadlineQueue: Sendable {
     }
 
     private mutating func popTop() {
+        topIsLive = false
         heap.swapAt(0, heap.count - 1)
         heap.removeLast()
         if !heap.isEmpty { siftDown(0) }
     }
 
     private mutating func compact() {
+        topIsLive = false
         heap = current.map { ($0.value, $0.key) }
         for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
@@ -55,14 +64,17 @@ public struct DeadlineQueue: Sendable {
         (heap[a].due, heap[a].home) < (heap[b].due, heap[b].home)
     }
 
-    private mutating func siftUp(_ start: Int) {
+    /// Moves the entry at `start` up to its place; returns where it ended.
+    @discardableResult
+    private mutating func siftUp(_ start: Int) -> Int {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
-            guard less(child, parent) else { return }
+            guard less(child, parent) else { return child }
             heap.swapAt(child, parent)
             child = parent
         }
+        return child
     }
 
     private mutating func siftDown(_ start: Int) {

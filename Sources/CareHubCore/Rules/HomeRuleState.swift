@@ -55,10 +55,10 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
         var coldest: Int64?
         var hottest: Int64?
         var quietestDevice: Int64?
-        // By index: reading fields in place copies no record (and retains none of its strings).
+        // By index, stored fields only: reading them in place copies no record (and retains none of its strings).
         for index in devices.values.indices {
-            if let since = devices.values[index].coldSince { coldest = min(coldest ?? since, since) }
-            if let since = devices.values[index].hotSince { hottest = min(hottest ?? since, since) }
+            if let since = devices.coldSince(at: index) { coldest = min(coldest ?? since, since) }
+            if let since = devices.hotSince(at: index) { hottest = min(hottest ?? since, since) }
             if !devices.values[index].offlineRaised {
                 let seen = devices.values[index].lastSeenAt
                 quietestDevice = min(quietestDevice ?? seen, seen)
@@ -87,15 +87,15 @@ public struct DeviceRuleState: Sendable, Equatable {
     public var room: String?
     public var lastSeenAt: Int64
     private var reading = Double.nan
-    private var extremeSince = Int64.min
-    private var extreme = Extreme.none
+    fileprivate var extremeSince = Int64.min
+    fileprivate var extreme = Extreme.none
     /// `device_offline` and `low_battery` raised for this device and not yet cleared.
     public var offlineRaised = false
     /// Offline while the whole home was silent: no incident of its own; looked at again when data returns.
     public var offlineDeferred = false
     public var lowBatteryRaised = false
 
-    private enum Extreme: UInt8 { case none, cold, hot }
+    fileprivate enum Extreme: UInt8 { case none, cold, hot }
 
     public init(id: String, lastSeenAt: Int64, room: String?) {
         self.id = id
@@ -193,6 +193,16 @@ public struct DeviceTable: Sendable, Equatable, Codable {
     }
 
     public var count: Int { values.count }
+
+    /// `values[index].coldSince` and `hotSince` from the stored fields in place: a computed property of a record
+    /// read through the array copies the whole record first (and retains its strings), and these run for every event.
+    func coldSince(at index: Int) -> Int64? {
+        values[index].extreme == .cold ? values[index].extremeSince : nil
+    }
+
+    func hotSince(at index: Int) -> Int64? {
+        values[index].extreme == .hot ? values[index].extremeSince : nil
+    }
 
     /// Changes the record of `id` in place (no copy of it, nor a second search), first adding `make()` when there is none.
     public mutating func update<T>(_ id: String, orAdd make: () -> DeviceRuleState, _ body: (inout DeviceRuleState) -> T) -> T {

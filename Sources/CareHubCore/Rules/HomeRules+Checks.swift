@@ -21,11 +21,12 @@ extension HomeRules {
     /// condition itself (no array is built, and no condition is made only to learn its instant: this runs for every
     /// home whose deadline moves).
     func forEachPendingCheck(settings: RuleSettings, clock: inout LocalClock, _ visit: (Int64, () -> Check) -> Void) {
+        // One allowance for every device when none has its own: no device id is passed around to learn it.
+        let uniformAllowance = settings.uniformOfflineAfter.map { Int64($0 * 1000) }
         for index in state.devices.values.indices where !state.devices.values[index].offlineRaised {
             let lastSeen = state.devices.values[index].lastSeenAt
-            visit(lastSeen + Int64(settings.offlineAfter(device: state.devices.values[index].id) * 1000)) {
-                .deviceOffline(device: state.devices.values[index].id, lastSeen: lastSeen)
-            }
+            let allowance = uniformAllowance ?? Int64(settings.offlineAfter(device: state.devices.values[index].id) * 1000)
+            visit(lastSeen + allowance) { .deviceOffline(device: state.devices.values[index].id, lastSeen: lastSeen) }
         }
         if let since = state.gatewayOfflineSince, !state.isRaised(.gatewayOffline) {
             visit(since + Int64(settings.gatewayOfflineAfter * 1000)) { .gatewayOffline(since: since) }
@@ -55,11 +56,11 @@ extension HomeRules {
         if let opened = state.nightDoorOpenedAt {
             visit(opened + Int64(settings.nightDoorAfter * 1000)) { .nightDoor(openedAt: opened) }
         }
-        if !state.isRaised(.coldHome), let (device, since) = earliest({ $0.coldSince }) {
-            visit(since + Int64(settings.coldFor * 1000)) { .cold(device: device, since: since) }
+        if !state.isRaised(.coldHome), let (index, since) = earliest(hot: false) {
+            visit(since + Int64(settings.coldFor * 1000)) { .cold(device: state.devices.values[index].id, since: since) }
         }
-        if !state.isRaised(.hotHome), let (device, since) = earliest({ $0.hotSince }) {
-            visit(since + Int64(settings.hotFor * 1000)) { .hot(device: device, since: since) }
+        if !state.isRaised(.hotHome), let (index, since) = earliest(hot: true) {
+            visit(since + Int64(settings.hotFor * 1000)) { .hot(device: state.devices.values[index].id, since: since) }
         }
         if state.hasFridgeSensor, !state.isRaised(.fridgeUnused) {
             let since = max(state.lastFridgeOpenAt ?? state.firstSeenAt, state.awayEndedAt ?? .min, state.fridgeWatchSince ?? .min,
@@ -68,14 +69,15 @@ extension HomeRules {
         }
     }
 
-    /// The device whose `field` is earliest (ties to the smallest id). A closure and a plain loop, not a key path
-    /// and an intermediate array: this runs for every home whose deadline moves.
-    private func earliest(_ field: (DeviceRuleState) -> Int64?) -> (String, Int64)? {
-        var best: (String, Int64)?
-        for index in state.devices.values.indices {
-            guard let value = field(state.devices.values[index]) else { continue }
-            if let current = best, (current.1, current.0) <= (value, state.devices.values[index].id) { continue }
-            best = (state.devices.values[index].id, value)
+    /// The device (its index) cold, or hot, for the longest (ties to the smallest id). A plain loop over the records
+    /// in place, not a key path and an intermediate array: this runs for every home whose deadline moves.
+    private func earliest(hot: Bool) -> (index: Int, since: Int64)? {
+        let devices = state.devices
+        var best: (index: Int, since: Int64)?
+        for index in devices.values.indices {
+            guard let value = hot ? devices.hotSince(at: index) : devices.coldSince(at: index) else { continue }
+            if let current = best, (current.since, devices.values[current.index].id) <= (value, devices.values[index].id) { continue }
+            best = (index, value)
         }
         return best
     }

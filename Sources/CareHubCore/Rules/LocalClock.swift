@@ -53,14 +53,20 @@ public struct LocalClock: Sendable {
     /// as the first instant after the gap; a time repeated by a backward change as its first occurrence.
     public mutating func instant(day: Int64, minute: Int) -> Int64 {
         let wall = day * 86_400_000 + Int64(minute) * 60_000
+        // Nearly always the whole day lies between two transitions of the cached offset: then the offset is the same
+        // on either side of it and the answer is plain arithmetic (the general case below would give the same).
+        let plain = wall - cachedOffset
+        if wall - 43_200_000 >= cachedFrom, wall + 43_200_000 < cachedUntil, plain >= cachedFrom, plain < cachedUntil {
+            return plain
+        }
         let earlierOffset = offset(at: wall - 43_200_000)
         let laterOffset = offset(at: wall + 43_200_000)
-        let candidates = [wall - max(earlierOffset, laterOffset), wall - min(earlierOffset, laterOffset)]
-        for candidate in candidates where candidate + offset(at: candidate) == wall {
-            return candidate
-        }
-        let transition = timeZone.nextDaylightSavingTimeTransition(after: Date(millisecondsSince1970: candidates[0]))
-        return transition?.millisecondsSince1970 ?? candidates[1]
+        let first = wall - max(earlierOffset, laterOffset)
+        let second = wall - min(earlierOffset, laterOffset)
+        if first + offset(at: first) == wall { return first }
+        if second + offset(at: second) == wall { return second }
+        let transition = timeZone.nextDaylightSavingTimeTransition(after: Date(millisecondsSince1970: first))
+        return transition?.millisecondsSince1970 ?? second
     }
 
     /// The first instant strictly after `instant` whose local time is `minute`.

@@ -57,6 +57,12 @@ public struct RuleSettings: Sendable, Equatable {
         return !mainsPoweredDevices.isEmpty && mainsPoweredDevices.contains(device) ? mainsPoweredOfflineAfter : deviceOfflineAfter
     }
 
+    /// The allowance every device has when none has one of its own (no registry allowances, no mains-powered
+    /// devices: the usual case), else nil and `offlineAfter(device:)` must be asked device by device.
+    var uniformOfflineAfter: TimeInterval? {
+        deviceOfflineOverrides.isEmpty && mainsPoweredDevices.isEmpty ? deviceOfflineAfter : nil
+    }
+
     /// The allowance a registry entry sets, or nil when it only takes the defaults: its own interval first,
     /// then mains power, then its class.
     public func registryAllowance(type: String?, mains: Bool, interval: TimeInterval?) -> TimeInterval? {

@@ -12,7 +12,7 @@ public struct Replayer {
     public let settings: RuleSettingsBook
     public let decoder: EventDecoder
     /// Lines per transaction when storing.
-    public var batchSize = 5_000
+    public var batchSize = 50_000
 
     public init(store: ReplayStore?, settings: RuleSettingsBook, clockSkew: ClockSkewPolicy = ClockSkewPolicy()) {
         self.store = store
