@@ -111,7 +111,7 @@ public struct GatewayTraffic: Sendable {
         }
         var digestOnly = message
         digestOnly.payload = []  // its length and SHA-256 stay those of the whole payload
-        try IngestStore.insert(refused: digestOnly, receivedAt: millis, in: db)
+        try IngestTransaction.insert(refused: digestOnly, receivedAt: millis, in: db)
         try increment("quota_kept", sender, day: today, in: db)
     }
 

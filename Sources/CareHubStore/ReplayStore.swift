@@ -6,22 +6,21 @@ import GRDB
 /// not acknowledging anything, so it does not pay one commit per message).
 public struct ReplayStore: Sendable {
     public let database: HubDatabase
-    public let ingest: IngestStore
+    /// How the replay's `Ingestor` registers homes and devices it meets.
+    public let registration: RegistrationMode
+    public let defaultTimeZone: String
 
     public init(database: HubDatabase, registration: RegistrationMode, defaultTimeZone: String) {
         self.database = database
-        ingest = IngestStore(database: database, registration: registration, defaultTimeZone: defaultTimeZone)
+        self.registration = registration
+        self.defaultTimeZone = defaultTimeZone
     }
 
     /// One transaction's worth of replay work.
     public struct Transaction {
         let database: Database
-        let ingest: IngestStore
-
-        /// Stores one message as ingest would.
-        public func store(_ message: DecodedMessage, topic: String, payload: [UInt8], receivedAt: Date) throws -> IngestStore.Outcome {
-            try ingest.store(message, topic: topic, payload: payload, receivedAt: receivedAt.millisecondsSince1970, in: database)
-        }
+        /// Where the replay's `Ingestor` stores each message, as ingest would.
+        public let ingest: IngestTransaction
 
         /// Applies a rule decision at `at` (virtual time).
         @discardableResult
@@ -32,7 +31,7 @@ public struct ReplayStore: Sendable {
 
     public func write<T>(_ body: (Transaction) throws -> T) throws -> T {
         try database.writer.write { db in
-            try body(Transaction(database: db, ingest: ingest))
+            try IngestTransaction.run(in: db) { ingest in try body(Transaction(database: db, ingest: ingest)) }
         }
     }
 
