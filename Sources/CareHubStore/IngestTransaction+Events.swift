@@ -25,25 +25,16 @@ extension IngestTransaction {
     }
 
     /// Notes a new event on its device's row (if the home has one): last seen, battery, sequence and its gaps,
-    /// and the room and type it did not know yet.
+    /// and the room and type it did not know yet. Written once, at the end of the transaction.
     public func noteDeviceActivity(_ event: SensorEvent, type: EventType?, receivedAt millis: Int64) throws {
-        // Without a `seq` (NULL) the sequence expressions leave seq_gaps and last_seq as they are.
-        try db.cachedStatement(sql: """
-            UPDATE devices SET
-                seq_gaps = seq_gaps + CASE WHEN last_seq IS NOT NULL AND :seq > last_seq + 1 THEN :seq - last_seq - 1 ELSE 0 END,
-                last_seq = CASE WHEN last_seq IS NULL OR :seq > last_seq THEN :seq ELSE last_seq END,
-                last_seen_at = MAX(COALESCE(last_seen_at, 0), :received), battery = COALESCE(:battery, battery),
-                room = COALESCE(room, :room), type = COALESCE(type, :type)
-            WHERE home_id = :home AND id = :device
-            """).execute(arguments: [
-                "seq": event.sequence, "received": millis, "battery": event.battery, "room": event.room,
-                "type": type?.rawValue, "home": event.home, "device": event.device,
-            ])
+        try pending.update(home: event.home, device: event.device, in: db) {
+            $0.note(sequence: event.sequence, receivedAt: millis, battery: event.battery, room: event.room, type: type?.rawValue)
+        }
     }
 
-    /// Notes that `home`'s gateway sent a message at `millis`.
+    /// Notes that `home`'s gateway sent a message at `millis`. Written once, at the end of the transaction.
     public func noteHomeMessage(_ home: String, at millis: Int64) throws {
-        try db.cachedStatement(sql: "UPDATE homes SET last_message_at = ? WHERE id = ?").execute(arguments: [millis, home])
+        pending.noteHomeMessage(home, at: millis)
     }
 
     /// Queues a receipt for the gateway (contract section 4).
@@ -58,8 +49,9 @@ extension IngestTransaction {
 
     /// A gateway's word on its own state, kept on its home and in the status log.
     public func recordGatewayStatus(home: String, state: GatewayState, at millis: Int64) throws {
-        try db.cachedStatement(sql: "UPDATE homes SET gateway_state = ?, gateway_state_at = ?, last_message_at = ? WHERE id = ?")
-            .execute(arguments: [state.rawValue, millis, millis, home])
+        try db.cachedStatement(sql: "UPDATE homes SET gateway_state = ?, gateway_state_at = ? WHERE id = ?")
+            .execute(arguments: [state.rawValue, millis, home])
+        pending.noteHomeMessage(home, at: millis)
         try db.cachedStatement(sql: "INSERT INTO gateway_status_log (home_id, state, received_at) VALUES (?, ?, ?)")
             .execute(arguments: [home, state.rawValue, millis])
     }
@@ -73,12 +65,8 @@ extension IngestTransaction {
     }
 
     /// What a mapped message left on its device: the mapping's memory (as stored text), its link quality when it
-    /// gave one, and `seenAt` when it counts as a sign of life.
+    /// gave one, and `seenAt` when it counts as a sign of life. Written once, at the end of the transaction.
     public func saveMappingState(home: String, device: String, memory: String, linkQuality: Double?, seenAt: Int64?) throws {
-        try db.cachedStatement(sql: """
-            UPDATE devices SET mapping_memory = ?, link_quality = COALESCE(?, link_quality),
-                last_seen_at = CASE WHEN ? IS NOT NULL THEN MAX(COALESCE(last_seen_at, 0), ?) ELSE last_seen_at END
-            WHERE home_id = ? AND id = ?
-            """).execute(arguments: [memory, linkQuality, seenAt, seenAt, home, device])
+        try pending.update(home: home, device: device, in: db) { $0.noteMapping(memory: memory, linkQuality: linkQuality, seenAt: seenAt) }
     }
 }

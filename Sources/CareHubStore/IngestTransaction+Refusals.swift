@@ -7,6 +7,7 @@ extension IngestTransaction {
     /// Keeps a refused message: its (first 16 KiB of) payload, length, SHA-256 and reason.
     public func keepRefused(_ refused: RefusedMessage, receivedAt millis: Int64) throws {
         try Self.insert(refused: refused, receivedAt: millis, in: db)
+        pending.noteKeptRefusal(db.lastInsertedRowID)
     }
 
     static func insert(refused: RefusedMessage, receivedAt millis: Int64, in db: Database) throws {
@@ -26,14 +27,16 @@ extension IngestTransaction {
         try GatewayTraffic.keepOverLimit(refused, sender: sender, limit: limit, limits: limits, at: millis, in: db)
     }
 
-    /// The newest refused row's number (0 when there is none): what `applyRefusalLimits` starts after.
-    public func refusedHighWater() throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM refused_events")) ?? 0
+    /// A mark for `applyRefusalLimits`: how many refused messages this transaction has kept so far.
+    public func refusalMark() -> Int {
+        pending.keptRefusals.count
     }
 
-    /// Holds the refused rows written after `seq` to the sender's daily limits (`GatewayTraffic`).
-    public func applyRefusalLimits(_ sender: GatewaySender, limits: GatewayLimits, after seq: Int64, at millis: Int64) throws {
-        try GatewayTraffic.applyRefusalLimits(sender, limits: limits, after: seq, at: millis, in: db)
+    /// Holds the refused messages kept since `mark` (`keepRefused`) to the sender's daily limits (`GatewayTraffic`).
+    public func applyRefusalLimits(_ sender: GatewaySender, limits: GatewayLimits, keptSince mark: Int, at millis: Int64) throws {
+        let kept = pending.keptRefusals
+        guard mark < kept.count else { return }
+        try GatewayTraffic.applyRefusalLimits(sender, limits: limits, after: kept[mark] - 1, at: millis, in: db)
     }
 
     /// Counts a message that reached the hub at QoS 0; `alarm` when it carried one.

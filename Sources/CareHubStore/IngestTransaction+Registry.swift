@@ -46,6 +46,7 @@ extension IngestTransaction {
             INSERT INTO devices (home_id, id, type, room, name, registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, 'automatic')
             ON CONFLICT (home_id, id) DO UPDATE SET removed_at = NULL
             """).execute(arguments: [home, device, type?.rawValue, room, name, millis])
+        pending.rowCreated(home: home, device: device)
         try DeviceRegistry.bumpVersion(in: db)
     }
 
@@ -54,21 +55,25 @@ extension IngestTransaction {
         try db.cachedStatement(sql: "UPDATE devices SET name = COALESCE(name, ?) WHERE home_id = ? AND id = ?").execute(arguments: [name, home, device])
     }
 
-    /// A device in service in a home, as a mapped message finds it by its gateway name.
-    public struct NamedDevice: Sendable, Equatable {
-        public var id: String
+    /// The id of the device in service whose gateway name is `name`, or failing that, of an unnamed one whose id is `id`.
+    public func device(named name: String, orID id: String, home: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: """
+            SELECT id FROM devices
+            WHERE home_id = ? AND removed_at IS NULL AND (name = ? OR (name IS NULL AND id = ?))
+            ORDER BY name IS NULL LIMIT 1
+            """), arguments: [home, name, id])
+    }
+
+    /// What a mapped message needs of its device: its room, and what the mapping remembered of it.
+    public struct MappingContext: Sendable, Equatable {
         public var room: String?
         /// What the mapping remembered of the device (`DeviceMappingMemory`), as it was stored.
         public var mappingMemory: String?
     }
 
-    /// The device in service whose gateway name is `name`, or failing that, an unnamed one whose id is `id`.
-    public func device(named name: String, orID id: String, home: String) throws -> NamedDevice? {
-        try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT id, room, mapping_memory FROM devices
-            WHERE home_id = ? AND removed_at IS NULL AND (name = ? OR (name IS NULL AND id = ?))
-            ORDER BY name IS NULL LIMIT 1
-            """), arguments: [home, name, id]).map { NamedDevice(id: $0["id"], room: $0["room"], mappingMemory: $0["mapping_memory"]) }
+    /// The device's room and mapping memory as this transaction has them; nil when the home has no such device.
+    public func mappingContext(home: String, device: String) throws -> MappingContext? {
+        try pending.activity(home: home, device: device, in: db).map { MappingContext(room: $0.room, mappingMemory: $0.mappingMemory) }
     }
 
     /// The gateway name of the device `device` of `home`, when it has one.

@@ -105,11 +105,11 @@ public struct Ingestor: Sendable {
         let transaction = burst.transaction
         guard var delivery else { return try body(burst, millis) }
         delivery.sender = message.sender
-        let refusedBefore = try transaction.refusedHighWater()
+        let refusals = transaction.refusalMark()
         let outcome = try body(burst, millis)
         if let digest = delivery.digest { try transaction.recordDelivery(digest, position: delivery.position, at: millis) }
         if let sender = delivery.sender {
-            try transaction.applyRefusalLimits(sender, limits: limits, after: refusedBefore, at: millis)
+            try transaction.applyRefusalLimits(sender, limits: limits, keptSince: refusals, at: millis)
             if delivery.qos == 0 { try transaction.noteQoS0(sender, alarm: outcome.carriedAlarm, at: millis) }
         }
         return outcome
