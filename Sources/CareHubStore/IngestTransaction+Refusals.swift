@@ -20,28 +20,46 @@ extension IngestTransaction {
             ])
     }
 
-    /// Keeps a message a gateway limit held back as its length, SHA-256 and reason, or only counts it once the
-    /// gateway's refused records for the day are used up; raises `quota_exceeded` the first time a day.
-    public func keepOverLimit(_ refused: RefusedMessage, sender: GatewaySender, limit: GatewayTraffic.Limit, limits: GatewayLimits,
-                              at millis: Int64) throws {
-        try GatewayTraffic.keepOverLimit(refused, sender: sender, limit: limit, limits: limits, at: millis, in: db)
+    /// Keeps a refused message as its length, SHA-256 and reason only (a limit held it back; not one of the
+    /// refusals `keptRefusals` lists).
+    public func keepDigest(_ refused: RefusedMessage, receivedAt millis: Int64) throws {
+        var digestOnly = refused
+        digestOnly.payload = []  // its length and SHA-256 stay those of the whole payload
+        try Self.insert(refused: digestOnly, receivedAt: millis, in: db)
     }
 
-    /// A mark for `applyRefusalLimits`: how many refused messages this transaction has kept so far.
+    /// A mark for `keptRefusals`: how many refused messages this transaction has kept so far.
     public func refusalMark() -> Int {
         pending.keptRefusals.count
     }
 
-    /// Holds the refused messages kept since `mark` (`keepRefused`) to the sender's daily limits (`GatewayTraffic`).
-    public func applyRefusalLimits(_ sender: GatewaySender, limits: GatewayLimits, keptSince mark: Int, at millis: Int64) throws {
-        let kept = pending.keptRefusals
-        guard mark < kept.count else { return }
-        try GatewayTraffic.applyRefusalLimits(sender, limits: limits, after: kept[mark] - 1, at: millis, in: db)
+    /// A refused message kept whole, as its gateway's daily limits weigh it.
+    public struct KeptRefusal: Sendable, Equatable {
+        public var seq: Int64
+        public var bytes: Int64
+        public var reason: RefusalReason
     }
 
-    /// Counts a message that reached the hub at QoS 0; `alarm` when it carried one.
-    public func noteQoS0(_ sender: GatewaySender, alarm: Bool, at millis: Int64) throws {
-        try GatewayTraffic.noteQoS0(sender, alarm: alarm, at: millis, in: db)
+    /// The refused messages kept (`keepRefused`) since `mark`, and still kept whole.
+    public func keptRefusals(since mark: Int) throws -> [KeptRefusal] {
+        let kept = pending.keptRefusals
+        guard mark < kept.count else { return [] }
+        return try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT seq, LENGTH(payload) AS bytes, reason_code, reason FROM refused_events WHERE seq >= ? AND reason_code != 'quota'
+            """), arguments: [kept[mark]]).map {
+            KeptRefusal(seq: $0["seq"], bytes: $0["bytes"] ?? 0, reason: RefusalReason(code: $0["reason_code"], message: $0["reason"]))
+        }
+    }
+
+    /// Deletes a kept refused message (its gateway's refused records for the day are used up).
+    public func dropRefused(_ seq: Int64) throws {
+        try db.cachedStatement(sql: "DELETE FROM refused_events WHERE seq = ?").execute(arguments: [seq])
+    }
+
+    /// Keeps only the length and SHA-256 of a kept refused message, under `reason`.
+    public func reduceToDigest(_ seq: Int64, reason: RefusalReason) throws {
+        try db.cachedStatement(sql: "UPDATE refused_events SET payload = x'', reason_code = ?, reason = ? WHERE seq = ?")
+            .execute(arguments: [reason.code, reason.message, seq])
     }
 
     /// Notes a delivery in the redelivery guard's log (`DeliveryLog`).

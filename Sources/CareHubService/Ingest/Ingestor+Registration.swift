@@ -124,8 +124,7 @@ extension Ingestor {
 
     /// A new device past its home's device limit: kept as length and SHA-256, and reported once a day.
     func keepOverDeviceLimit(_ refused: RefusedMessage, dialect: String, receivedAt: Int64, in burst: IngestBurst) throws -> IngestOutcome {
-        try burst.transaction.keepOverLimit(refused, sender: GatewaySender(dialect: dialect, home: refused.home), limit: .devices, limits: limits,
-                                            at: receivedAt)
+        try keepOverLimit(refused, sender: GatewaySender(dialect: dialect, home: refused.home), limit: .devices, at: receivedAt, in: burst)
         return .refused(code: "quota")
     }
 }

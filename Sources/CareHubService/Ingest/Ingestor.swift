@@ -67,7 +67,7 @@ public struct Ingestor: Sendable {
             if let limiter, limiter.admit(sender) == false, !message.holdsAlarm(receivedAt: receivedAt) {
                 let claimed = message.claimed
                 let refused = RefusedMessage(topic: topic, payload: payload, reason: rateReason(sender), home: claimed.home, device: claimed.device)
-                try burst.transaction.keepOverLimit(refused, sender: sender, limit: .rate, limits: limits, at: millis)
+                try keepOverLimit(refused, sender: sender, limit: .rate, at: millis, in: burst)
                 return .refused(code: refused.reason.code)
             }
             switch message {
@@ -109,7 +109,7 @@ public struct Ingestor: Sendable {
         let outcome = try body(burst, millis)
         if let digest = delivery.digest { try transaction.recordDelivery(digest, position: delivery.position, at: millis) }
         if let sender = delivery.sender {
-            try transaction.applyRefusalLimits(sender, limits: limits, keptSince: refusals, at: millis)
+            try applyRefusalLimits(sender, keptSince: refusals, at: millis, in: burst)
             if delivery.qos == 0 { try transaction.noteQoS0(sender, alarm: outcome.carriedAlarm, at: millis) }
         }
         return outcome
