@@ -81,7 +81,7 @@ let package = Package(
         ),
         .testTarget(name: "MosquittoTests", dependencies: ["Mosquitto", "CareHubTesting"]),
         .testTarget(name: "CareHubCoreTests", dependencies: ["CareHubCore"]),
-        .testTarget(name: "CareHubStoreTests", dependencies: ["CareHubStore", "CareHubTesting"]),
+        .testTarget(name: "CareHubStoreTests", dependencies: ["CareHubStore", "CareHubService", "CareHubTesting"]),
         .testTarget(name: "CareHubServiceTests", dependencies: [
             "CareHubService", "CareHubTesting", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

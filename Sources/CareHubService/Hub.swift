@@ -69,13 +69,12 @@ public struct Hub: Service {
         let liveLaneWanted: @Sendable () -> Bool = { [liveLane = configuration.broker.liveLane] in
             liveLane && (!backlog.hasCaughtUp || lag.isBehind)
         }
-        let ingestStore = IngestStore(database: database, registration: configuration.registration, defaultTimeZone: configuration.timeZone,
-                                      limits: configuration.limits)
+        let ingestor = Ingestor(store: IngestStore(database: database), registration: configuration.registration,
+                                defaultTimeZone: configuration.timeZone, limits: configuration.limits, clockSkew: configuration.clockSkew,
+                                mappings: configuration.gateways)
         let ingest = IngestHandler(
-            decoder: EventDecoder(clockSkew: configuration.clockSkew),
-            store: ingestStore,
+            ingestor: ingestor.limited(by: TrafficLimiter(limits: configuration.limits, caughtUp: { backlog.hasCaughtUp })),
             clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, lag: lag, redeliveries: redeliveries,
-            limiter: TrafficLimiter(limits: configuration.limits, caughtUp: { backlog.hasCaughtUp }), mappings: configuration.gateways,
             beforeCommit: beforeCommit, liveLaneWanted: liveLaneWanted)
         for mapping in configuration.gateways {
             logger.info("Gateway dialect mapped", metadata: ["gateway.dialect": "\(mapping.dialect)", "mqtt.filters": "\(mapping.subscriptions)"])
@@ -139,8 +138,8 @@ public struct Hub: Service {
         ]
         if configuration.broker.liveLane {
             let live = IngestHandler(
-                decoder: EventDecoder(clockSkew: configuration.clockSkew), store: ingestStore, clock: clock, logger: logger, newEvents: newEvents,
-                newOutbox: newOutbox, mappings: configuration.gateways, lane: .live, liveLaneWanted: liveLaneWanted, onLiveDeliveries: { seq in
+                ingestor: ingestor, clock: clock, logger: logger, newEvents: newEvents,
+                newOutbox: newOutbox, lane: .live, liveLaneWanted: liveLaneWanted, onLiveDeliveries: { seq in
                     do {
                         try reference.client?.enqueuePublish(topic: Topic.liveMarker, payload: Array(String(seq).utf8))
                     } catch {

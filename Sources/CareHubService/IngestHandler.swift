@@ -4,8 +4,9 @@ import Foundation
 import Logging
 import Mosquitto
 
-/// Decodes each message of a read burst and commits the whole burst in one transaction before returning
-/// (architecture invariant 1, with group commit).
+/// Hands each message of a read burst to the `Ingestor` and commits the whole burst in one transaction before
+/// returning (architecture invariant 1, with group commit). What is MQTT's stays here: bursts, sentinels, the live
+/// lane and the redelivery guard; every decision about a message is the `Ingestor`'s.
 ///
 /// **Threads.** `handle` runs on the MQTT network thread. `MosquittoClient` writes the burst's PUBACKs only
 /// after `handle` returns, so a message is acknowledged only once it is durably stored. If the store fails,
@@ -15,8 +16,7 @@ public final class IngestHandler: Sendable {
     /// Exit status when a message could not be stored (EX_TEMPFAIL: retry later).
     public static let storeFailureExitCode: Int32 = 75
 
-    private let decoder: EventDecoder
-    private let store: IngestStore
+    private let ingestor: Ingestor
     private let clock: any HubClock
     private let logger: Logger
     private let newEvents: Doorbell
@@ -25,8 +25,6 @@ public final class IngestHandler: Sendable {
     private let backlog: BacklogGate?
     private let lag: SessionLag?
     private let redeliveries: RedeliveryGuard?
-    private let limiter: TrafficLimiter?
-    private let mappings: [GatewayMapping]
     private let qosZeroWarned = OncePerKey<GatewaySender>()
     /// Runs inside each burst's transaction, after its messages and before the commit (crash tests end the process
     /// there); given the burst's message count.
@@ -41,8 +39,8 @@ public final class IngestHandler: Sendable {
     private let liveLaneWanted: @Sendable () -> Bool
 
     public init(
-        decoder: EventDecoder, store: IngestStore, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
-        backlog: BacklogGate? = nil, lag: SessionLag? = nil, redeliveries: RedeliveryGuard? = nil, limiter: TrafficLimiter? = nil, mappings: [GatewayMapping] = [],
+        ingestor: Ingestor, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
+        backlog: BacklogGate? = nil, lag: SessionLag? = nil, redeliveries: RedeliveryGuard? = nil,
         beforeCommit: (@Sendable (Int) -> Void)? = nil, lane: IngestLane = .persistent, liveLaneWanted: @escaping @Sendable () -> Bool = { false },
         onLiveDeliveries: (@Sendable (Int64) -> Void)? = nil,
         onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
@@ -54,10 +52,7 @@ public final class IngestHandler: Sendable {
         self.backlog = backlog
         self.lag = lag
         self.redeliveries = redeliveries
-        self.limiter = limiter
-        self.mappings = mappings
-        self.decoder = decoder
-        self.store = store
+        self.ingestor = ingestor
         self.clock = clock
         self.logger = logger
         self.newEvents = newEvents
@@ -81,10 +76,11 @@ public final class IngestHandler: Sendable {
         guard !burst.isEmpty else { return }
         var sentinels: [[UInt8]] = []
         var newestLiveDelivery: Int64?
-        var outcomes: [(outcome: IngestStore.Outcome, decoded: DecodedMessage?, topic: String)] = []
+        var outcomes: [(outcome: IngestOutcome, decoded: DecodedMessage?, topic: String)] = []
         outcomes.reserveCapacity(burst.count)
         do {
-            try store.write { transaction in
+            try ingestor.write { ingestBurst in
+                let transaction = ingestBurst.transaction
                 // Asked again inside the transaction: the persistent session's commits are serialised with this one,
                 // so a lane that has caught up is seen as such before its next message is handled.
                 let bothLanes = liveLaneWanted()
@@ -107,7 +103,7 @@ public final class IngestHandler: Sendable {
                     let digest = { DeliveryDigest(topic: message.topic, payload: message.payload) }
                     // The live lane leaves alone an alarm the persistent session already handled.
                     if lane == .live, try LiveDeliveries.consume(digest(), notedBy: .persistent, in: transaction) { continue }
-                    let outcome = try ingest(message, in: transaction)
+                    let outcome = try ingest(message, in: ingestBurst)
                     // While both lanes run, whichever handles an alarm first notes it, and the other's copy uses the note
                     // up: no second receipt, no second press.
                     if bothLanes, outcome.0.carriedAlarm, outcome.0 != .liveCopy {
@@ -135,70 +131,50 @@ public final class IngestHandler: Sendable {
     /// Whether a message holds an alarm on its own (the live lane's filter).
     private func holdsAlarm(_ message: MosquittoMessage) -> Bool {
         let receivedAt = clock.now
-        if !message.topic.hasPrefix(Topic.prefix),
-           let input = IngestStore.MappedInput(mappings: mappings, topic: message.topic, payload: message.payload, retained: message.retain) {
-            return input.holdsAlarm(receivedAt: receivedAt)
-        }
-        return decoder.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt).holdsAlarm
+        return ingestor.read(topic: message.topic, payload: message.payload, retained: message.retain, receivedAt: receivedAt)
+            .holdsAlarm(receivedAt: receivedAt)
     }
 
-    private func ingest(_ message: MosquittoMessage, in transaction: IngestTransaction) throws -> (IngestStore.Outcome, DecodedMessage?, String) {
+    private func ingest(_ message: MosquittoMessage, in burst: IngestBurst) throws -> (IngestOutcome, DecodedMessage?, String) {
         let receivedAt = clock.now
         var delivery = redeliveries?.classify(DeliveryDigest(topic: message.topic, payload: message.payload), qos: message.qos,
                                               duplicateFlag: message.duplicateFlag) ?? IngestStore.Delivery()
         // QoS 0 is counted and warned of once, by the persistent session.
         delivery.qos = lane == .live ? 1 : message.qos
-        if !message.topic.hasPrefix(Topic.prefix),
-           let input = IngestStore.MappedInput(mappings: mappings, topic: message.topic, payload: message.payload, retained: message.retain) {
-            return (try handle(input, message: message, delivery: delivery, receivedAt: receivedAt, in: transaction), nil, message.topic)
+        let incoming = ingestor.read(topic: message.topic, payload: message.payload, retained: message.retain, receivedAt: receivedAt)
+        warnIfQoSZero(message, from: incoming.sender)
+        switch incoming {
+        case .mapped:
+            return (try handleMapped(incoming, message: message, delivery: delivery, receivedAt: receivedAt, in: burst), nil, message.topic)
+        case .contract(let decoded):
+            return (try handleContract(incoming, message: message, delivery: delivery, receivedAt: receivedAt, in: burst), decoded, message.topic)
         }
-        return try handleContract(message, delivery: delivery, receivedAt: receivedAt, in: transaction)
     }
 
-    /// A mapped dialect's message: a redelivery is only counted, a gateway over its rate only kept as a digest
-    /// (unless it holds an alarm), anything else translated and stored.
-    private func handle(_ input: IngestStore.MappedInput, message: MosquittoMessage, delivery: IngestStore.Delivery, receivedAt: Date,
-                        in transaction: IngestTransaction) throws -> IngestStore.Outcome {
-        var delivery = delivery
-        let sender = GatewaySender(dialect: input.mapping.dialect, home: input.match.home ?? input.mapping.defaultHome)
-        delivery.sender = sender
-        warnIfQoSZero(message, from: sender)
-        let outcome: IngestStore.Outcome
+    /// A mapped dialect's message: a redelivery is only counted, the live lane's copy of an alarm too, anything
+    /// else is the `Ingestor`'s.
+    private func handleMapped(_ incoming: IncomingMessage, message: MosquittoMessage, delivery: IngestStore.Delivery, receivedAt: Date,
+                              in burst: IngestBurst) throws -> IngestOutcome {
         if delivery.isRedelivery {
             // Stored before the last connection dropped; only its acknowledgement was lost.
-            outcome = try store.storeRedelivery(delivery, receivedAt: receivedAt, in: transaction)
+            let outcome = try ingestor.countRedelivery(of: incoming, delivery: delivery, receivedAt: receivedAt, in: burst)
             logger.info("Redelivered message recognised and not stored again", metadata: ["mqtt.topic": "\(message.topic)"])
-        } else if try isCopyOfLiveLaneAlarm(message, delivery: delivery, in: transaction) {
-            outcome = try store.storeCopy(delivery, receivedAt: receivedAt, in: transaction)
-        } else if limiter?.admit(sender) == false, !input.holdsAlarm(receivedAt: receivedAt) {
-            let refused = RefusedMessage(topic: message.topic, payload: message.payload, reason: rateReason(sender),
-                                         home: sender.home.isEmpty ? nil : sender.home, device: input.match.device)
-            outcome = try store.storeOverLimit(refused, limit: .rate, delivery: delivery, receivedAt: receivedAt, in: transaction)
-        } else {
-            outcome = try store.store(mapped: input, receivedAt: receivedAt, clockSkew: decoder.clockSkew, delivery: delivery, in: transaction)
+            return outcome
         }
-        return outcome
+        if try isCopyOfLiveLaneAlarm(message, delivery: delivery, in: burst.transaction) {
+            return try ingestor.countLiveCopy(of: incoming, delivery: delivery, receivedAt: receivedAt, in: burst)
+        }
+        return try ingestor.ingest(incoming, topic: message.topic, payload: message.payload, delivery: delivery, receivedAt: receivedAt, in: burst)
     }
 
     /// A contract message. It carries its own id: a redelivered event meets its stored copy (invariant 2) and its
     /// receipt is sent again.
-    private func handleContract(_ message: MosquittoMessage, delivery: IngestStore.Delivery, receivedAt: Date,
-                                in transaction: IngestTransaction) throws -> (IngestStore.Outcome, DecodedMessage?, String) {
-        var delivery = delivery
-        let decoded = decoder.decode(topic: message.topic, payload: message.payload, receivedAt: receivedAt)
-        let sender = GatewaySender(dialect: GatewaySender.contractDialect, home: decoded.home)
-        delivery.sender = sender
-        warnIfQoSZero(message, from: sender)
-        if decoded.holdsAlarm, try isCopyOfLiveLaneAlarm(message, delivery: delivery, in: transaction) {
-            return (try store.storeCopy(delivery, receivedAt: receivedAt, in: transaction), nil, message.topic)
+    private func handleContract(_ incoming: IncomingMessage, message: MosquittoMessage, delivery: IngestStore.Delivery, receivedAt: Date,
+                                in burst: IngestBurst) throws -> IngestOutcome {
+        if incoming.holdsAlarm(receivedAt: receivedAt), try isCopyOfLiveLaneAlarm(message, delivery: delivery, in: burst.transaction) {
+            return try ingestor.countLiveCopy(of: incoming, delivery: delivery, receivedAt: receivedAt, in: burst)
         }
-        if limiter?.admit(sender) == false, !decoded.holdsAlarm {
-            let refused = RefusedMessage(topic: message.topic, payload: message.payload, reason: rateReason(sender), home: decoded.home,
-                                         device: decoded.device)
-            return (try store.storeOverLimit(refused, limit: .rate, delivery: delivery, receivedAt: receivedAt, in: transaction), nil, message.topic)
-        }
-        return (try store.store(decoded, topic: message.topic, payload: message.payload, receivedAt: receivedAt, delivery: delivery, in: transaction),
-                decoded, message.topic)
+        return try ingestor.ingest(incoming, topic: message.topic, payload: message.payload, delivery: delivery, receivedAt: receivedAt, in: burst)
     }
 
     /// Whether this message, on the persistent session, is its copy of an alarm the live lane stored (or met) when
@@ -207,10 +183,6 @@ public final class IngestHandler: Sendable {
         guard lane == .persistent else { return false }
         let digest = delivery.digest ?? DeliveryDigest(topic: message.topic, payload: message.payload)
         return try LiveDeliveries.consume(digest, notedBy: .live, in: transaction)
-    }
-
-    private func rateReason(_ sender: GatewaySender) -> RefusalReason {
-        .quota("\(sender) sends more than \(JSONText.number(store.limits.messagesPerSecond)) messages a second")
     }
 
     /// Once per gateway and run: QoS 0 is lost by the broker while the hub is down unless the broker queues it.
@@ -223,7 +195,7 @@ public final class IngestHandler: Sendable {
             """, metadata: ["gateway": "\(sender)", "mqtt.topic": "\(message.topic)"])
     }
 
-    private func report(_ outcome: IngestStore.Outcome, decoded: DecodedMessage?, topic: String) {
+    private func report(_ outcome: IngestOutcome, decoded: DecodedMessage?, topic: String) {
         switch outcome {
         case .stored(_, let receiptQueued):
             newEvents.ring()

@@ -4,7 +4,8 @@ import GRDB
 
 /// What each gateway sent per UTC day that the hub must be able to show: messages received at QoS 0 (lost by the
 /// broker whenever the hub is down, unless the broker queues them), and what its limits held back
-/// (`GatewayLimits`). One row per gateway and day, updated in the transaction of the message it counts.
+/// (`GatewayLimits`, applied by the `Ingestor`). One row per gateway and day, updated in the transaction of the
+/// message it counts.
 ///
 /// **Threads.** The `static` writers run inside ingest's write transaction on the MQTT network thread.
 public struct GatewayTraffic: Sendable {
@@ -32,21 +33,23 @@ public struct GatewayTraffic: Sendable {
 
     static func day(_ millis: Int64) -> Int64 { millis / 86_400_000 }
 
-    private static func ensureRow(_ sender: GatewaySender, day: Int64, in db: Database) throws {
+    /// A counter of a gateway's day that ingest adds one to.
+    public enum Count: String, Sendable {
+        /// A message kept as its length and SHA-256 only, held back by a limit.
+        case quotaKept = "quota_kept"
+        /// A message only counted: the day's refused records were used up.
+        case quotaCounted = "quota_counted"
+    }
+
+    static func ensureRow(_ sender: GatewaySender, day: Int64, in db: Database) throws {
         try db.cachedStatement(sql: "INSERT INTO gateway_traffic (dialect, home_id, day) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             .execute(arguments: [sender.dialect, sender.home, day])
     }
 
-    /// Adds one to a counter column (`quota_kept`, `quota_counted`) of the gateway's row for `day`.
-    private static func increment(_ column: String, _ sender: GatewaySender, day: Int64, in db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE gateway_traffic SET \(column) = \(column) + 1 WHERE dialect = ? AND home_id = ? AND day = ?")
+    /// Adds one to a counter of the gateway's row for `day`.
+    static func increment(_ count: Count, _ sender: GatewaySender, day: Int64, in db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE gateway_traffic SET \(count.rawValue) = \(count.rawValue) + 1 WHERE dialect = ? AND home_id = ? AND day = ?")
             .execute(arguments: [sender.dialect, sender.home, day])
-    }
-
-    /// Past the day's refused records: the message is only counted, and the limit reported.
-    private static func countOnly(_ sender: GatewaySender, limits: GatewayLimits, at millis: Int64, in db: Database) throws {
-        try increment("quota_counted", sender, day: day(millis), in: db)
-        try report(.refusedRecords, sender: sender, limits: limits, at: millis, in: db)
     }
 
     /// Counts a message that reached the hub at QoS 0; `alarm` when it carried one.
@@ -58,82 +61,26 @@ public struct GatewayTraffic: Sendable {
             """).execute(arguments: [alarm ? 1 : 0, millis, sender.dialect, sender.home, day(millis)])
     }
 
-    /// Holds the refused rows written after `seq` to the gateway's daily limits: past `refusedBytesPerDay` a row
-    /// keeps only its length, SHA-256 and reason `quota`; past `refusedRecordsPerDay` it is deleted and counted.
-    static func applyRefusalLimits(_ sender: GatewaySender, limits: GatewayLimits, after seq: Int64, at millis: Int64, in db: Database) throws {
-        // Rows kept over a limit (reason quota) were counted when they were kept.
-        let rows = try SQLiteRow.fetchAll(db.cachedStatement(sql: """
-            SELECT seq, LENGTH(payload) AS bytes, reason_code, reason FROM refused_events WHERE seq > ? AND reason_code != 'quota'
-            """), arguments: [seq])
-        guard !rows.isEmpty else { return }
-        let today = day(millis)
-        try ensureRow(sender, day: today, in: db)
-        for row in rows {
-            let figures = try SQLiteRow.fetchOne(db.cachedStatement(sql: """
-                SELECT refused_bytes, quota_kept + kept AS records FROM gateway_traffic WHERE dialect = ? AND home_id = ? AND day = ?
-                """), arguments: [sender.dialect, sender.home, today])
-            let bytes: Int64 = figures?["refused_bytes"] ?? 0
-            let records: Int64 = figures?["records"] ?? 0
-            let length: Int64 = row["bytes"] ?? 0
-            let rowSeq: Int64 = row["seq"]
-            if records >= limits.refusedRecordsPerDay {
-                try db.cachedStatement(sql: "DELETE FROM refused_events WHERE seq = ?").execute(arguments: [rowSeq])
-                try countOnly(sender, limits: limits, at: millis, in: db)
-            } else if bytes + length > limits.refusedBytesPerDay {
-                let code: String = row["reason_code"]
-                let reason: String = row["reason"]
-                let detail = RefusalReason.quota("\(sender) refused more than \(limits.refusedBytesPerDay) bytes today; it was refused as \(code): \(reason)")
-                try db.cachedStatement(sql: "UPDATE refused_events SET payload = x'', reason_code = ?, reason = ? WHERE seq = ?")
-                    .execute(arguments: [detail.code, detail.message, rowSeq])
-                try increment("quota_kept", sender, day: today, in: db)
-                try report(.refusedBytes, sender: sender, limits: limits, at: millis, in: db)
-            } else {
-                try db.cachedStatement(sql: """
-                    UPDATE gateway_traffic SET refused_bytes = refused_bytes + ?, kept = kept + 1 WHERE dialect = ? AND home_id = ? AND day = ?
-                    """).execute(arguments: [length, sender.dialect, sender.home, today])
-            }
-        }
+    /// What the gateway's refused messages took on `day`: bytes kept whole, and records kept (whole or as a digest).
+    static func refusals(_ sender: GatewaySender, day: Int64, in db: Database) throws -> (bytes: Int64, records: Int64) {
+        let figures = try SQLiteRow.fetchOne(db.cachedStatement(sql: """
+            SELECT refused_bytes, quota_kept + kept AS records FROM gateway_traffic WHERE dialect = ? AND home_id = ? AND day = ?
+            """), arguments: [sender.dialect, sender.home, day])
+        return (figures?["refused_bytes"] ?? 0, figures?["records"] ?? 0)
     }
 
-    /// Keeps a message held back by a limit (`reason`) as its length, SHA-256 and reason `quota`, or only counts it
-    /// once the gateway's refused records for the day are used up.
-    static func keepOverLimit(_ message: RefusedMessage, sender: GatewaySender, limit: Limit, limits: GatewayLimits,
-                              at millis: Int64, in db: Database) throws {
-        let today = day(millis)
-        try ensureRow(sender, day: today, in: db)
-        try report(limit, sender: sender, limits: limits, at: millis, in: db)
-        let records = try Int64.fetchOne(db.cachedStatement(sql: """
-            SELECT quota_kept + kept FROM gateway_traffic WHERE dialect = ? AND home_id = ? AND day = ?
-            """), arguments: [sender.dialect, sender.home, today]) ?? 0
-        if records >= limits.refusedRecordsPerDay {
-            try countOnly(sender, limits: limits, at: millis, in: db)
-            return
-        }
-        var digestOnly = message
-        digestOnly.payload = []  // its length and SHA-256 stay those of the whole payload
-        try IngestStore.insert(refused: digestOnly, receivedAt: millis, in: db)
-        try increment("quota_kept", sender, day: today, in: db)
+    /// Counts a refused message kept whole, with its length.
+    static func countKept(_ sender: GatewaySender, bytes: Int64, day: Int64, in db: Database) throws {
+        try db.cachedStatement(sql: """
+            UPDATE gateway_traffic SET refused_bytes = refused_bytes + ?, kept = kept + 1 WHERE dialect = ? AND home_id = ? AND day = ?
+            """).execute(arguments: [bytes, sender.dialect, sender.home, day])
     }
 
-    /// Raises one `quota_exceeded` incident the first time in a day a gateway meets `limit` (it joins one still
-    /// open); the incident's home is the gateway's, or `hub` when it has none.
-    static func report(_ limit: Limit, sender: GatewaySender, limits: GatewayLimits, at millis: Int64, in db: Database) throws {
-        let today = day(millis)
+    /// Notes that `limit` held the gateway back on `day`; true the first time that day.
+    static func markReported(_ limit: Limit, sender: GatewaySender, day: Int64, in db: Database) throws -> Bool {
         try db.cachedStatement(sql: "UPDATE gateway_traffic SET reported = reported | ? WHERE dialect = ? AND home_id = ? AND day = ? AND reported & ? = 0")
-            .execute(arguments: [limit.rawValue, sender.dialect, sender.home, today, limit.rawValue])
-        guard db.changesCount > 0 else { return }
-        let what: String
-        switch limit {
-        case .devices: what = "already has \(limits.devicesPerHome) devices, the most a home may register automatically; messages from further new devices are kept as length and SHA-256 only"
-        case .rate: what = "sends more than \(JSONText.number(limits.messagesPerSecond)) messages a second; the rest are kept as length and SHA-256 only"
-        case .refusedBytes: what = "sent more than \(limits.refusedBytesPerDay) bytes of refused messages today; further refused messages are kept as length and SHA-256 only"
-        case .refusedRecords: what = "sent more than \(limits.refusedRecordsPerDay) refused messages today; further ones are only counted (carehub status)"
-        }
-        let summary = "The gateway \(sender) \(what). Alarms are still raised. Check the gateway for a fault, a loop or a stolen password, "
-            + "or raise the limit (limits: in the configuration) if the traffic is genuine."
-        let home = sender.home.isEmpty ? "hub" : sender.home
-        _ = try IncidentStore.apply(.raise(IncidentDraft(home: home, kind: .quotaExceeded, device: sender.dialect, summary: summary,
-                                                         at: Date(millisecondsSince1970: millis))), at: millis, in: db)
+            .execute(arguments: [limit.rawValue, sender.dialect, sender.home, day, limit.rawValue])
+        return db.changesCount > 0
     }
 
     /// Gateways that sent at QoS 0 or were held to a limit since `since`, busiest first.

@@ -14,20 +14,20 @@ import Testing
 @Suite struct AlarmsAheadOfBacklogTests {
     static let start = RFC3339.parse("2026-11-29T10:00:00Z") ?? Date()
 
-    static func receive(_ store: IngestStore, home: String, id: String, type: String, value: String?, at offset: TimeInterval) throws {
+    static func receive(_ store: Ingestor, home: String, id: String, type: String, value: String?, at offset: TimeInterval) throws {
         let topic = "carehub/v1/\(home)/dev-\(type)/event"
         let value = value.map { #","value":\#($0)"# } ?? ""
         let time = RFC3339.formatMilliseconds(start.addingTimeInterval(offset).millisecondsSince1970)
         let payload = Array(#"{"id":"\#(id)","ts":"\#(time)","type":"\#(type)"\#(value),"room":"lounge"}"#.utf8)
         let decoded = EventDecoder().decode(topic: topic, payload: payload, receivedAt: start.addingTimeInterval(offset))
-        _ = try store.store(decoded, topic: topic, payload: payload, receivedAt: start.addingTimeInterval(offset))
+        _ = try store.ingest(.contract(decoded), topic: topic, payload: payload, receivedAt: start.addingTimeInterval(offset))
     }
 
     @Test func aPendantBehindABacklogIsRaisedInTheFirstStepAndOnce() throws {
         let directory = try TemporaryDirectory(prefix: "carehub-alarms-ahead")
         defer { directory.remove() }
         let database = try HubDatabase.openForHub(path: directory.path("carehub.sqlite"), synchronous: .normal)
-        let ingest = IngestStore(database: database, registration: .automatic, defaultTimeZone: "Europe/London")
+        let ingest = Ingestor(store: IngestStore(database: database), registration: .automatic, defaultTimeZone: "Europe/London")
         let backlog = RulesRunner.batchSize * 6
         for index in 0..<backlog {
             try Self.receive(ingest, home: "busy-\(index % 50)", id: "m\(index)", type: "motion", value: "true", at: Double(index) / 100)

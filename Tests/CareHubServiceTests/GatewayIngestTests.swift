@@ -24,13 +24,13 @@ import Testing
 
         @discardableResult
         mutating func receive(_ topic: String, _ payload: String, registration: RegistrationMode = .automatic, retained: Bool = false,
-                              after seconds: TimeInterval = 60) throws -> IngestStore.Outcome {
+                              after seconds: TimeInterval = 60) throws -> IngestOutcome {
             now += seconds
-            guard let input = IngestStore.MappedInput(mappings: [mapping], topic: topic, payload: Array(payload.utf8), retained: retained) else {
+            guard let input = MappedInput(mappings: [mapping], topic: topic, payload: Array(payload.utf8), retained: retained) else {
                 throw TestSupportError("no route for \(topic)")
             }
-            let store = IngestStore(database: database, registration: registration, defaultTimeZone: "Europe/London")
-            return try store.store(mapped: input, receivedAt: now, clockSkew: ClockSkewPolicy())
+            let ingestor = Ingestor(store: IngestStore(database: database), registration: registration, defaultTimeZone: "Europe/London")
+            return try ingestor.ingest(.mapped(input), topic: input.topic, payload: input.payload, receivedAt: now)
         }
 
         func rows(_ sql: String) throws -> [Row] { try database.writer.read { try Row.fetchAll($0, sql: sql) } }
@@ -60,7 +60,7 @@ import Testing
         fixture.mapping.defaultHome = "anna-1"
         try fixture.receive("zigbee2mqtt/kitchen/fridge", #"{"contact":true}"#)
         try fixture.receive("zigbee2mqtt/kitchen/fridge", #"{"contact":false}"#)
-        // A new IngestStore (as after a restart) reads the memory back from the database.
+        // A new Ingestor (as after a restart) reads the memory back from the database.
         try fixture.receive("zigbee2mqtt/kitchen/fridge", #"{"contact":false,"battery":"99.00"}"#)
         let types = try fixture.rows("SELECT type, value, battery FROM events WHERE home_id = 'anna-1' ORDER BY seq")
         #expect(types.map { $0["type"] as String } == ["heartbeat", "door", "heartbeat"])
@@ -138,8 +138,8 @@ import Testing
         let decoded = EventDecoder().decode(topic: "carehub/v1/anna-1/pir-bob/event",
                                             payload: Array(#"{"id":"x1","ts":"2026-11-29T10:05:00Z","type":"motion","value":true}"#.utf8),
                                             receivedAt: fixture.now)
-        let native = try IngestStore(database: fixture.database, registration: .automatic, defaultTimeZone: "Europe/London")
-            .store(decoded, topic: "carehub/v1/anna-1/pir-bob/event", payload: [], receivedAt: fixture.now)
+        let native = try Ingestor(store: IngestStore(database: fixture.database), registration: .automatic, defaultTimeZone: "Europe/London")
+            .ingest(.contract(decoded), topic: "carehub/v1/anna-1/pir-bob/event", payload: [], receivedAt: fixture.now)
         #expect(native == .refused(code: "registered_elsewhere"))
         let unknown = try DeviceQueries(database: fixture.database).unknown(since: nil)
         #expect(Set(unknown.map(\.reason)) == ["registered_elsewhere"])
@@ -158,8 +158,8 @@ import Testing
         let decoded = EventDecoder().decode(topic: "carehub/v1/anna-1/pir-1/event",
                                             payload: Array(#"{"id":"x1","ts":"2026-11-29T10:05:00Z","type":"motion","value":true}"#.utf8),
                                             receivedAt: fixture.now)
-        let native = try IngestStore(database: fixture.database, registration: .automatic, defaultTimeZone: "Europe/London")
-            .store(decoded, topic: "carehub/v1/anna-1/pir-1/event", payload: [], receivedAt: fixture.now)
+        let native = try Ingestor(store: IngestStore(database: fixture.database), registration: .automatic, defaultTimeZone: "Europe/London")
+            .ingest(.contract(decoded), topic: "carehub/v1/anna-1/pir-1/event", payload: [], receivedAt: fixture.now)
         #expect(native == .stored(seq: 3, receiptQueued: false))
         #expect(try fixture.count("SELECT COUNT(*) FROM incidents") == 0, "no spoof was reported")
         #expect(try fixture.count("SELECT COUNT(*) FROM refused_events") == 0)
@@ -187,8 +187,8 @@ import Testing
             let topic = "carehub/v1/\(home)/pir-1/event"
             let decoded = EventDecoder().decode(topic: topic, payload: Array(#"{"id":"x1","ts":"2026-11-29T10:05:00Z","type":"motion","value":true}"#.utf8),
                                                 receivedAt: fixture.now)
-            let native = try IngestStore(database: fixture.database, registration: .automatic, defaultTimeZone: "Europe/London")
-                .store(decoded, topic: topic, payload: [], receivedAt: fixture.now)
+            let native = try Ingestor(store: IngestStore(database: fixture.database), registration: .automatic, defaultTimeZone: "Europe/London")
+                .ingest(.contract(decoded), topic: topic, payload: [], receivedAt: fixture.now)
             #expect(native == .refused(code: "invalid_topic"), "\(topic)")
             #expect(throws: StoreError.self, "the registry accepted the reserved home \(home)") {
                 try DeviceRegistry(database: fixture.database).add([.init(home: home, device: "pir-1")], timeZone: "Europe/London", by: "Sam", at: fixture.now)

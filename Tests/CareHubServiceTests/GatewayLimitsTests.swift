@@ -24,10 +24,9 @@ import Testing
             database = try HubDatabase.openForHub(path: directory.path("carehub.sqlite"), synchronous: .normal)
             self.limits = limits
             handler = IngestHandler(
-                decoder: EventDecoder(clockSkew: ClockSkewPolicy()),
-                store: IngestStore(database: database, registration: .automatic, defaultTimeZone: "Europe/London", limits: limits),
+                ingestor: Ingestor(store: IngestStore(database: database), registration: .automatic, defaultTimeZone: "Europe/London",
+                                   limits: limits, limiter: TrafficLimiter(limits: limits, caughtUp: { caughtUp })),
                 clock: clock, logger: Logger(label: "test"), newEvents: Doorbell(), newOutbox: Doorbell(),
-                limiter: TrafficLimiter(limits: limits, caughtUp: { caughtUp }),
                 onStoreFailure: { Issue.record("store failed: \($0)") })
         }
 

@@ -88,7 +88,7 @@ import Testing
         let seeds = try Self.seeds()
         #expect(seeds.count > 200, "the recorded payload files gave too few seeds")
         let mappings = try Self.mappings()
-        let stores = [RegistrationMode.automatic, .strict].map { IngestStore(database: database, registration: $0, defaultTimeZone: "Europe/London") }
+        let stores = [RegistrationMode.automatic, .strict].map { Ingestor(store: IngestStore(database: database), registration: $0, defaultTimeZone: "Europe/London") }
         func count(_ sql: String) throws -> Int { try database.writer.unsafeReentrantRead { try Int.fetchOne($0, sql: sql) ?? -1 } }
         var random = PayloadMutator.Generator(state: 20_261_130)
         var outcomes: [String: Int] = [:]
@@ -107,12 +107,12 @@ import Testing
             // Gaps of 0 to 20 s: some repeats fall inside a mapping's duplicate window.
             elapsed += Double(Int.random(in: 0...20, using: &random))
             let receivedAt = start.addingTimeInterval(elapsed)
-            guard let input = IngestStore.MappedInput(mappings: mappings, topic: topic, payload: payload, retained: retained) else {
+            guard let input = MappedInput(mappings: mappings, topic: topic, payload: payload, retained: retained) else {
                 outcomes["unmatched", default: 0] += 1
                 continue
             }
             let keptBefore = try count("SELECT COUNT(*) FROM refused_events")
-            let outcome = try store.store(mapped: input, receivedAt: receivedAt, clockSkew: ClockSkewPolicy())
+            let outcome = try store.ingest(.mapped(input), topic: input.topic, payload: input.payload, receivedAt: receivedAt)
             // What the message says on its own, with no memory of the device: does it hold an alarm?
             let alone = input.mapping.translate(route: input.route, payload: payload, topic: topic, retained: retained,
                                                 receivedAt: receivedAt.millisecondsSince1970, memory: DeviceMappingMemory())

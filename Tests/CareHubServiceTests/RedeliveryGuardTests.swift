@@ -24,9 +24,9 @@ import Testing
             let logger = Logger(label: "test")
             redeliveries = guarded ? try RedeliveryGuard(log: DeliveryLog(database: database), logger: logger) : nil
             handler = IngestHandler(
-                decoder: EventDecoder(clockSkew: ClockSkewPolicy()),
-                store: IngestStore(database: database, registration: .automatic, defaultTimeZone: "Europe/London"),
-                clock: clock, logger: logger, newEvents: Doorbell(), newOutbox: Doorbell(), redeliveries: redeliveries, mappings: [mapping],
+                ingestor: Ingestor(store: IngestStore(database: database), registration: .automatic, defaultTimeZone: "Europe/London",
+                                   mappings: [mapping]),
+                clock: clock, logger: logger, newEvents: Doorbell(), newOutbox: Doorbell(), redeliveries: redeliveries,
                 onStoreFailure: { Issue.record("store failed: \($0)") })
             redeliveries?.connectionStarting()
         }

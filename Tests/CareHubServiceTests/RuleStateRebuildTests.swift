@@ -11,19 +11,19 @@ import Testing
 @Suite struct RuleStateRebuildTests {
     static func at(_ time: String) -> Date { RFC3339.parse("2026-11-29T\(time):00Z") ?? Date.distantPast }
 
-    static func receive(_ store: IngestStore, device: String, id: String, type: String, value: String?, at time: String) throws {
+    static func receive(_ store: Ingestor, device: String, id: String, type: String, value: String?, at time: String) throws {
         let topic = "carehub/v1/anna-1/\(device)/event"
         let value = value.map { #","value":\#($0)"# } ?? ""
         let payload = Array(#"{"id":"\#(id)","ts":"2026-11-29T\#(time):00Z","type":"\#(type)"\#(value),"room":"lounge"}"#.utf8)
         let decoded = EventDecoder().decode(topic: topic, payload: payload, receivedAt: at(time))
-        _ = try store.store(decoded, topic: topic, payload: payload, receivedAt: at(time))
+        _ = try store.ingest(.contract(decoded), topic: topic, payload: payload, receivedAt: at(time))
     }
 
     @Test func aHomeWhoseSavedStateCannotBeReadIsRebuiltAndStillMissed() throws {
         let directory = try TemporaryDirectory(prefix: "carehub-rebuild")
         defer { directory.remove() }
         let database = try HubDatabase.openForHub(path: directory.path("carehub.sqlite"), synchronous: .normal)
-        let ingest = IngestStore(database: database, registration: .automatic, defaultTimeZone: "Europe/London")
+        let ingest = Ingestor(store: IngestStore(database: database), registration: .automatic, defaultTimeZone: "Europe/London")
         // Last movement at 09:00; the pendant's heartbeats prove the home alive until 12:30.
         try Self.receive(ingest, device: "pir-lounge", id: "m1", type: "motion", value: "true", at: "09:00")
         for (index, time) in ["09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30"].enumerated() {

@@ -30,10 +30,11 @@ import Testing
             directory = try TemporaryDirectory(prefix: "carehub-two-lanes")
             database = try HubDatabase.openForHub(path: directory.path("carehub.sqlite"), synchronous: .normal)
             let mapping = try GatewayMapping.load(path: TestPaths.packageRoot.appendingPathComponent("deploy/mappings/zigbee2mqtt.yaml").path)
-            let store = IngestStore(database: database, registration: .automatic, defaultTimeZone: "Europe/London")
+            let ingestor = Ingestor(store: IngestStore(database: database), registration: .automatic, defaultTimeZone: "Europe/London",
+                                    clockSkew: ClockSkewPolicy(maximumAhead: 300, maximumBehind: 86_400 * 365), mappings: [mapping])
             func handler(_ lane: IngestLane) -> IngestHandler {
-                IngestHandler(decoder: EventDecoder(clockSkew: ClockSkewPolicy(maximumAhead: 300, maximumBehind: 86_400 * 365)), store: store,
-                              clock: clock, logger: Logger(label: "test"), newEvents: Doorbell(), newOutbox: Doorbell(), mappings: [mapping],
+                IngestHandler(ingestor: ingestor,
+                              clock: clock, logger: Logger(label: "test"), newEvents: Doorbell(), newOutbox: Doorbell(),
                               lane: lane, liveLaneWanted: { [unowned self] in bothLanes }, onStoreFailure: { Issue.record("store failed: \($0)") })
             }
             persistent = handler(.persistent)

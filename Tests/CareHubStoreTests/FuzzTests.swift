@@ -1,4 +1,5 @@
 import CareHubCore
+import CareHubService
 import CareHubStore
 import CareHubTesting
 import Foundation
@@ -42,7 +43,7 @@ import Testing
                 let topic = Int.random(in: 0..<10, using: &random) < 7 ? Self.topics[0] : Self.topics.randomElement(using: &random) ?? Self.topics[0]
                 let payload = PayloadMutator.mutate(seeds.randomElement(using: &random) ?? [], &random)
                 let decoded = decoder.decode(topic: topic, payload: payload, receivedAt: fixture.now)
-                let outcome = try store.store(decoded, topic: topic, payload: payload, receivedAt: fixture.now)
+                let outcome = try store.ingest(.contract(decoded), topic: topic, payload: payload, receivedAt: fixture.now)
                 let key: String
                 switch outcome {
                 case .stored: key = "stored"

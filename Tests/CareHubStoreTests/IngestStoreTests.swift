@@ -1,4 +1,5 @@
 import CareHubCore
+import CareHubService
 import CareHubStore
 import CareHubTesting
 import Foundation

@@ -1,4 +1,5 @@
 import CareHubCore
+import CareHubService
 @testable import CareHubStore
 import CareHubTesting
 import Foundation
@@ -17,18 +18,19 @@ struct StoreFixture {
 
     var path: String { directory.path("carehub.sqlite") }
 
-    func ingest(_ registration: RegistrationMode = .automatic) -> IngestStore {
-        IngestStore(database: database, registration: registration, defaultTimeZone: "Europe/London")
+    /// The hub's ingest decisions over this database (the store's ingest primitives are only reached through them).
+    func ingest(_ registration: RegistrationMode = .automatic) -> Ingestor {
+        Ingestor(store: IngestStore(database: database), registration: registration, defaultTimeZone: "Europe/London")
     }
 
     /// Decodes and stores one payload as ingest would.
     @discardableResult
     func receive(_ json: String, topic: String = "carehub/v1/flat-12/dev-1/event", registration: RegistrationMode = .automatic,
-                 at: Date? = nil) throws -> IngestStore.Outcome {
+                 at: Date? = nil) throws -> IngestOutcome {
         let at = at ?? now
         let payload = Array(json.utf8)
         let decoded = EventDecoder().decode(topic: topic, payload: payload, receivedAt: at)
-        return try ingest(registration).store(decoded, topic: topic, payload: payload, receivedAt: at)
+        return try ingest(registration).ingest(.contract(decoded), topic: topic, payload: payload, receivedAt: at)
     }
 
     func count(_ sql: String) throws -> Int {

@@ -11,7 +11,13 @@ import Testing
             try await fixture.startHub()
             let gateway = try TestMQTTClient(port: fixture.broker.port)
             try await gateway.waitUntilReady()
-            let now = ISO8601DateFormatter().string(from: Date())
+            let sentAt = Date()
+            let now = ISO8601DateFormatter().string(from: sentAt)
+            // The day the events fall on, so that a run across midnight still looks at them.
+            let day = DateFormatter()
+            day.dateFormat = "yyyy-MM-dd"
+            day.timeZone = TimeZone(identifier: "Europe/London")
+            let eventsDay = day.string(from: sentAt)
             try await gateway.publish("carehub/v1/flat-1/pir-hall/event", #"{"id":"m1","ts":"\#(now)","type":"motion","value":true,"room":"hall"}"#)
             try await gateway.publish("carehub/v1/flat-1/temp-1/event", #"{"id":"t1","ts":"\#(now)","type":"temperature","value":19,"room":"lounge","battery":9}"#)
             try await gateway.publish("carehub/v1/flat-1/pendant-1/event", #"{"id":"p1","ts":"\#(now)","type":"pendant","room":"lounge"}"#)
@@ -56,11 +62,11 @@ import Testing
             #expect(flat1["open_incidents"] as? Int == 1)
             #expect(flat1["status"] as? String == "at home")
 
-            let timeline = try await fixture.carehub(["timeline", "flat-1"])
+            let timeline = try await fixture.carehub(["timeline", "flat-1", "--date", eventsDay])
             #expect(timeline.status == 0)
             #expect(timeline.standardOutput.contains("hall"))
             #expect(timeline.standardOutput.contains("pendant"))
-            let timelineCSV = try await fixture.carehub(["timeline", "flat-1", "--format", "csv"])
+            let timelineCSV = try await fixture.carehub(["timeline", "flat-1", "--date", eventsDay, "--format", "csv"])
             #expect(timelineCSV.standardOutput.hasPrefix("room,hour,activity\nhall,"))
 
             let report = try #require(try await fixture.carehubJSON(["report", "daily"]) as? [String: Any])

@@ -11,7 +11,7 @@ import Testing
 /// the live lane switched off (`broker.live_lane: false`) must show the press raised only once the backlog has
 /// drained, or this test proves nothing.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct LiveLaneTests {
-    static let backlog = 10_000
+    static let backlog = 30_000
 
     struct Report: CustomStringConvertible {
         var backlog = 0

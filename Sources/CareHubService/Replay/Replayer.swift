@@ -11,6 +11,8 @@ public struct Replayer {
     public let store: ReplayStore?
     public let settings: RuleSettingsBook
     public let decoder: EventDecoder
+    /// What stores each line when the replay is persisted: the live hub's own decisions (without its rate limits).
+    let ingestor: Ingestor?
     /// Lines per transaction when storing.
     public var batchSize = 50_000
 
@@ -18,6 +20,9 @@ public struct Replayer {
         self.store = store
         self.settings = settings
         decoder = EventDecoder(clockSkew: clockSkew)
+        ingestor = store.map {
+            Ingestor(store: IngestStore(database: $0.database), registration: $0.registration, defaultTimeZone: $0.defaultTimeZone, clockSkew: clockSkew)
+        }
     }
 
     /// What a replay did.
@@ -49,13 +54,16 @@ public struct Replayer {
         while index < fed.endIndex {
             let batch = fed[index..<min(index + batchSize, fed.endIndex)]
             try transaction { transaction in
+                // One burst a transaction: what it learns of the registry lasts as long as the transaction.
+                let burst = transaction.map { IngestBurst(transaction: $0.ingest) }
                 for line in batch {
                     try loop.fireDeadlines(before: line.time) { firing in
                         try apply(firing.commands, at: firing.at, transaction: transaction, outcome: &outcome)
                         outcome.timerFirings += 1
                     }
                     outcome.lines += 1
-                    try feed(line, now: Date(millisecondsSince1970: line.time), loop: &loop, transaction: transaction, outcome: &outcome)
+                    try feed(line, now: Date(millisecondsSince1970: line.time), loop: &loop, transaction: transaction, burst: burst,
+                             outcome: &outcome)
                 }
             }
             index = batch.endIndex
@@ -88,10 +96,11 @@ public struct Replayer {
         }
     }
 
-    private func feed(_ line: ReplayLine, now: Date, loop: inout RulesLoop, transaction: ReplayStore.Transaction?, outcome: inout Outcome) throws {
+    private func feed(_ line: ReplayLine, now: Date, loop: inout RulesLoop, transaction: ReplayStore.Transaction?, burst: IngestBurst?,
+                      outcome: inout Outcome) throws {
         let decoded = decoder.decode(topic: line.topic, payload: line.payload, receivedAt: now)
-        if let transaction {
-            let stored = try transaction.store(decoded, topic: line.topic, payload: line.payload, receivedAt: now)
+        if let burst, let ingestor {
+            let stored = try ingestor.ingest(.contract(decoded), topic: line.topic, payload: line.payload, receivedAt: now, in: burst)
             switch stored {
             case .duplicate:
                 outcome.duplicates += 1
