@@ -77,8 +77,9 @@ public struct Ingestor: Sendable {
         }
     }
 
-    /// Counts a message the broker redelivered, which changes nothing else, and logs it again as the newest
-    /// delivery (the broker sends it once more if this acknowledgement is lost too).
+    /// Counts a message the broker redelivered, which changes nothing else. It keeps its first place in the delivery
+    /// log (`RedeliveryGuard` gives it no new entry), the place the broker keeps it in if this acknowledgement is
+    /// lost too.
     public func countRedelivery(of message: IncomingMessage, delivery: IngestStore.Delivery, receivedAt: Date, in burst: IngestBurst) throws -> IngestOutcome {
         try recording(delivery, of: message, receivedAt: receivedAt, in: burst) { burst, _ in
             try burst.transaction.count(.duplicates)
