@@ -65,9 +65,11 @@ public struct Hub: Service {
         beforeCommit = DieBeforeCommit.requested.map { DieBeforeCommit(count: $0, logger: logger).burstReady }
         #endif
         let lag = SessionLag()
-        // The live lane runs while the persistent session is behind: its backlog not yet delivered, or a probe late.
+        // The persistent session is behind while its backlog is not yet delivered or a lag probe is late. Then the live
+        // lane runs, and bursts grow.
+        let persistentSessionBehind: @Sendable () -> Bool = { !backlog.hasCaughtUp || lag.isBehind }
         let liveLaneWanted: @Sendable () -> Bool = { [liveLane = configuration.broker.liveLane] in
-            liveLane && (!backlog.hasCaughtUp || lag.isBehind)
+            liveLane && persistentSessionBehind()
         }
         let ingestor = Ingestor(store: IngestStore(database: database), registration: configuration.registration,
                                 defaultTimeZone: configuration.timeZone, limits: configuration.limits, clockSkew: configuration.clockSkew,
@@ -100,7 +102,7 @@ public struct Hub: Service {
         // While the persistent session is behind, bursts of up to 1,024 messages or 20 ms (alarms meanwhile take the
         // live lane); once caught up, 256 or 5 ms, so that one event never waits long for the burst around it.
         mosquittoConfiguration.drainingBatch = .init(maximumMessages: 1_024, maximumDuration: .milliseconds(20))
-        mosquittoConfiguration.isDraining = { !backlog.hasCaughtUp || lag.isBehind }
+        mosquittoConfiguration.isDraining = persistentSessionBehind
         #if DEBUG
         if ProcessInfo.processInfo.environment["CAREHUB_TEST_ACK_BEFORE_BATCH_COMMIT"] == "1" {
             logger.critical("CAREHUB_TEST_ACK_BEFORE_BATCH_COMMIT=1: each burst is acknowledged BEFORE it is stored. Test builds only.")
