@@ -100,14 +100,15 @@ public final class IngestHandler: Sendable {
                         if let seq = Int64(String(decoding: message.payload, as: UTF8.self)) { try LiveDeliveries.forget(upTo: seq, in: transaction) }
                         continue
                     }
-                    let digest = { DeliveryDigest(topic: message.topic, payload: message.payload) }
+                    // Taken once: the redelivery guard, the delivery log and both lanes' notes all key on it.
+                    let digest = DeliveryDigest(topic: message.topic, payload: message.payload)
                     // The live lane leaves alone an alarm the persistent session already handled.
-                    if lane == .live, try LiveDeliveries.consume(digest(), notedBy: .persistent, in: transaction) { continue }
-                    let outcome = try ingest(message, in: ingestBurst)
+                    if lane == .live, try LiveDeliveries.consume(digest, notedBy: .persistent, in: transaction) { continue }
+                    let outcome = try ingest(message, digest: digest, in: ingestBurst)
                     // While both lanes run, whichever handles an alarm first notes it, and the other's copy uses the note
                     // up: no second receipt, no second press.
                     if bothLanes, outcome.0.carriedAlarm, outcome.0 != .liveCopy {
-                        let seq = try LiveDeliveries.record(digest(), notedBy: lane, at: clock.now, in: transaction)
+                        let seq = try LiveDeliveries.record(digest, notedBy: lane, at: clock.now, in: transaction)
                         if lane == .live { newestLiveDelivery = seq }
                     }
                     outcomes.append(outcome)
@@ -135,33 +136,34 @@ public final class IngestHandler: Sendable {
             .holdsAlarm(receivedAt: receivedAt)
     }
 
-    private func ingest(_ message: MosquittoMessage, in burst: IngestBurst) throws -> (IngestOutcome, DecodedMessage?, String) {
+    private func ingest(_ message: MosquittoMessage, digest: DeliveryDigest, in burst: IngestBurst) throws -> (IngestOutcome, DecodedMessage?, String) {
         let receivedAt = clock.now
-        var delivery = redeliveries?.classify(DeliveryDigest(topic: message.topic, payload: message.payload), qos: message.qos,
-                                              duplicateFlag: message.duplicateFlag) ?? IngestStore.Delivery()
+        var delivery = redeliveries?.classify(digest, qos: message.qos, duplicateFlag: message.duplicateFlag) ?? IngestStore.Delivery()
         // QoS 0 is counted and warned of once, by the persistent session.
         delivery.qos = lane == .live ? 1 : message.qos
         let incoming = ingestor.read(topic: message.topic, payload: message.payload, retained: message.retain, receivedAt: receivedAt)
         warnIfQoSZero(message, from: incoming.sender)
         switch incoming {
         case .mapped:
-            return (try handleMapped(incoming, message: message, delivery: delivery, receivedAt: receivedAt, in: burst), nil, message.topic)
+            return (try handleMapped(incoming, message: message, digest: digest, delivery: delivery, receivedAt: receivedAt, in: burst), nil,
+                    message.topic)
         case .contract(let decoded):
-            return (try handleContract(incoming, message: message, delivery: delivery, receivedAt: receivedAt, in: burst), decoded, message.topic)
+            return (try handleContract(incoming, message: message, digest: digest, delivery: delivery, receivedAt: receivedAt, in: burst), decoded,
+                    message.topic)
         }
     }
 
     /// A mapped dialect's message: a redelivery is only counted, the live lane's copy of an alarm too, anything
     /// else is the `Ingestor`'s.
-    private func handleMapped(_ incoming: IncomingMessage, message: MosquittoMessage, delivery: IngestStore.Delivery, receivedAt: Date,
-                              in burst: IngestBurst) throws -> IngestOutcome {
+    private func handleMapped(_ incoming: IncomingMessage, message: MosquittoMessage, digest: DeliveryDigest, delivery: IngestStore.Delivery,
+                              receivedAt: Date, in burst: IngestBurst) throws -> IngestOutcome {
         if delivery.isRedelivery {
             // Stored before the last connection dropped; only its acknowledgement was lost.
             let outcome = try ingestor.countRedelivery(of: incoming, delivery: delivery, receivedAt: receivedAt, in: burst)
             logger.info("Redelivered message recognised and not stored again", metadata: ["mqtt.topic": "\(message.topic)"])
             return outcome
         }
-        if try isCopyOfLiveLaneAlarm(message, delivery: delivery, in: burst.transaction) {
+        if try isCopyOfLiveLaneAlarm(digest, in: burst.transaction) {
             return try ingestor.countLiveCopy(of: incoming, delivery: delivery, receivedAt: receivedAt, in: burst)
         }
         return try ingestor.ingest(incoming, topic: message.topic, payload: message.payload, delivery: delivery, receivedAt: receivedAt, in: burst)
@@ -169,19 +171,18 @@ public final class IngestHandler: Sendable {
 
     /// A contract message. It carries its own id: a redelivered event meets its stored copy (invariant 2) and its
     /// receipt is sent again.
-    private func handleContract(_ incoming: IncomingMessage, message: MosquittoMessage, delivery: IngestStore.Delivery, receivedAt: Date,
-                                in burst: IngestBurst) throws -> IngestOutcome {
-        if incoming.holdsAlarm(receivedAt: receivedAt), try isCopyOfLiveLaneAlarm(message, delivery: delivery, in: burst.transaction) {
+    private func handleContract(_ incoming: IncomingMessage, message: MosquittoMessage, digest: DeliveryDigest, delivery: IngestStore.Delivery,
+                                receivedAt: Date, in burst: IngestBurst) throws -> IngestOutcome {
+        if incoming.holdsAlarm(receivedAt: receivedAt), try isCopyOfLiveLaneAlarm(digest, in: burst.transaction) {
             return try ingestor.countLiveCopy(of: incoming, delivery: delivery, receivedAt: receivedAt, in: burst)
         }
         return try ingestor.ingest(incoming, topic: message.topic, payload: message.payload, delivery: delivery, receivedAt: receivedAt, in: burst)
     }
 
-    /// Whether this message, on the persistent session, is its copy of an alarm the live lane stored (or met) when
-    /// it was published; if so the live lane's note is used up. The digest the redelivery guard already took is reused.
-    private func isCopyOfLiveLaneAlarm(_ message: MosquittoMessage, delivery: IngestStore.Delivery, in transaction: IngestTransaction) throws -> Bool {
+    /// Whether this message (by its `digest`), on the persistent session, is its copy of an alarm the live lane stored
+    /// (or met) when it was published; if so the live lane's note is used up.
+    private func isCopyOfLiveLaneAlarm(_ digest: DeliveryDigest, in transaction: IngestTransaction) throws -> Bool {
         guard lane == .persistent else { return false }
-        let digest = delivery.digest ?? DeliveryDigest(topic: message.topic, payload: message.payload)
         return try LiveDeliveries.consume(digest, notedBy: .live, in: transaction)
     }
 
