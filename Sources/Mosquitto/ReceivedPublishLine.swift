@@ -28,8 +28,8 @@ struct ReceivedPublishLine: Equatable {
     }
 
     private init?<Bytes: RandomAccessCollection<UInt8>>(bytes line: Bytes) where Bytes.Index == Int {
-        guard line.starts(with: Array("Client ".utf8)), let start = Self.end(of: Self.marker, in: line) else { return nil }
-        var index = start
+        guard line.starts(with: Array("Client ".utf8)), let marker = line.firstRange(of: Self.marker) else { return nil }
+        var index = marker.upperBound
         // d<0|1>, q<n>, r<n>, m<mid>,
         guard index < line.endIndex, line[index] == UInt8(ascii: "0") || line[index] == UInt8(ascii: "1") else { return nil }
         let duplicate = line[index] == UInt8(ascii: "1")
@@ -43,20 +43,9 @@ struct ReceivedPublishLine: Equatable {
         self.duplicate = duplicate
     }
 
-    /// The index just after the first occurrence of `marker` in `line`.
-    private static func end<Bytes: RandomAccessCollection<UInt8>>(of marker: [UInt8], in line: Bytes) -> Int? where Bytes.Index == Int {
-        guard line.count >= marker.count else { return nil }
-        var start = line.startIndex
-        while start + marker.count <= line.endIndex {
-            if line[start] == marker[0], line[start..<(start + marker.count)].elementsEqual(marker) { return start + marker.count }
-            start += 1
-        }
-        return nil
-    }
-
     private static func skip<Bytes: RandomAccessCollection<UInt8>>(_ text: String, in line: Bytes, at index: inout Int) -> Bool where Bytes.Index == Int {
-        let expected = Array(text.utf8)
-        guard index + expected.count <= line.endIndex, line[index..<(index + expected.count)].elementsEqual(expected) else { return false }
+        let expected = text.utf8
+        guard line[index...].starts(with: expected) else { return false }
         index += expected.count
         return true
     }
