@@ -43,6 +43,9 @@ struct RulesFields: Decodable, Equatable {
     var device_offline_hours_by_type: [String: Double]?
     var gateway_offline_minutes: Double?
     var low_battery_percent: Double?
+    var routine_mode: String?
+    var learning_days: Int?
+    var learned_floor_minutes: Double?
     var rooms: RoomsSection?
 
     struct RoomsSection: Decodable, Equatable {
@@ -50,6 +53,9 @@ struct RulesFields: Decodable, Equatable {
         var bathroom: [String]?
         var exit_doors: [String]?
         var fridge: [String]?
+        var kitchen: [String]?
+        var lounge: [String]?
+        var hall: [String]?
     }
 
     static let keys: Set<String> = [
@@ -57,7 +63,7 @@ struct RulesFields: Decodable, Equatable {
         "out_of_bed_minutes", "bathroom_minutes", "night_door_minutes", "cold_below_celsius", "cold_for_hours", "hot_above_celsius",
         "hot_for_hours", "fridge_unused_hours", "alive_within_hours", "away_confirm_minutes", "power_activity_watts", "rooms",
         "device_offline_hours", "mains_powered_offline_minutes", "mains_powered_devices", "gateway_offline_minutes", "low_battery_percent",
-        "device_offline_hours_by_type",
+        "device_offline_hours_by_type", "routine_mode", "learning_days", "learned_floor_minutes",
     ]
 
     /// Applies the section on top of `settings`; `place` names it in errors ("rules", "homes.flat-12.rules").
@@ -122,6 +128,15 @@ struct RulesFields: Decodable, Equatable {
             guard (0...100).contains(level) else { throw fail("low_battery_percent", "must be between 0 and 100") }
             settings.lowBatteryAt = level
         }
+        if let mode = routine_mode {
+            guard let parsed = RoutineMode(rawValue: mode) else { throw fail("routine_mode", "must be learned or fixed") }
+            settings.routineMode = parsed
+        }
+        if let days = learning_days {
+            guard (1...28).contains(days) else { throw fail("learning_days", "must be between 1 and 28") }
+            settings.learningDays = days
+        }
+        settings.learnedFloor = try duration("learned_floor_minutes", learned_floor_minutes, unit: 60) ?? settings.learnedFloor
         if let cold = cold_below_celsius { settings.coldBelow = cold }
         if let hot = hot_above_celsius { settings.hotAbove = hot }
         guard settings.coldBelow < settings.hotAbove else { throw fail("cold_below_celsius", "must be below hot_above_celsius") }
@@ -135,6 +150,9 @@ struct RulesFields: Decodable, Equatable {
             settings.bathroomRooms = try names("bathroom", rooms.bathroom) ?? settings.bathroomRooms
             settings.exitDoorRooms = try names("exit_doors", rooms.exit_doors) ?? settings.exitDoorRooms
             settings.fridgeRooms = try names("fridge", rooms.fridge) ?? settings.fridgeRooms
+            settings.kitchenRooms = try names("kitchen", rooms.kitchen) ?? settings.kitchenRooms
+            settings.loungeRooms = try names("lounge", rooms.lounge) ?? settings.loungeRooms
+            settings.hallRooms = try names("hall", rooms.hall) ?? settings.hallRooms
         }
     }
 }
@@ -176,10 +194,16 @@ extension RuleSettings {
             ("device_offline_hours_by_type", "{" + deviceClassOfflineAfter.sorted { $0.key < $1.key }.map { "\($0.key): \(hours($0.value))" }.joined(separator: ", ") + "}"),
             ("gateway_offline_minutes", minutes(gatewayOfflineAfter)),
             ("low_battery_percent", JSONText.number(lowBatteryAt)),
+            ("routine_mode", routineMode.rawValue),
+            ("learning_days", String(learningDays)),
+            ("learned_floor_minutes", minutes(learnedFloor)),
             ("rooms.bedroom", rooms(bedroomRooms)),
             ("rooms.bathroom", rooms(bathroomRooms)),
             ("rooms.exit_doors", rooms(exitDoorRooms)),
             ("rooms.fridge", rooms(fridgeRooms)),
+            ("rooms.kitchen", rooms(kitchenRooms)),
+            ("rooms.lounge", rooms(loungeRooms)),
+            ("rooms.hall", rooms(hallRooms)),
         ]
     }
 }

@@ -100,12 +100,34 @@ import Testing
         ("broker:\n  port: many", "broker.port"),
         ("broker:\n  tls:\n    ca_file: a\n    min_version: sslv3", "tlsv1.2 or tlsv1.3"),
         ("[unbalanced", "configuration"),
+        ("rules:\n  routine_mode: sometimes", "learned or fixed"),
+        ("rules:\n  learning_days: 0", "between 1 and 28"),
     ])
     func mistakesAreOneClearSentence(yaml: String, mentions: String) {
         #expect { try HubConfiguration.parse(yaml: yaml, source: "test.yaml") } throws: { error in
             let message = "\(error)"
             return error is ConfigurationError && message.contains(mentions) && !message.contains("\n")
         }
+    }
+
+    @Test func aHomeCanBeKeptOnTheFixedRulesWhileTheOthersLearn() throws {
+        let configuration = try HubConfiguration.parse(yaml: """
+            rules:
+              learning_days: 10
+              learned_floor_minutes: 90
+              rooms:
+                lounge: [snug]
+            homes:
+              flat-12:
+                rules:
+                  routine_mode: fixed
+            """)
+        #expect(configuration.rules.defaults.routineMode == .learned, "learned is the default")
+        #expect(configuration.rules.defaults.learningDays == 10)
+        #expect(configuration.rules.defaults.learnedFloor == 90 * 60)
+        #expect(configuration.rules.defaults.loungeRooms == ["snug"])
+        #expect(configuration.rules.settings(for: "flat-12").routineMode == .fixed)
+        #expect(configuration.rules.settings(for: "flat-12").learningDays == 10, "the home's override keeps the rest")
     }
 
     @Test func theBrokerFlagOverridesTheFile() throws {

@@ -10,6 +10,8 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
     public var lastActivityRoom: String?
     public var lastActivityDevice: String?
     public var lastActivityType: String?
+    /// `QuietContext.Place` of the last activity (its raw value): where the current quiet began.
+    public var lastActivityPlace: UInt8?
     public var lastOutsideBedroomAt: Int64?
     /// Hub time of the last message of any kind from the home, and since when messages have kept coming
     /// without a gap longer than the "proved alive" window.
@@ -41,6 +43,8 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
     public var raised: UInt32 = 0
     /// The silence (its start) for which an inactivity-type or no_data incident was raised: one per silence.
     public var silenceRaisedFor: Int64?
+    /// How long this home is normally quiet (`RoutineMode.learned`); nil until its first quiet is learned.
+    public var routine: LearnedRoutine?
     /// The last `not_up` check time evaluated.
     public var notUpCheckedThrough: Int64
 
@@ -66,11 +70,11 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
         }
         return ScheduleKey(
             quietestDevice: quietestDevice, coldest: coldest, hottest: hottest, gatewayOfflineSince: gatewayOfflineSince,
-            lastActivityAt: lastActivityAt, lastActivityRoom: lastActivityRoom, continuousDataSince: continuousDataSince,
+            lastActivityAt: lastActivityAt, lastActivityRoom: lastActivityRoom, lastActivityPlace: lastActivityPlace, continuousDataSince: continuousDataSince,
             exitDoorClosedAt: exitDoorClosedAt, awaySince: awaySince, awayEndedAt: awayEndedAt, holidayUntil: holidayUntil,
             visitUntil: visitUntil, bedEmptySince: bedEmptySince, nightDoorOpenedAt: nightDoorOpenedAt, lastFridgeOpenAt: lastFridgeOpenAt,
             fridgeWatchSince: fridgeWatchSince, hasFridgeSensor: hasFridgeSensor, raised: raised, silenceRaisedFor: silenceRaisedFor,
-            notUpCheckedThrough: notUpCheckedThrough)
+            notUpCheckedThrough: notUpCheckedThrough, routineReady: routine?.learnedDays ?? 0)
     }
 
     func isRaised(_ kind: IncidentKind) -> Bool { raised & kind.ruleBit != 0 }

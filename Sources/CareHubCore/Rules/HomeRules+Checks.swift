@@ -39,7 +39,10 @@ extension HomeRules {
             var due = quietStart + Int64(settings.inactivityAnyTime * 1000)
             if let inWindow = dayWindowDue(quietStart: quietStart, settings: settings, clock: &clock) { due = min(due, inWindow) }
             var kind = IncidentKind.inactivity
-            if let room = state.lastActivityRoom, settings.bathroomRooms.contains(room), state.lastActivityAt == quietStart {
+            if let learned = learnedSilence(quietStart: quietStart, fixedDue: due, settings: settings, clock: &clock) {
+                due = learned.due
+                kind = learned.kind
+            } else if let room = state.lastActivityRoom, settings.bathroomRooms.contains(room), state.lastActivityAt == quietStart {
                 let bathroomDue = quietStart + Int64(settings.bathroomAfter * 1000)
                 if bathroomDue < due {
                     due = bathroomDue
@@ -233,7 +236,13 @@ extension HomeRules {
         if isAlive(at: now, settings: settings) {
             state.setRaised(kind, true)
             let evidence = alive.isEmpty ? "" : " Devices reporting meanwhile: \(Self.list(alive))."
-            commands.append(raise(kind, now: now, summary: summary(kind, quietStart: quietStart, now: now, clock: &clock) + evidence))
+            var explanation = ""
+            if kind == .inactivity || kind == .bathroomLong,
+               let learned = learnedSilence(quietStart: quietStart, fixedDue: .max, settings: settings, clock: &clock) {
+                explanation = " " + Self.explanation(learned)
+            }
+            commands.append(raise(kind, now: now, summary: summary(kind, quietStart: quietStart, now: now, clock: &clock) + explanation + evidence))
+            if kind == .inactivity || kind == .bathroomLong { learnRaisedQuiet(at: now, settings: settings, clock: &clock) }
         } else if !state.isRaised(.noData) {
             state.setRaised(.noData, true)
             var why = "No data from the home"

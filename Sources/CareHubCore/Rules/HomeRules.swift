@@ -152,6 +152,8 @@ public struct HomeRules: Sendable, Equatable {
         let late = receivedAt - eventTime > 120_000
 
         if eventTime > (state.lastActivityAt ?? .min) {
+            learnQuiet(endingAt: eventTime, settings: settings, clock: &clock)
+            state.lastActivityPlace = settings.quietPlace(type: event.type, value: event.value.text, room: room).rawValue
             state.lastActivityAt = eventTime
             state.lastActivityRoom = room
             state.lastActivityDevice = event.device

@@ -47,6 +47,18 @@ public struct RuleSettings: Sendable, Equatable {
     public var bathroomRooms: Set<String> = ["bathroom", "toilet"]
     public var exitDoorRooms: Set<String> = ["front_door", "back_door"]
     public var fridgeRooms: Set<String> = ["fridge"]
+    /// Rooms a learned routine tells apart besides those above (`QuietContext.Place`).
+    public var kitchenRooms: Set<String> = ["kitchen", "cupboard", "cabinet"]
+    public var loungeRooms: Set<String> = ["lounge", "living", "living_room", "sitting_room"]
+    public var hallRooms: Set<String> = ["hall", "entrance", "hallway"]
+
+    /// Whether the inactivity-type rules use the home's learned routine once it has one (`learned`, the default) or
+    /// the fixed thresholds alone (`fixed`).
+    public var routineMode = RoutineMode.learned
+    /// Days of the home's own activity learned before its routine is used; the fixed thresholds until then.
+    public var learningDays = 7
+    /// A learned rule never raises a quiet shorter than this.
+    public var learnedFloor: TimeInterval = 60 * 60
 
     public init() {}
 
@@ -72,6 +84,11 @@ public struct RuleSettings: Sendable, Equatable {
     public init(timeZone: String) {
         self.timeZone = timeZone
     }
+}
+
+/// Whether a home's inactivity-type rules follow its learned routine or the fixed thresholds alone.
+public enum RoutineMode: String, Sendable, Equatable, CaseIterable {
+    case learned, fixed
 }
 
 /// A span of local time of day, in minutes after midnight; it wraps past midnight when `end < start`

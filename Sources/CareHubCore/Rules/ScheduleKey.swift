@@ -8,6 +8,7 @@ struct ScheduleKey: Equatable {
     var gatewayOfflineSince: Int64?
     var lastActivityAt: Int64?
     var lastActivityRoom: String?
+    var lastActivityPlace: UInt8?
     var continuousDataSince: Int64?
     var exitDoorClosedAt: Int64?
     var awaySince: Int64?
@@ -22,4 +23,6 @@ struct ScheduleKey: Equatable {
     var raised: UInt32
     var silenceRaisedFor: Int64?
     var notUpCheckedThrough: Int64
+    /// Days the learned routine has learned: a routine that becomes ready moves the silence's deadline.
+    var routineReady: UInt16
 }

@@ -1,0 +1,92 @@
+import Foundation
+
+/// The learned half of the inactivity rules (`RoutineMode.learned`): each quiet that ends is learned in its context,
+/// and a silence is raised once this home's own history makes it implausible — never later than the fixed
+/// inactivity thresholds, never earlier than `RuleSettings.learnedFloor`.
+///
+/// Where the fixed rules assume trouble after 45 min in the bathroom, a learned home is judged by its own quiets after
+/// the bathroom at that time of day: a resident who goes back to bed unseen after a night-time visit is not raised
+/// every night, while a quiet this home has never shown there is raised as soon as it becomes implausible.
+extension HomeRules {
+    /// A silence judged by the learned routine: when it becomes an incident, of which kind, and why.
+    struct LearnedSilence {
+        var due: Int64
+        var kind: IncidentKind
+        var context: QuietContext
+        var judgement: QuietJudgement
+    }
+
+    /// Learns the quiet that activity at `eventTime` ends, when it is one a routine may learn from: it began at an
+    /// activity, in a run of data, with the resident at home and no visit or holiday, and nothing was raised for it.
+    mutating func learnQuiet(endingAt eventTime: Int64, settings: RuleSettings, clock: inout LocalClock) {
+        guard state.silenceRaisedFor != state.lastActivityAt, !Self.inactivityKinds.contains(where: state.isRaised) else { return }
+        learnQuiet(lasting: eventTime, settings: settings, clock: &clock)
+    }
+
+    /// Learns the quiet judged now, at `now`, as an incident is raised for it: a quiet that lasted at least this long.
+    /// Whatever ends it later (the resident, or the people who came to help) is not learned, so an emergency is never
+    /// learned as normal, while a home raised for what it often does still learns that its quiets there run this long,
+    /// and the next limit there is at least `LearnedRoutine.marginOverLongest` beyond it.
+    mutating func learnRaisedQuiet(at now: Int64, settings: RuleSettings, clock: inout LocalClock) {
+        learnQuiet(lasting: now, settings: settings, clock: &clock)
+    }
+
+    private mutating func learnQuiet(lasting end: Int64, settings: RuleSettings, clock: inout LocalClock) {
+        guard settings.routineMode == .learned, let start = state.lastActivityAt, end > start,
+              let raw = state.lastActivityPlace, let place = QuietContext.Place(rawValue: raw),
+              quietStart(settings: settings) == start, state.awaySince == nil, !isPaused(at: start), !isPaused(at: end)
+        else { return }
+        let context = QuietContext(place: place, part: QuietContext.DayPart(minuteOfDay: clock.minuteOfDay(at: start)))
+        let day = clock.localDay(at: start)
+        if state.routine == nil { state.routine = LearnedRoutine(startDay: day) }
+        state.routine?.learn(quiet: end - start, in: context, day: day)
+    }
+
+    /// The silence that began at `quietStart` as the learned routine judges it, or nil where the fixed rules judge it
+    /// (fixed mode, a routine not learned yet, a quiet that began with no activity, a context with too few quiets).
+    func learnedSilence(quietStart: Int64, fixedDue: Int64, settings: RuleSettings, clock: inout LocalClock) -> LearnedSilence? {
+        guard settings.routineMode == .learned, let routine = state.routine, routine.isReady(days: settings.learningDays),
+              state.lastActivityAt == quietStart, let raw = state.lastActivityPlace, let place = QuietContext.Place(rawValue: raw)
+        else { return nil }
+        let context = QuietContext(place: place, part: QuietContext.DayPart(minuteOfDay: clock.minuteOfDay(at: quietStart)))
+        guard let judgement = routine.judgement(for: context) else { return nil }
+        let minutes = max(judgement.plausibleMinutes, settings.learnedFloor / 60)
+        var due = min(fixedDue, quietStart + Int64(minutes * 60_000))
+        var kind = IncidentKind.inactivity
+        if place == .bathroom {
+            // The bathroom's own fixed limit stays its ceiling too (contract section 3: never later than the fixed rules).
+            due = min(due, quietStart + Int64(settings.bathroomAfter * 1000))
+            kind = .bathroomLong
+        }
+        return LearnedSilence(due: due, kind: kind, context: context, judgement: judgement)
+    }
+
+    /// The numbers behind a learned silence, for care staff: "In the last four weeks this home was never quiet longer
+    /// than about 41 min after kitchen activity in the morning (usually under 8 min)."
+    static func explanation(_ silence: LearnedSilence) -> String {
+        let longest = duration(Int64(silence.judgement.longestMinutes * 60_000))
+        let usual = duration(Int64(silence.judgement.usualMinutes * 60_000))
+        return "In the last four weeks this home was never quiet longer than about \(longest) \(silence.context.place.phrase) "
+            + "\(silence.context.part.phrase) (usually under \(usual))."
+    }
+
+    static let inactivityKinds: [IncidentKind] = [.inactivity, .bathroomLong, .notUp, .outOfBed, .noData]
+}
+
+extension HomeRules {
+    /// Whether the resident is known to be at home at `now`: data coming in, no away, holiday or visit, and no exit door
+    /// closed that might yet turn out to have been a departure.
+    public func isAtHome(at now: Int64, settings: RuleSettings) -> Bool {
+        isAlive(at: now, settings: settings) && !isPaused(at: now) && state.exitDoorClosedAt == nil
+    }
+}
+
+extension RuleSettingsBook {
+    /// The same settings with every home in `mode`.
+    public func withRoutineMode(_ mode: RoutineMode) -> RuleSettingsBook {
+        var book = self
+        book.defaults.routineMode = mode
+        for home in book.homes.keys { book.homes[home]?.routineMode = mode }
+        return book
+    }
+}

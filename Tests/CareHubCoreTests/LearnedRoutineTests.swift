@@ -1,0 +1,139 @@
+import CareHubCore
+import Foundation
+import Testing
+
+/// Learned routines (issue 12) on a manual clock in Europe/London: a home's own quiets make a silence implausible
+/// sooner than the fixed thresholds, never later, never below the floor, and only once enough days are learned.
+@Suite struct LearnedRoutineTests {
+    /// Days of a steady routine from `first` (a local date): up at 07:00, kitchen and lounge activity every 15 min until
+    /// 22:00, then bed; the lounge thermometer's heartbeat every 30 min all day long. With `napHours`, a nap in the lounge
+    /// from 13:00 with no activity until it ends.
+    static func liveRoutine(_ scenario: inout RuleScenario, days: Int, from first: String, napHours: Int = 0) {
+        var day = scenario.local("\(first) 00:00")
+        for _ in 0..<days {
+            let date = Self.dateText(day)
+            scenario.heartbeats(from: "\(date) 00:00", to: "\(date) 06:59")
+            var minute = 7 * 60
+            while minute <= 22 * 60 {
+                let time = String(format: "%@ %02d:%02d", date, minute / 60, minute % 60)
+                if napHours > 0, (13 * 60 + 15)..<(13 * 60 + 15 + napHours * 60) ~= minute {
+                    scenario.heartbeats(from: time, to: time)
+                } else {
+                    scenario.motion(minute < 12 * 60 ? "kitchen" : "lounge", at: time)
+                    scenario.heartbeats(from: time, to: time)
+                }
+                minute += 15
+            }
+            scenario.motion("bedroom", at: "\(date) 22:10")
+            scenario.heartbeats(from: "\(date) 22:15", to: "\(date) 23:59")
+            day += 86_400
+        }
+    }
+
+    static func dateText(_ date: Date) -> String {
+        var clock = LocalClock(identifier: "Europe/London")!
+        let millis = date.millisecondsSince1970
+        let day = clock.localDay(at: millis)
+        let civil = Date(millisecondsSince1970: day * 86_400_000)
+        return String(RFC3339.format(civil).prefix(10))
+    }
+
+    /// After `days` of routine, the resident is last seen in the kitchen at 10:00 on `collapseDay`; heartbeats go on.
+    static func collapse(days: Int, mode: RoutineMode = .learned, collapseDay: String = "2026-11-15",
+                         from first: String = "2026-11-01") -> RuleScenario {
+        var settings = RuleSettings()
+        settings.routineMode = mode
+        var scenario = RuleScenario(start: "\(first) 00:00", settings: settings)
+        liveRoutine(&scenario, days: days, from: first)
+        scenario.heartbeats(from: "\(collapseDay) 00:00", to: "\(collapseDay) 06:59")
+        var minute = 7 * 60
+        while minute <= 10 * 60 {
+            scenario.motion("kitchen", at: String(format: "%@ %02d:%02d", collapseDay, minute / 60, minute % 60))
+            minute += 15
+        }
+        scenario.heartbeats(from: "\(collapseDay) 10:00", to: "\(collapseDay) 16:00")
+        return scenario
+    }
+
+    @Test func aQuietFarBeyondWhatThisHomeDoesIsRaisedWithinTheHourNotAfterFour() throws {
+        var scenario = Self.collapse(days: 14)
+        let raised = try #require(scenario.raised.first)
+        #expect(raised.kind == .inactivity)
+        #expect(raised.at >= scenario.local("2026-11-15 11:00"), "never before the floor of 1 h")
+        #expect(raised.at <= scenario.local("2026-11-15 11:15"), "about an hour, since this home is never quiet 15 min after the kitchen")
+        #expect(raised.summary.contains("In the last four weeks this home was never quiet longer than about 15 min after kitchen activity in the morning"),
+                "\(raised.summary)")
+    }
+
+    @Test func beforeItsLearningDaysAHomeIsJudgedByTheFixedThresholds() throws {
+        var scenario = Self.collapse(days: 5, collapseDay: "2026-11-06")
+        let raised = try #require(scenario.raised.first)
+        #expect(raised.at == scenario.local("2026-11-06 14:00"), "4 h inside the day window, as the fixed rules say")
+        #expect(!raised.summary.contains("four weeks"))
+    }
+
+    @Test func aHomeInFixedModeIgnoresItsRoutine() throws {
+        var scenario = Self.collapse(days: 14, mode: .fixed)
+        let raised = try #require(scenario.raised.first)
+        #expect(raised.at == scenario.local("2026-11-15 14:00"))
+        #expect(scenario.engine.homes["flat-1"]?.state.routine == nil, "fixed mode learns nothing and costs no memory")
+    }
+
+    @Test func aLearnedLimitBeyondTheFixedThresholdWaitsNoLongerThanIt() throws {
+        // Five-hour afternoon naps in the lounge every day: beyond the fixed 4 h, which raise each of them in both modes.
+        var raisedAt: [RoutineMode: [Date]] = [:]
+        for mode in RoutineMode.allCases {
+            var settings = RuleSettings()
+            settings.routineMode = mode
+            var scenario = RuleScenario(start: "2026-11-01 00:00", settings: settings)
+            Self.liveRoutine(&scenario, days: 21, from: "2026-11-01", napHours: 5)
+            raisedAt[mode] = scenario.raised.map(\.at)
+            #expect(scenario.raised.count == 21)
+            #expect(scenario.raised.last?.at == scenario.local("2026-11-21 17:00"), "the last activity at 13:00 plus the fixed 4 h")
+        }
+        #expect(raisedAt[.learned] == raisedAt[.fixed], "learned raises no nap later than the fixed rules")
+    }
+
+    @Test func aRaisedQuietIsLearnedOnlyAsLongAsItWasWhenRaised() throws {
+        var scenario = Self.collapse(days: 14)
+        // Found and helped at 15:00: the people who came are the next activity, and the 5 h are not learned as normal.
+        scenario.motion("kitchen", at: "2026-11-15 15:00")
+        let after = try #require(scenario.engine.homes["flat-1"]?.state.routine)
+        let context = QuietContext(place: .kitchen, part: .morning)
+        let longest = try #require(after.judgement(for: context)?.longestMinutes)
+        #expect(longest < 90, "learned up to the raise (1 h), not to the 5 h that followed: \(longest) min")
+        #expect(longest > 57, "the hour it lasted until raised is learned: \(longest) min")
+    }
+
+    @Test func theRoutineFollowsLocalTimeAcrossTheSpringChange() throws {
+        // Learned from 2026-03-15 across the change of 2026-03-29; the collapse is on the change day itself.
+        var scenario = Self.collapse(days: 14, collapseDay: "2026-03-29", from: "2026-03-15")
+        let raised = try #require(scenario.raised.first)
+        #expect(raised.at >= scenario.local("2026-03-29 11:00"), "10:00 BST plus the floor, not an hour off")
+        #expect(raised.at <= scenario.local("2026-03-29 11:15"))
+        #expect(raised.summary.contains("in the morning"))
+    }
+
+    @Test func aHomeThatTakesUpAfternoonNapsStopsBeingRaisedForThem() throws {
+        var settings = RuleSettings()
+        settings.routineMode = .learned
+        var scenario = RuleScenario(start: "2026-10-01 00:00", settings: settings)
+        Self.liveRoutine(&scenario, days: 14, from: "2026-10-01")
+        #expect(scenario.raised.isEmpty)
+        // From 15 October the resident naps in the lounge every afternoon.
+        Self.liveRoutine(&scenario, days: 35, from: "2026-10-15", napHours: 3)
+        let naps = scenario.raised.filter { $0.kind == .inactivity }
+        let lastWeek = naps.filter { $0.at >= scenario.local("2026-11-12 00:00") }
+        #expect(!naps.isEmpty, "the first naps are implausible for this home and raised")
+        #expect(lastWeek.isEmpty, "within four weeks the naps are its routine: \(naps.map(\.at))")
+    }
+
+    @Test func aRoutineSurvivesARestartByteForByte() throws {
+        let scenario = Self.collapse(days: 10, collapseDay: "2026-11-11")
+        let state = try #require(scenario.engine.homes["flat-1"]?.state)
+        let decoded = try JSONDecoder().decode(HomeRuleState.self, from: JSONEncoder().encode(state))
+        #expect(decoded.routine == state.routine)
+        #expect(decoded.lastActivityPlace == state.lastActivityPlace)
+        #expect(state.routine?.countBytes == 1_280, "within the 4 KB a home the issue allows")
+    }
+}
