@@ -4,8 +4,6 @@ import CareHubService
 import CareHubStore
 import Foundation
 
-extension ReplayInputFormat: ExpressibleByArgument {}
-
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
@@ -23,33 +21,17 @@ struct ReplayCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The recording to replay.", valueName: "file")) var input: String
+    @OptionGroup var recording: RecordingOptions
     @Option(help: ArgumentHelp("The database to write (created if missing).", valueName: "path")) var db: String
-    @Option(help: ArgumentHelp("The hub's configuration (rule settings, time zone).", valueName: "file")) var config: String?
-    @Option(help: ArgumentHelp("IANA time zone for homes without their own.", valueName: "zone")) var timezone: String?
     @Option(help: ArgumentHelp("Stop at this RFC 3339 time.", valueName: "time")) var until: String?
-    @Option(help: "contract (JSON lines), homeassist or casas.") var inputFormat: ReplayInputFormat = .contract
-    @Option(help: ArgumentHelp("Sensor mapping for homeassist and casas recordings.", valueName: "file")) var mapping: String?
     @OptionGroup var output: FormatOption
 
     func run() async throws {
-        var configuration = try config.map(HubConfiguration.load(path:)) ?? HubConfiguration()
-        if let timezone { try configuration.applyTimeZone(timezone) }
         let untilDate = try until.map { text in
             guard let date = RFC3339.parse(text) else { throw ValidationError("--until \"\(text)\" is not an RFC 3339 time.") }
             return date
         }
-        let loaded: ReplayInput.Loaded
-        do {
-            loaded = try ReplayInput.load(path: input, format: inputFormat, mappingPath: mapping)
-        } catch let error as ReplayInputError {
-            throw CLIFailure(error.description)
-        }
-        if let home = loaded.home, let zone = loaded.timeZone, configuration.rules.homes[home] == nil {
-            var settings = configuration.rules.defaults
-            settings.timeZone = zone
-            configuration.rules.homes[home] = settings
-        }
+        let (configuration, loaded) = try recording.load()
         let database = try HubDatabase.openForHub(path: db, synchronous: .normal)
         let store = ReplayStore(database: database, registration: .automatic, defaultTimeZone: configuration.timeZone)
         let started = ContinuousClock.now

@@ -1,0 +1,81 @@
+import CareHubCore
+import Foundation
+
+/// One mode's pass of an evaluation: the recording as it is (its urgent incidents after learning are false alarms),
+/// and at each cut a copy of the rules carried on with the installation's liveness alone, until the first urgent
+/// incident (the collapse detected) or `detectionLimit`.
+struct CollapseRun {
+    var home: String
+    var settings: RuleSettingsBook
+    var detectionLimit: Int64
+
+    struct Outcome {
+        var falseUrgent: [(kind: IncidentKind, at: Date)] = []
+        var delays: [Double?] = []
+    }
+
+    /// The urgent incidents open now, by kind (one per kind and home: repeats join the open one).
+    private var open: Set<IncidentKind> = []
+
+    init(home: String, settings: RuleSettingsBook, detectionLimit: Int64) {
+        self.home = home
+        self.settings = settings
+        self.detectionLimit = detectionLimit
+    }
+
+    /// Runs the recording, counting urgent incidents raised from `learnedAt` up to its last line (after it the recording
+    /// says nothing: a silence then is the end of the file, not of the resident's activity).
+    mutating func run(_ timeline: [EvaluationInput], cuts: [Int64], countFrom learnedAt: Int64?) -> Outcome {
+        let countUntil = timeline.last?.time ?? .max
+        var loop = RulesLoop(settings: settings)
+        var outcome = Outcome()
+        var nextCut = cuts.startIndex
+        func note(_ commands: [IncidentCommand]) {
+            for command in commands {
+                switch command {
+                case .raise(let draft) where draft.kind.defaultPriority == .urgent:
+                    if open.insert(draft.kind).inserted, let learnedAt, (learnedAt...countUntil).contains(draft.at.millisecondsSince1970) {
+                        outcome.falseUrgent.append((draft.kind, draft.at))
+                    }
+                case .resolve(_, let kind, _, _, _):
+                    open.remove(kind)
+                default:
+                    break
+                }
+            }
+        }
+        for (index, input) in timeline.enumerated() {
+            while nextCut < cuts.endIndex, cuts[nextCut] <= input.time {
+                loop.fireDeadlines(before: cuts[nextCut]) { note($0.commands) }
+                outcome.delays.append(detect(from: loop, cut: cuts[nextCut], liveness: timeline[index...]))
+                nextCut += 1
+            }
+            loop.fireDeadlines(before: input.time) { note($0.commands) }
+            note(loop.feed(input))
+        }
+        return outcome
+    }
+
+    /// Seconds from `cut` to the first urgent incident when only liveness goes on after it; 0 when one is open already.
+    private func detect(from state: RulesLoop, cut: Int64, liveness following: ArraySlice<EvaluationInput>) -> Double? {
+        if !open.isEmpty { return 0 }
+        var loop = state
+        let limit = cut + detectionLimit
+        var detectedAt: Int64?
+        func look(_ commands: [IncidentCommand], at instant: Date) {
+            guard detectedAt == nil else { return }
+            for case .raise(let draft) in commands where draft.kind.defaultPriority == .urgent {
+                detectedAt = instant.millisecondsSince1970
+                return
+            }
+        }
+        for input in following where input.isLiveness {
+            if input.time > limit || detectedAt != nil { break }
+            loop.fireDeadlines(before: input.time) { look($0.commands, at: $0.at) }
+            if detectedAt != nil { break }
+            look(loop.feed(input), at: Date(millisecondsSince1970: input.time))
+        }
+        if detectedAt == nil { loop.fireDeadlines(through: limit) { look($0.commands, at: $0.at) } }
+        return detectedAt.map { Double($0 - cut) / 1000 }
+    }
+}

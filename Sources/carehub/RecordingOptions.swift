@@ -1,0 +1,33 @@
+import ArgumentParser
+import CareHubCore
+import CareHubService
+import Foundation
+
+extension ReplayInputFormat: ExpressibleByArgument {}
+
+/// A recording to read and the hub configuration to judge it by: what `replay` and `evaluate` share.
+struct RecordingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The recording to read.", valueName: "file")) var input: String
+    @Option(help: ArgumentHelp("The hub's configuration (rule settings, time zone).", valueName: "file")) var config: String?
+    @Option(help: ArgumentHelp("IANA time zone for homes without their own.", valueName: "zone")) var timezone: String?
+    @Option(help: "contract (JSON lines), homeassist or casas.") var inputFormat: ReplayInputFormat = .contract
+    @Option(help: ArgumentHelp("Sensor mapping for homeassist and casas recordings.", valueName: "file")) var mapping: String?
+
+    /// The configuration (with the recording's home in its mapping's time zone) and the recording's lines.
+    func load() throws -> (configuration: HubConfiguration, recording: ReplayInput.Loaded) {
+        var configuration = try config.map(HubConfiguration.load(path:)) ?? HubConfiguration()
+        if let timezone { try configuration.applyTimeZone(timezone) }
+        let loaded: ReplayInput.Loaded
+        do {
+            loaded = try ReplayInput.load(path: input, format: inputFormat, mappingPath: mapping)
+        } catch let error as ReplayInputError {
+            throw CLIFailure(error.description)
+        }
+        if let home = loaded.home, let zone = loaded.timeZone, configuration.rules.homes[home] == nil {
+            var settings = configuration.rules.defaults
+            settings.timeZone = zone
+            configuration.rules.homes[home] = settings
+        }
+        return (configuration, loaded)
+    }
+}

@@ -1,0 +1,78 @@
+import CareHubCore
+@testable import CareHubService
+import Foundation
+import Testing
+
+/// `carehub evaluate` (issue 12): false alarms on an uncut recording, detection delays of simulated collapses, the
+/// liveness it makes for recordings without heartbeats, and the same answer for the same seed.
+@Suite struct EvaluatorTests {
+    static let start = RFC3339.parseMilliseconds("2026-11-02T00:00:00Z") ?? 0
+
+    /// A home with motion every 15 min from 07:00 to 22:00 (UTC, Europe/London in winter) for `days` days, and no
+    /// heartbeat: the evaluator must make its liveness.
+    static func steadyHome(days: Int) -> [ReplayLine] {
+        var lines: [ReplayLine] = []
+        for day in 0..<days {
+            for quarter in (7 * 4)...(22 * 4) {
+                let time = start + Int64(day) * 86_400_000 + Int64(quarter) * 900_000
+                let room = quarter < 12 * 4 ? "kitchen" : quarter < 21 * 4 ? "lounge" : "bedroom"
+                let payload = #"{"id":"e\#(lines.count)","ts":"\#(RFC3339.formatMilliseconds(time))","type":"motion","value":true,"room":"\#(room)"}"#
+                lines.append(ReplayLine(time: time, topic: "carehub/v1/flat-1/pir-\(room)/event", payload: Array(payload.utf8),
+                                        lineNumber: lines.count + 1))
+            }
+        }
+        return lines
+    }
+
+    @Test func aSteadyHomeRaisesNothingAndEveryCollapseIsFoundSoonerWhenLearned() throws {
+        let results = Evaluator(settings: RuleSettingsBook(), collapses: 20, seed: 7).evaluate(Self.steadyHome(days: 21))
+        let learned = try #require(results.first { $0.mode == .learned })
+        let fixed = try #require(results.first { $0.mode == .fixed })
+        #expect(learned.learnedAt != nil, "seven days of quiets make a routine")
+        #expect(learned.daysCounted > 10)
+        #expect(learned.falseUrgent.isEmpty, "\(learned.falseUrgent)")
+        #expect(fixed.falseUrgent.isEmpty, "\(fixed.falseUrgent)")
+        #expect(learned.delays.count == 20 && fixed.delays.count == 20)
+        let learnedDelays = learned.delays.compactMap { $0 }
+        let fixedDelays = fixed.delays.compactMap { $0 }
+        #expect(learnedDelays.count == 20 && fixedDelays.count == 20, "every collapse found within 24 h")
+        #expect(learnedDelays.allSatisfy { $0 <= 3_600 + 900 }, "a home never quiet 15 min is raised within about an hour: \(learnedDelays)")
+        #expect(fixedDelays.filter { $0 > 3 * 3_600 }.count > 10, "the fixed rules wait four hours: \(fixedDelays)")
+    }
+
+    @Test func theSameSeedDrawsTheSameCollapsesAndAnotherSeedOthers() {
+        let lines = Self.steadyHome(days: 12)
+        func delays(_ seed: UInt64) -> [Double?] {
+            Evaluator(settings: RuleSettingsBook(), collapses: 10, seed: seed).evaluate(lines).first { $0.mode == .fixed }?.delays ?? []
+        }
+        #expect(delays(3) == delays(3))
+        #expect(delays(3) != delays(4))
+    }
+
+    @Test func aRecordingWithoutHeartbeatsGetsThemExceptInAPlatformOutage() {
+        var lines = Self.steadyHome(days: 10)
+        // Days 3 to 5 hold nothing at all: the platform was down.
+        let outage = (Self.start + 3 * 86_400_000)..<(Self.start + 6 * 86_400_000)
+        lines.removeAll { outage.contains($0.time) }
+        let decoder = EventDecoder()
+        let inputs = lines.compactMap { line -> EvaluationInput? in
+            guard case .event(let event) = decoder.decode(topic: line.topic, payload: line.payload, receivedAt: Date(millisecondsSince1970: line.time))
+            else { return nil }
+            return EvaluationInput(time: line.time, message: .event(event))
+        }
+        let made = LivenessSynthesis().liveness(for: inputs)
+        let heartbeats = made.filter(\.isHeartbeat).map(\.time)
+        let lastBeforeOutage = inputs.filter { $0.time < outage.lowerBound }.last?.time ?? 0
+        #expect(heartbeats.allSatisfy { !outage.contains($0) || $0 <= lastBeforeOutage + 3_600_000 }, "none in the outage after its first hour")
+        #expect(heartbeats.count > 6 * 47 * 3, "every 30 min from each of the 3 devices on the 7 days with data: \(heartbeats.count)")
+        let statuses = made.compactMap { input -> GatewayState? in
+            if case .gateway(_, let state) = input.message { return state }
+            return nil
+        }
+        #expect(statuses == [.online, .offline, .online], "online at the start, offline an hour into the outage, online when data returns")
+        // A recording with heartbeats of its own gets none.
+        let withOwn = inputs + [EvaluationInput(time: Self.start, message: .event(
+            SensorEvent(home: "flat-1", device: "pir-kitchen", id: "hb", type: .heartbeat, timestamp: Date(millisecondsSince1970: Self.start))))]
+        #expect(LivenessSynthesis().liveness(for: withOwn).isEmpty)
+    }
+}
