@@ -14,7 +14,7 @@ endif
 
 PYTHON := .venv/bin/python
 
-.PHONY: help setup demo test build release bench faults clean
+.PHONY: help setup demo test build release bench evaluate faults clean
 
 help:
 	@echo "make demo     build, start a local broker and the hub, play a simulated home, show its incidents"
@@ -22,6 +22,7 @@ help:
 	@echo "make build    debug build (.build/debug/carehub)"
 	@echo "make release  optimised build (.build/release/carehub)"
 	@echo "make bench    every benchmark against its same-run baseline; table in bench/results/ (about 10 min)"
+	@echo "make evaluate fixed and learned rules on every real home in ../shared/data/homes and on simulated homes: false alarms, collapse detection delays"
 	@echo "make faults   the fault suite at full size: 10 SIGKILLs in 10,000 events, a purge of 1,000,000 events, broker restart, disk full, 100,000 fuzzed payloads"
 	@echo "make setup    install missing Debian packages and the Python environment (.venv)"
 	@echo "make clean    stop the demo's broker and remove var/ (the demo's database and logs)"
@@ -58,6 +59,9 @@ release: setup
 
 bench: release
 	$(PYTHON) bench/run_bench.py
+
+evaluate: release
+	$(PYTHON) bench/evaluate.py --carehub .build/release/carehub
 
 # The same fault tests as `make test` runs, at full size (make test runs them smaller).
 FAULT_TESTS := CrashTests|MappedCrashTests|BrokerRestartTests|BrokerKillTests|HubDowntimeTests|DiskFullTests|DeployedBrokerTests|MosquittoTLSTests|DatabaseMaintenanceTests|RulesEndToEndTests|theHubStopsCleanlyOnSIGTERM

@@ -6,7 +6,8 @@ Markdown table to bench/results/bench-<date>.md (machine, date, command).
   2. pendant -> alert latency with 1,000 background events/s vs a subscriber seeing the pendant
   3. rules replay of 100 homes x 30 days from resident.py vs reading and decoding the file only
   3b. persisted replay (`carehub replay --db`) of the first 1,000,000 of those lines vs the in-memory replay of them
-  4. rule-state memory per home at 10,000 and 100,000 homes (RSS growth over the engine without homes)
+  4. rule-state memory per home at 10,000 and 100,000 homes (RSS growth over the engine without homes), the fixed rules
+     alone and with a learned routine
   5. `incidents list` and `events list --home` on 10 M events and 100,000 incidents vs sqlite3 counting rows
   6. hub start-up and recovery with 100,000 homes (subscribed; rule state and timers loaded)
 
@@ -66,8 +67,8 @@ def persisted_replay(path: Path, lines: int) -> dict:
     return result
 
 
-def memory(homes: int) -> dict:
-    return json.loads(subprocess.run([BENCH, "memory", str(homes)], check=True, capture_output=True, text=True).stdout)
+def memory(homes: int, mode: str = "fixed") -> dict:
+    return json.loads(subprocess.run([BENCH, "memory", str(homes), mode], check=True, capture_output=True, text=True).stdout)
 
 
 def queries(workdir: Path, homes: int, events: int, incidents: int) -> dict:
@@ -150,6 +151,7 @@ def main() -> None:
         if "memory" in only:
             print("rule-state memory …", flush=True)
             memory_10k, memory_100k = memory(10_000), memory(100_000)
+            learned_100k = memory(100_000, "learned")
         if "queries" in only:
             print("queries and start-up on a large database …", flush=True)
             large = queries(workdir, sizes["big_homes"], sizes["big_events"], sizes["big_incidents"])
@@ -193,6 +195,10 @@ def main() -> None:
              f"{memory_10k['rss_growth_bytes'] / 1e6:.1f} MB for 10,000", "≤ 2 KB", verdict(int(memory_10k["bytes_per_home"]) <= 2048)),
             ("rule state per home at 100,000 homes", "RSS before the homes", f"{memory_100k['bytes_per_home']} bytes",
              f"{memory_100k['rss_growth_bytes'] / 1e6:.1f} MB for 100,000", "≤ 2 KB", verdict(int(memory_100k["bytes_per_home"]) <= 2048)),
+            ("learned routine per home at 100,000 homes (beyond the fixed rules' state)", "the fixed rules' state in the same run",
+             f"{int(learned_100k['bytes_per_home']) - int(memory_100k['bytes_per_home'])} bytes",
+             f"{learned_100k['bytes_per_home']} bytes a home with it; {learned_100k['routine_count_bytes']} bytes of counts", "≤ 4 KB",
+             verdict(int(learned_100k["bytes_per_home"]) - int(memory_100k["bytes_per_home"]) <= 4096)),
         ]
     if "queries" in only:
         rows += [

@@ -10,7 +10,7 @@ import GRDB
 //   carehub-bench replay FILE        contract JSONL, e.g. from simulators/resident.py
 //   carehub-bench replay-db FILE [LINES]   the same lines (the first LINES) replayed into a new database, as
 //                                    `carehub replay --db` does, against the in-memory replay of them in the same run
-//   carehub-bench memory HOMES       RSS growth per home after 20 realistic events each
+//   carehub-bench memory HOMES [MODE] RSS growth per home after 20 realistic events each (fixed rules, or with a learned routine)
 
 func residentBytes() -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
@@ -94,8 +94,9 @@ func persistedReplayThroughput(path: String, lines limit: Int?) throws {
         """)
 }
 
-func ruleMemory(homes: Int) {
-    var engine = RulesEngine()
+/// `mode` fixed measures the fixed rules' state alone; learned adds each home's learned routine (its first quiet creates it).
+func ruleMemory(homes: Int, mode: RoutineMode) {
+    var engine = RulesEngine(settings: RuleSettingsBook().withRoutineMode(mode))
     let start = Date(timeIntervalSince1970: 1_796_000_000)
     let rooms = ["kitchen", "lounge", "bedroom", "bathroom", "hall"]
     func feed(_ home: Int, _ index: Int) {
@@ -122,7 +123,8 @@ func ruleMemory(homes: Int) {
         {"homes":\(homes),"rss_growth_bytes":\(after - before),"bytes_per_home":\(String(format: "%.0f", Double(after - before) / Double(homes))),\
         "persisted_state_bytes_one_home":\(encoded),"timers":\(deadlines.count),\
         "home_rules_stride":\(MemoryLayout<HomeRules>.stride),"device_stride":\(MemoryLayout<DeviceRuleState>.stride),\
-        "devices_per_home":\(engine.homes["home-1"]?.state.devices.count ?? 0)}
+        "devices_per_home":\(engine.homes["home-1"]?.state.devices.count ?? 0),"mode":"\(mode.rawValue)",\
+        "routine_count_bytes":\(engine.homes["home-1"]?.state.routine?.countBytes ?? 0)}
         """)
 }
 
@@ -199,12 +201,12 @@ case "replay" where arguments.count == 2:
     try replayThroughput(path: arguments[1])
 case "replay-db" where arguments.count == 2 || arguments.count == 3:
     try persistedReplayThroughput(path: arguments[1], lines: arguments.count == 3 ? Int(arguments[2]) : nil)
-case "memory" where arguments.count == 2:
-    ruleMemory(homes: Int(arguments[1]) ?? 10_000)
+case "memory" where arguments.count == 2 || arguments.count == 3:
+    ruleMemory(homes: Int(arguments[1]) ?? 10_000, mode: arguments.count == 3 ? RoutineMode(rawValue: arguments[2]) ?? .learned : .fixed)
 case "make-db" where arguments.count == 5:
     try makeDatabase(path: arguments[1], homes: Int(arguments[2]) ?? 100_000, events: Int(arguments[3]) ?? 10_000_000,
                      incidents: Int(arguments[4]) ?? 100_000)
 default:
-    FileHandle.standardError.write(Data("usage: carehub-bench replay FILE | replay-db FILE [LINES] | memory HOMES | make-db PATH HOMES EVENTS INCIDENTS\n".utf8))
+    FileHandle.standardError.write(Data("usage: carehub-bench replay FILE | replay-db FILE [LINES] | memory HOMES [fixed|learned] | make-db PATH HOMES EVENTS INCIDENTS\n".utf8))
     exit(64)
 }
