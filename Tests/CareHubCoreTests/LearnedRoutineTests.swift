@@ -128,6 +128,21 @@ import Testing
         #expect(lastWeek.isEmpty, "within four weeks the naps are its routine: \(naps.map(\.at))")
     }
 
+    @Test func aHomeThatRelearnsIsJudgedByTheFixedThresholdsUntilItHasLearnedAgain() throws {
+        var settings = RuleSettings()
+        settings.routineMode = .learned
+        var scenario = RuleScenario(start: "2026-11-01 00:00", settings: settings)
+        Self.liveRoutine(&scenario, days: 14, from: "2026-11-01")
+        scenario.engine.relearn(home: "flat-1")   // back from hospital on the 15th
+        #expect(scenario.engine.homes["flat-1"]?.state.routine == nil)
+        #expect(scenario.engine.homes["flat-1"]?.state.history == nil)
+        scenario.heartbeats(from: "2026-11-15 00:00", to: "2026-11-15 06:59")
+        scenario.motion("kitchen", at: "2026-11-15 10:00")
+        scenario.heartbeats(from: "2026-11-15 10:00", to: "2026-11-15 16:00")
+        let raised = try #require(scenario.raised.first)
+        #expect(raised.at == scenario.local("2026-11-15 14:00"), "the fixed 4 h, not the hour learned before the stay")
+    }
+
     @Test func aRoutineSurvivesARestartByteForByte() throws {
         let scenario = Self.collapse(days: 10, collapseDay: "2026-11-11")
         let state = try #require(scenario.engine.homes["flat-1"]?.state)

@@ -14,12 +14,17 @@ public enum IncidentKind: String, Sendable, CaseIterable, Codable {
     /// A gateway or home went past one of its limits (devices, message rate, refused bytes): its extra messages
     /// are only counted until someone finds out why. One per gateway (`device` is the dialect) while open.
     case quotaExceeded = "quota_exceeded"
+    /// Trends of a learned routine (`RoutineTrend`): slow changes carers act on in days, each compared over the last week
+    /// against the weeks before it. Appended last: a kind's place in `allCases` is its bit in the saved rule state.
+    case nightVisitsRising = "night_visits_rising", activityFalling = "activity_falling", risingLater = "rising_later"
+    case kitchenUseFalling = "kitchen_use_falling", timeInBedRising = "time_in_bed_rising", outingsFalling = "outings_falling"
 
     public var defaultPriority: Priority {
         switch self {
         case .pendant, .fall, .smoke, .co, .flood: .emergency
         case .inactivity, .notUp, .outOfBed, .bathroomLong, .nightDoor, .coldHome, .noData: .urgent
         case .hotHome, .fridgeUnused: .routine
+        case .nightVisitsRising, .activityFalling, .risingLater, .kitchenUseFalling, .timeInBedRising, .outingsFalling: .routine
         case .deviceOffline, .lowBattery, .gatewayOffline, .dataFault, .notificationFailed, .quotaExceeded: .technical
         }
     }

@@ -45,6 +45,8 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
     public var silenceRaisedFor: Int64?
     /// How long this home is normally quiet (`RoutineMode.learned`); nil until its first quiet is learned.
     public var routine: LearnedRoutine?
+    /// The last weeks of days the trends compare (`RoutineMode.learned`); nil until the first activity is counted.
+    public var history: DailyHistory?
     /// The last `not_up` check time evaluated.
     public var notUpCheckedThrough: Int64
 

@@ -145,6 +145,7 @@ extension HomeRules {
             commands.append(raise(.gatewayOffline, now: now,
                                   summary: "The gateway has reported offline since \(clock.dayAndTimeText(since)): no sensor in the home can be heard."))
         case .awayConfirmed:
+            state.history?.noteOuting()
             state.awaySince = state.exitDoorClosedAt
             state.awayEndedAt = nil
             state.exitDoorClosedAt = nil

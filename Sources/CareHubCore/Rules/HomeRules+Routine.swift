@@ -71,6 +71,21 @@ extension HomeRules {
     }
 
     static let inactivityKinds: [IncidentKind] = [.inactivity, .bathroomLong, .notUp, .outOfBed, .noData]
+
+    /// Counts an activity of `type` (with `value`) at `eventTime` in `place` into the day's summary; the first activity of a
+    /// new local day ends the last one and raises the trends the weeks now show (`RoutineTrend`), at `receivedAt`.
+    mutating func countDay(_ type: EventType, value: String?, place: QuietContext.Place, at eventTime: Int64, receivedAt: Int64,
+                           settings: RuleSettings, clock: inout LocalClock, commands: inout [IncidentCommand]) {
+        guard settings.routineMode == .learned else { return }
+        let day = clock.localDay(at: eventTime)
+        if state.history == nil { state.history = DailyHistory(day: day) }
+        guard let today = state.history?.today.day, day >= Int64(today) else { return }
+        for found in state.history?.roll(to: day) ?? [] {
+            commands.append(raise(found.trend.kind, now: receivedAt, summary: found.summary))
+        }
+        state.history?.noteActivity(at: eventTime, minute: clock.minuteOfDay(at: eventTime), place: place, nightWindow: settings.nightWindow)
+        if type == .bed, let value { state.history?.noteBed(occupied: value == "occupied", at: eventTime) }
+    }
 }
 
 extension HomeRules {

@@ -151,9 +151,12 @@ public struct HomeRules: Sendable, Equatable {
         func description() -> String { Self.describe(event, room: room) }
         let late = receivedAt - eventTime > 120_000
 
+        let place = settings.quietPlace(type: event.type, value: event.value.text, room: room)
+        countDay(event.type, value: event.value.text, place: place, at: eventTime, receivedAt: receivedAt, settings: settings, clock: &clock,
+                 commands: &commands)
         if eventTime > (state.lastActivityAt ?? .min) {
             learnQuiet(endingAt: eventTime, settings: settings, clock: &clock)
-            state.lastActivityPlace = settings.quietPlace(type: event.type, value: event.value.text, room: room).rawValue
+            state.lastActivityPlace = place.rawValue
             state.lastActivityAt = eventTime
             state.lastActivityRoom = room
             state.lastActivityDevice = event.device

@@ -63,6 +63,12 @@ public struct RulesEngine: Sendable {
         homes[home]?.forgetDevice(device, at: instant.millisecondsSince1970) ?? []
     }
 
+    /// Forgets what `home` has learned (its routine and counted days); the fixed thresholds apply until it has learned again.
+    public mutating func relearn(home: String) {
+        homes[home]?.state.routine = nil
+        homes[home]?.state.history = nil
+    }
+
     /// Forgets everything about a home (its data is being erased): no deadline, no state, nothing raised for it.
     public mutating func forget(home: String) {
         homes[home] = nil

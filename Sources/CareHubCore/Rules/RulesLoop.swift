@@ -61,6 +61,12 @@ public struct RulesLoop: Sendable {
         moved.insert(home)
     }
 
+    /// Starts `home`'s learned routine and day counts again (`carehub homes relearn`).
+    public mutating func relearn(home: String) {
+        engine.relearn(home: home)
+        moved.insert(home)
+    }
+
     public mutating func forgetDevice(home: String, device: String, at instant: Date) -> [IncidentCommand] {
         moved.insert(home)
         return engine.forgetDevice(home: home, device: device, at: instant)

@@ -1,0 +1,79 @@
+import Foundation
+
+/// What a home's learned routine says, in the words and numbers `carehub homes routine` and `carehub report weekly` show:
+/// whether it is used yet, its usual day (up and about, night visits, activity, time in bed), how long it is normally
+/// quiet in each context, and each trend's measure this week against the weeks before.
+public struct RoutineSummary: Sendable {
+    public var mode: RoutineMode
+    /// Days learned, and whether the routine is used (`RuleSettings.learningDays`).
+    public var learnedDays: Int
+    public var isUsed: Bool
+    /// Over the counted days before the last seven (or all of them when there are fewer than 21).
+    public var usualWakeMinute: Double?
+    public var nightVisitsPerNight: Double?
+    public var activityPerDay: Double?
+    public var bedMinutesPerDay: Double?
+    public var daysCounted: Int
+    public var contexts: [(context: QuietContext, judgement: QuietJudgement)]
+    public var trends: [TrendMeasure]
+
+    /// One trend's measure this week and over the weeks before, and whether it is raised now.
+    public struct TrendMeasure: Sendable {
+        public var trend: RoutineTrend
+        public var thisWeek: Double
+        public var before: Double
+        public var finding: String?
+    }
+
+    public init(state: HomeRuleState, settings: RuleSettings) {
+        mode = settings.routineMode
+        learnedDays = Int(state.routine?.learnedDays ?? 0)
+        isUsed = settings.routineMode == .learned && state.routine?.isReady(days: settings.learningDays) == true
+        let days = state.history?.days ?? []
+        daysCounted = days.count
+        let hasWeeks = days.count >= RoutineTrend.recentDays + RoutineTrend.minimumBaselineDays
+        let recent = hasWeeks ? Array(days.suffix(RoutineTrend.recentDays)) : []
+        let usual = hasWeeks ? Array(days.dropLast(RoutineTrend.recentDays).suffix(RoutineTrend.baselineDays)) : days
+        let wakes = usual.map(\.wakeMinute).filter { $0 >= 0 }
+        usualWakeMinute = wakes.isEmpty ? nil : RoutineTrend.median(wakes)
+        nightVisitsPerNight = usual.isEmpty ? nil : RoutineTrend.mean(usual, \.nightVisits)
+        activityPerDay = usual.isEmpty ? nil : RoutineTrend.mean(usual, \.activity)
+        bedMinutesPerDay = usual.contains { $0.bedMinutes > 0 } ? RoutineTrend.mean(usual, \.bedMinutes) : nil
+        contexts = QuietContext.Place.allCases.flatMap { place in
+            QuietContext.DayPart.allCases.compactMap { part -> (context: QuietContext, judgement: QuietJudgement)? in
+                let context = QuietContext(place: place, part: part)
+                return state.routine?.judgement(for: context).map { (context, $0) }
+            }
+        }
+        trends = hasWeeks ? RoutineTrend.allCases.map { trend in
+            TrendMeasure(trend: trend, thisWeek: trend.measure(recent), before: trend.measure(usual),
+                         finding: trend.finding(recent: recent, baseline: usual))
+        } : []
+    }
+}
+
+extension RoutineTrend {
+    /// The daily measure the trend compares, averaged over `days` (the median for the time up).
+    func measure(_ days: [DaySummary]) -> Double {
+        switch self {
+        case .nightVisitsRising: Self.mean(days, \.nightVisits)
+        case .activityFalling: Self.mean(days, \.activity)
+        case .risingLater: Self.median(days.map(\.wakeMinute).filter { $0 >= 0 })
+        case .kitchenUseFalling: Self.mean(days, \.kitchenUses)
+        case .timeInBedRising: Self.mean(days, \.bedMinutes)
+        case .outingsFalling: Self.mean(days, \.outings)
+        }
+    }
+
+    /// What the measure is, for a table: "night toilet visits a night".
+    public var measureName: String {
+        switch self {
+        case .nightVisitsRising: "night toilet visits a night"
+        case .activityFalling: "activity a day"
+        case .risingLater: "up and about at (median)"
+        case .kitchenUseFalling: "kitchen and fridge uses a day"
+        case .timeInBedRising: "minutes in bed a day"
+        case .outingsFalling: "outings a day"
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// A slow change in a home's routine, found by comparing the last seven days with the (up to) 28 before them. Each is
+/// a routine-priority incident of its own kind, with the numbers behind it, raised at most once in `quietDays`: a change
+/// that lasts is told once, not every week until the weeks compared with have caught up with it.
+public enum RoutineTrend: Int, Sendable, CaseIterable {
+    case nightVisitsRising, activityFalling, risingLater, kitchenUseFalling, timeInBedRising, outingsFalling
+
+    public var kind: IncidentKind {
+        switch self {
+        case .nightVisitsRising: .nightVisitsRising
+        case .activityFalling: .activityFalling
+        case .risingLater: .risingLater
+        case .kitchenUseFalling: .kitchenUseFalling
+        case .timeInBedRising: .timeInBedRising
+        case .outingsFalling: .outingsFalling
+        }
+    }
+
+    /// The incident kinds of the trends.
+    public static let kinds = Set(allCases.map(\.kind))
+
+    /// Days after a trend is raised before it may be raised again.
+    static let quietDays: Int64 = 28
+
+    /// Days compared, and the fewest days before them a comparison needs.
+    static let recentDays = 7
+    static let baselineDays = 28
+    static let minimumBaselineDays = 14
+
+    /// The trend's summary when `recent` (the last `recentDays` days) differs from `baseline` (the days before) as this trend
+    /// looks for, else nil. Each test asks for a change both large and well beyond the home's day-to-day spread, so
+    /// that a noisy week is not a trend.
+    func finding(recent: [DaySummary], baseline: [DaySummary]) -> String? {
+        switch self {
+        case .nightVisitsRising:
+            let (now, before) = (Self.mean(recent, \.nightVisits), Self.mean(baseline, \.nightVisits))
+            guard now >= 1.6 * before, now - before >= 0.7, Self.change(recent, baseline, \.nightVisits) >= 3 else { return nil }
+            return "Night toilet visits: \(Self.decimal(now)) a night this week, \(Self.decimal(before)) over the previous \(Self.weeks(baseline)). "
+                + "More visits at night can be a sign of an infection: consider asking the resident or their GP."
+        case .activityFalling:
+            let (now, before) = (Self.mean(recent, \.activity), Self.mean(baseline, \.activity))
+            guard before >= 20, now <= 0.87 * before, Self.change(recent, baseline, \.activity) <= -3 else { return nil }
+            return "Daily activity: \(Int(now.rounded())) movements a day this week, \(Int(before.rounded())) over the previous "
+                + "\(Self.weeks(baseline)) (\(Self.percent(now / before - 1)))."
+        case .risingLater:
+            let wakes = recent.map(\.wakeMinute).filter { $0 >= 0 }
+            let usual = baseline.map(\.wakeMinute).filter { $0 >= 0 }
+            guard wakes.count >= 5, usual.count >= Self.minimumBaselineDays else { return nil }
+            let (now, before) = (Self.median(wakes), Self.median(usual))
+            guard now - before >= 35, wakes.filter({ Int($0) >= Int(before) + 20 }).count >= 5 else { return nil }
+            return "Up later: first about the home at \(LocalWindow.format(Int(now))) this week (median), "
+                + "\(LocalWindow.format(Int(before))) over the previous \(Self.weeks(baseline))."
+        case .kitchenUseFalling:
+            let (now, before) = (Self.mean(recent, \.kitchenUses), Self.mean(baseline, \.kitchenUses))
+            guard before >= 3, now <= 0.7 * before, Self.change(recent, baseline, \.kitchenUses) <= -3 else { return nil }
+            return "Kitchen and fridge use: \(Self.decimal(now)) times a day this week, \(Self.decimal(before)) over the previous "
+                + "\(Self.weeks(baseline)). Check that the resident is eating."
+        case .timeInBedRising:
+            let (now, before) = (Self.mean(recent, \.bedMinutes), Self.mean(baseline, \.bedMinutes))
+            guard before >= 60, now >= before + 60, now >= 1.15 * before, Self.change(recent, baseline, \.bedMinutes) >= 3
+            else { return nil }
+            return "Time in bed: \(Self.hours(now)) a day this week, \(Self.hours(before)) over the previous \(Self.weeks(baseline))."
+        case .outingsFalling:
+            let (now, before) = (Self.mean(recent, \.outings), Self.mean(baseline, \.outings))
+            guard before >= 0.5, now <= 0.4 * before, Self.poissonRise(now: before, before: now, days: recent.count, rate: before) >= 3
+            else { return nil }
+            return "Outings: \(Self.decimal(now * 7)) this week, \(Self.decimal(before * 7)) a week over the previous \(Self.weeks(baseline))."
+        }
+    }
+
+    // MARK: Arithmetic
+
+    static func mean<T: BinaryInteger>(_ days: [DaySummary], _ value: KeyPath<DaySummary, T>) -> Double {
+        days.isEmpty ? 0 : Double(days.reduce(0) { $0 + Int($1[keyPath: value]) }) / Double(days.count)
+    }
+
+    static func median<T: BinaryInteger>(_ values: [T]) -> Double {
+        let sorted = values.map { Double($0) }.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// How many standard errors the recent mean lies above (positive) or below (negative) the baseline's, with the spread of
+    /// the baseline's days, at least 5 % of its mean: a home with a very steady routine is not flagged for a tiny change.
+    static func change<T: BinaryInteger>(_ recent: [DaySummary], _ baseline: [DaySummary], _ value: KeyPath<DaySummary, T>) -> Double {
+        let base = mean(baseline, value)
+        let variance = baseline.reduce(0.0) { $0 + pow(Double(Int($1[keyPath: value])) - base, 2) } / Double(max(1, baseline.count - 1))
+        let spread = max(variance.squareRoot(), 0.05 * base, 0.5)
+        return (mean(recent, value) - base) / (spread / Double(max(1, recent.count)).squareRoot())
+    }
+
+    /// How many Poisson standard deviations `now` a day over `days` lies above `before` a day (counts like night visits).
+    static func poissonRise(now: Double, before: Double, days: Int, rate: Double? = nil) -> Double {
+        let expected = max(rate ?? before, 0.3) * Double(days)
+        return (now - before) * Double(days) / expected.squareRoot()
+    }
+
+    static func decimal(_ value: Double) -> String { String(format: "%.1f", value) }
+    static func percent(_ change: Double) -> String { String(format: "%+.0f %%", change * 100) }
+    static func hours(_ minutes: Double) -> String { String(format: "%d h %02d min", Int(minutes) / 60, Int(minutes) % 60) }
+    static func weeks(_ days: [DaySummary]) -> String { days.count % 7 == 0 ? "\(days.count / 7) weeks" : "\(days.count) days" }
+}
