@@ -6,7 +6,9 @@ times, night toilet visits, meals with the kettle and the fridge, television in 
 outings through the front door), and a fixed set of devices that also send temperatures,
 heartbeats and battery reports. Scenarios (a fall, not getting up, a long stay in the bathroom,
 a night exit, a cold home, a pendant press, a dead device, an offline gateway, duplicated, late
-and malformed messages) can be injected at chosen times.
+and malformed messages) can be injected at chosen times, and so can slow changes of routine that
+begin on a day and grow over days (an infection's night toilet visits, a decline in activity,
+rising later).
 
 Output: a replay file (contract section 5, ``--output FILE.jsonl``, sorted by ``at``), or live
 MQTT publishing scaled by ``--speed`` (``--mqtt``). ``--dialect z2m`` speaks Zigbee2MQTT instead
@@ -106,17 +108,21 @@ AWAY_KINDS = ("out", "garden")
 
 SCENARIOS = (
     "fall", "not-up", "long-bathroom", "night-exit", "cold-home", "pendant", "device-dies",
-    "gateway-offline", "duplicates", "late", "malformed",
+    "gateway-offline", "duplicates", "late", "malformed", "infection", "decline", "later",
 )
+# Slow changes: they begin on their day and reach their full size over ONSET_DAYS days.
+ONSET_DAYS = {"infection": 7, "decline": 14, "later": 7}
 # Default local clock time (ms after midnight) and parameter of each scenario.
 SCENARIO_DEFAULT_CLOCK = {
     "fall": (15, 10), "not-up": (10, 40), "long-bathroom": (14, 20), "night-exit": (2, 40),
     "cold-home": (3, 0), "pendant": (11, 5), "device-dies": (13, 0), "gateway-offline": (16, 0),
     "duplicates": (9, 0), "late": (19, 0), "malformed": (12, 0),
+    "infection": (0, 0), "decline": (0, 0), "later": (0, 0),
 }
 SCENARIO_DEFAULT_PARAM = {
     "fall": 240, "long-bathroom": 75, "night-exit": 60, "cold-home": 6, "gateway-offline": 30,
     "duplicates": 60, "late": 60, "malformed": 8, "device-dies": None, "not-up": None, "pendant": None,
+    "infection": 100, "decline": 30, "later": 60,
 }
 SCENARIO_PARAM_HELP = {
     "fall": "minutes without movement after the fall (240)",
@@ -130,6 +136,9 @@ SCENARIO_PARAM_HELP = {
     "duplicates": "minutes during which some events are published twice (60)",
     "late": "minutes during which some events are delivered 2-20 min late (60)",
     "malformed": "number of malformed payloads, 1-8 (8)",
+    "infection": "percent more night toilet visits, reached over 7 days from the onset (100: doubled)",
+    "decline": "percent less movement about the home, reached over 14 days from the onset (30)",
+    "later": "minutes later out of bed, reached over 7 days from the onset (60)",
 }
 
 
@@ -279,6 +288,8 @@ class Home:
         self.injected: list[tuple[str, int, str]] = []  # (label, lt, note) for the summary
         self.not_up_days: dict[int, int] = {}  # day -> get-up time (lt)
         self.blocked: list[tuple[int, int]] = []  # no outings here
+        self.onsets: dict[str, tuple[int, int]] = {}  # slow change -> (onset day, size)
+        self.rs = random.Random(f"{seed}/{name}/slow")  # slow changes only: without them the output is unchanged
         self._t = 0
         self._last_toilet = 0
         self._prepare_scenarios()
@@ -297,9 +308,19 @@ class Home:
 
     # ---- scenarios that shape the plan --------------------------------------------------------
 
+    def _ramp(self, name: str, day: int) -> float:
+        """How far slow change ``name`` has grown on local day ``day``: 0 before its onset, 1 once full."""
+        if name not in self.onsets:
+            return 0.0
+        onset, _ = self.onsets[name]
+        return max(0.0, min(1.0, (day - onset + 1) / ONSET_DAYS[name]))
+
     def _prepare_scenarios(self) -> None:
         for sc in self.scenarios:
             t = sc.lt
+            if sc.name in ONSET_DAYS:
+                self.onsets[sc.name] = (t // DAY_MS, sc.param)
+                continue
             if sc.name == "not-up":
                 self.not_up_days[t // DAY_MS] = t
                 day0 = (t // DAY_MS) * DAY_MS
@@ -480,16 +501,25 @@ class Home:
         if get_up is not None:
             latest = min(latest, d1 + 5 * HOUR_MS + 20 * MIN)
         n = rp.choices((0, 1, 2, 3), weights=self.profile.night_visits)[0]
+        extra = self._ramp("infection", d + 1) * self.onsets.get("infection", (0, 0))[1] / 100
+        separation = 50 * MIN
+        if extra > 0:
+            # As many visits again (at full size, for 100 %), drawn from the same habit; closer together.
+            while extra > 0:
+                if self.rs.random() < min(1.0, extra):
+                    n += self.rs.choices((0, 1, 2, 3), weights=self.profile.night_visits)[0]
+                extra -= 1
+            separation = 20 * MIN
         visits: list[int] = []
         lo = start + 45 * MIN
         for _ in range(n):
             if latest - lo < 10 * MIN:
                 break
-            visits.append(int(rp.uniform(lo, latest)))
+            visits.append(int((self.rs if len(visits) >= 3 else rp).uniform(lo, latest)))
         visits.sort()
         kept: list[int] = []
         for v in visits:
-            if not kept or v - kept[-1] > 50 * MIN:
+            if not kept or v - kept[-1] > separation:
                 kept.append(v)
         for v in kept:
             if v <= self._t + 5 * MIN:
@@ -517,6 +547,8 @@ class Home:
         for d in range(first, last + 2):
             w = int(rp.gauss(prof.wake, 20 * MIN))
             w = min(max(w, 5 * HOUR_MS + 15 * MIN), 9 * HOUR_MS + 30 * MIN)
+            if "later" in self.onsets:
+                w += int(self._ramp("later", d) * self.onsets["later"][1] * MIN)
             if d in self.not_up_days:
                 w = self.not_up_days[d] - d * DAY_MS
             wakes[d] = d * DAY_MS + w
@@ -781,10 +813,18 @@ class Home:
             x += 1
         self._extra_i = x
         self._device_reports(out, w0, w1)
+        if "decline" in self.onsets:
+            out = self._moving_less(out)
         out.sort()
         k = bisect.bisect_left(out, (w1,))
         self.carry = out[k:]
         return self._finalize(out[:k], w0, w1)
+
+    def _moving_less(self, out: list) -> list:
+        """A decline: each movement a motion sensor would see is made with the probability left by the decline's
+        size on its day (motion is nearly all of what the hub counts as activity; a tenth more makes up for the rest)."""
+        size = self.onsets["decline"][1] / 100 * 1.1
+        return [e for e in out if not (e[2] == "motion" and e[3] is True and self.rs.random() < self._ramp("decline", e[0] // DAY_MS) * size)]
 
     def _device_reports(self, out: list, w0: int, w1: int) -> None:
         rd = self.rd

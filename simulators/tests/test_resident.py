@@ -445,3 +445,61 @@ def test_ten_homes_thirty_days_is_fast(tmp_path: Path):
     n = int(re.search(r"(\d+) message\(s\)", done.stderr).group(1))
     assert n > 800_000
     assert elapsed < 40, f"10 homes x 30 days took {elapsed:.1f} s (about 3 s expected)"
+
+
+def _by_local_day(lines: list[Line], keep) -> Counter:
+    counts: Counter = Counter()
+    for ln in events(lines):
+        if keep(ln):
+            counts[ln.local().date()] += 1
+    return counts
+
+
+def _slow_change(tmp_path: Path, name: str, scenario: str | None) -> list[Line]:
+    args = ["--days", "28", "--seed", "11", "--heartbeat-interval", "0"]
+    if scenario:
+        args += ["--scenario", scenario]
+    lines, _ = resident_file(tmp_path, name, *args, timeout=120)
+    return lines
+
+
+def _weeks(counts: Counter, first_day) -> tuple[float, float]:
+    """Mean per day over the first and the last week of a 28-day run."""
+    days = sorted(counts)
+    before = [counts[d] for d in days if (d - first_day).days < 7]
+    after = [counts[d] for d in days if (d - first_day).days >= 21]
+    return sum(before) / 7, sum(after) / 7
+
+
+def test_slow_changes_grow_to_their_size_and_leave_the_days_before_alone(tmp_path: Path):
+    base = _slow_change(tmp_path, "steady", None)
+    first = min(ln.local().date() for ln in events(base))
+    # From day 7: the change is full by day 14 (infection, later) or day 21 (decline).
+    infection = _slow_change(tmp_path, "infection", "infection@2026-12-07")
+    decline = _slow_change(tmp_path, "decline", "decline@2026-12-07")
+    later = _slow_change(tmp_path, "later", "later@2026-12-07")
+
+    def night_toilet(ln: Line) -> bool:
+        return ln.device == "pir-toilet" and activity(ln) and 1 <= ln.local().hour < 5
+
+    steady_visits = _weeks(_by_local_day(base, night_toilet), first)
+    sick_visits = _weeks(_by_local_day(infection, night_toilet), first)
+    assert sick_visits[0] == steady_visits[0], "the week before the onset is the same night for night"
+    assert sick_visits[1] >= 1.6 * max(steady_visits[1], 0.5), f"visits doubled: {steady_visits} vs {sick_visits}"
+
+    steady_moves = _weeks(_by_local_day(base, activity), first)
+    fewer_moves = _weeks(_by_local_day(decline, activity), first)
+    assert fewer_moves[0] == steady_moves[0]
+    assert 0.6 <= fewer_moves[1] / steady_moves[1] <= 0.8, f"about 30 % less activity: {steady_moves} vs {fewer_moves}"
+
+    def first_kitchen(lines: list[Line]) -> dict:
+        first_seen: dict = {}
+        for ln in events(lines):
+            if ln.device == "pir-kitchen" and activity(ln) and ln.local().hour >= 5:
+                first_seen.setdefault(ln.local().date(), ln.local().hour * 60 + ln.local().minute)
+        return first_seen
+
+    steady_up, late_up = first_kitchen(base), first_kitchen(later)
+    last_week = [d for d in steady_up if (d - first).days >= 21 and d in late_up]
+    shift = sorted(late_up[d] - steady_up[d] for d in last_week)
+    assert 40 <= shift[len(shift) // 2] <= 80, f"up about an hour later in the last week: {shift}"
