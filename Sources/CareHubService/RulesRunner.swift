@@ -106,6 +106,7 @@ struct RulesRunner {
         }
         for mode in try store.modeChanges(after: evaluated.modeChange) where !erasing.contains(mode.home) {
             loop.setModes(home: mode.home, holidayUntil: mode.holidayUntil, visitUntil: mode.visitUntil, now: now)
+            if mode.asksToRelearn { loop.relearn(home: mode.home) }
             dirty.insert(mode.home)
             evaluated.modeChange = max(evaluated.modeChange, mode.updatedAt)
         }

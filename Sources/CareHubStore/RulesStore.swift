@@ -118,9 +118,16 @@ public struct RulesStore: Sendable {
     public func modeChanges(after updatedAfter: Int64) throws -> [HomeMode] {
         try database.writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT home_id, holiday_until, visit_until, updated_at FROM home_modes WHERE updated_at > ? ORDER BY updated_at
+                SELECT home_id, holiday_until, visit_until, updated_at, relearn_at FROM home_modes WHERE updated_at > ? ORDER BY updated_at
                 """, arguments: [updatedAfter]).map(HomeMode.init(row:))
         }
+    }
+
+    /// One home's remembered rule state, as the rules service last saved it (nil before its first save).
+    public func state(of home: String) throws -> HomeRuleState? {
+        try database.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT state FROM rule_states WHERE home_id = ?", arguments: [home])
+        }.map { try JSONDecoder().decode(HomeRuleState.self, from: Data($0.utf8)) }
     }
 
     /// Every home's remembered rule state, and the homes whose saved state cannot be read (a damaged row, or one
@@ -227,11 +234,17 @@ public struct HomeMode: Sendable, Equatable {
     public var holidayUntil: Date?
     public var visitUntil: Date?
     public var updatedAt: Int64
+    /// When a relearn of the home's routine was asked for; it is this change when equal to `updatedAt`.
+    public var relearnAt: Int64?
+
+    /// Whether this change asks for the home's learned routine to start again.
+    public var asksToRelearn: Bool { relearnAt == updatedAt }
 
     init(row: Row) {
         home = row["home_id"]
         holidayUntil = (row["holiday_until"] as Int64?).map(Date.init(millisecondsSince1970:))
         visitUntil = (row["visit_until"] as Int64?).map(Date.init(millisecondsSince1970:))
         updatedAt = row["updated_at"]
+        relearnAt = row["relearn_at"]
     }
 }

@@ -12,7 +12,8 @@ struct EvaluationReport {
         case .json:
             Swift.print("[" + results.map(json).joined(separator: ",") + "]")
         case .csv, .table:
-            let header = ["home", "mode", "days", "false_urgent", "per_month", "kinds", "collapses", "detected", "median_h", "p90_h", "max_h"]
+            let header = ["home", "mode", "days", "false_urgent", "per_month", "kinds", "collapses", "detected", "median_h", "p90_h", "max_h",
+                          "trends"]
             let rows = results.map(row)
             if format == .csv {
                 Swift.print(header.joined(separator: ","))
@@ -33,6 +34,7 @@ struct EvaluationReport {
             result.home, result.mode.rawValue, String(format: "%.1f", result.daysCounted), String(result.falseUrgent.count),
             result.falseUrgentPerMonth.map { String(format: "%.2f", $0) } ?? "-", kinds(result), String(result.delays.count),
             String(detected.count), hours(percentile(detected, 0.5)), hours(percentile(detected, 0.9)), hours(detected.max()),
+            result.trends.map { "\($0.kind.rawValue) \(RFC3339.format($0.at).prefix(10))" }.joined(separator: "; "),
         ]
     }
 
@@ -52,6 +54,10 @@ struct EvaluationReport {
             ("delay_median_seconds", number(percentile(detected, 0.5))), ("delay_p90_seconds", number(percentile(detected, 0.9))),
             ("delay_max_seconds", number(detected.max())),
             ("delays_seconds", "[" + result.delays.map(number).joined(separator: ",") + "]"),
+            ("trends", "[" + result.trends.map {
+                JSONText.object([("kind", JSONText.quoted($0.kind.rawValue)), ("at", JSONText.quoted(RFC3339.format($0.at))),
+                                 ("summary", JSONText.quoted($0.summary))])
+            }.joined(separator: ",") + "]"),
         ])
     }
 

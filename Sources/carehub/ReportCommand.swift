@@ -14,7 +14,8 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Activity per home, incidents by kind and outcome, response times, false alarms by rule.",
         discussion: """
-            The period ends now (daily: the last 24 h; weekly: the last 7 days). Time to acknowledge counts the
+            The period ends now (daily: the last 24 h; weekly: the last 7 days). The weekly report adds each home's
+            trends: its learned routine's measures over the last 7 counted days against the weeks before. Time to acknowledge counts the
             incidents opened in the period that a person acknowledged; the industry bar is 97.5 % of alarm calls
             answered within 60 s. The false-alarm rate of a rule is its incidents resolved "false_alarm" out of
             those a person resolved.
@@ -53,6 +54,7 @@ struct ReportCommand: AsyncParsableCommand {
             ])
         }
         let response = report.response
+        let trendRecords = period == .weekly ? try trends(db: db, configuration: configuration) : []
         switch printer.format {
         case .json:
             let responseJSON = JSONText.object([
@@ -67,6 +69,7 @@ struct ReportCommand: AsyncParsableCommand {
                 ("activity", "[" + activityRecords.map(\.jsonText).joined(separator: ",") + "]"),
                 ("incidents_by_kind", "[" + kindRecords.map(\.jsonText).joined(separator: ",") + "]"),
                 ("time_to_acknowledge", responseJSON),
+                ("trends", "[" + trendRecords.map(\.jsonText).joined(separator: ",") + "]"),
             ]))
         case .csv:
             printer.printList(kindRecords, empty: "")
@@ -89,6 +92,25 @@ struct ReportCommand: AsyncParsableCommand {
             func share(_ value: Double?) -> String { value.map { String(format: "%.1f %%", $0 * 100) } ?? "-" }
             print("  p50 \(seconds(response.p50)), p95 \(seconds(response.p95)); within 60 s: \(share(response.within60)) "
                   + "(emergencies: \(share(response.emergencyWithin60)); the bar is 97.5 %)")
+            if period == .weekly {
+                print("\nTrends: the last 7 counted days against the weeks before (learned routines)")
+                printer.printList(trendRecords, columns: ["home", "measure", "this_week", "before", "flagged"],
+                                  empty: "(no home has 21 days counted yet)")
+            }
+        }
+    }
+
+    /// Each home's trend measures (`RoutineSummary`), from the rule state the rules service last saved.
+    private func trends(db: HubDatabase, configuration: HubConfiguration) throws -> [OutputRecord] {
+        let store = RulesStore(database: db)
+        let homes = try home.map { [$0] } ?? HomeQueries(database: db).list().map(\.id)
+        return try homes.flatMap { id -> [OutputRecord] in
+            guard let state = try store.state(of: id) else { return [] }
+            return RoutineSummary(state: state, settings: configuration.rules.settings(for: id)).trends.map { measure in
+                var record = TrendRecord.make(measure)
+                record.fields.insert(("home", .text(id)), at: 0)
+                return record
+            }
         }
     }
 }
