@@ -7,7 +7,11 @@ detection delays of simulated daytime collapses (`--collapses`, drawn with `--se
 they are (HomeAssist and CASAS through their mappings; Ordonez converted by simulators/recording.py); the simulated
 homes come from simulators/resident.py.
 
-Usage: .venv/bin/python bench/evaluate.py [--collapses N] [--seed S] [--sim-homes N] [--sim-days D] [--carehub PATH]
+Trends: simulated homes with a slow change of fixed size from day 21 (resident.py --scenario infection: night toilet visits
+doubling over 7 days; decline: activity down 30 % over 14 days; later: up 60 min later over 7 days) and without one, over
+--trend-seeds seeds each: the days from onset to the first trend incident of the right kind, and every other trend raised.
+
+Usage: .venv/bin/python bench/evaluate.py [--collapses N] [--seed S] [--sim-homes N] [--sim-days D] [--trend-seeds N] [--carehub PATH]
 """
 
 import argparse
@@ -59,6 +63,25 @@ def simulated_homes(workdir: Path, homes: int, days: int, seed: int) -> tuple[st
     return (f"simulated ({homes} homes × {days} days, resident.py seed {seed})", ["--input", str(recording)])
 
 
+ONSET = "2026-12-21"  # day 21 of resident.py's default start, 2026-11-30
+EXPECTED = {"infection": "night_visits_rising", "decline": "activity_falling", "later": "rising_later"}
+
+
+def trend_runs(carehub: str, workdir: Path, seeds: int) -> list[tuple[str, int, list[dict]]]:
+    """(scenario or "none", seed, the learned run's trends) for each simulated trend home."""
+    runs = []
+    for scenario in ("none", *EXPECTED):
+        for seed in range(1, seeds + 1):
+            recording = workdir / f"trend-{scenario}-{seed}.jsonl"
+            extra = [] if scenario == "none" else ["--scenario", f"{scenario}@{ONSET}"]
+            subprocess.run([PYTHON, str(ROOT / "simulators/resident.py"), "--homes", "1", "--days", "42", "--seed", str(seed), *extra,
+                            "--output", str(recording), "--quiet"], check=True)
+            results = carehub_evaluate(carehub, ["--input", str(recording)], 0, 1)
+            runs.append((scenario, seed, next(r for r in results if r["mode"] == "learned")["trends"]))
+            recording.unlink()
+    return runs
+
+
 def hours(seconds) -> str:
     return "–" if seconds is None else f"{seconds / 3600:.2f}"
 
@@ -69,6 +92,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sim-homes", type=int, default=3)
     parser.add_argument("--sim-days", type=int, default=42)
+    parser.add_argument("--trend-seeds", type=int, default=4)
     parser.add_argument("--carehub", default=str(ROOT / ".build/debug/carehub"))
     arguments = parser.parse_args()
 
@@ -81,21 +105,23 @@ def main() -> int:
             print(f"evaluating {label} …", flush=True)
             for result in carehub_evaluate(arguments.carehub, args, arguments.collapses, arguments.seed):
                 rows.append((label, real, result))
+        print("trends on simulated homes …", flush=True)
+        trends = trend_runs(arguments.carehub, workdir, arguments.trend_seeds)
 
     today = dt.date.today().isoformat()
     lines = [
         f"# `make evaluate`, {today}",
         "",
         f"Machine: {platform.node()}, {platform.machine()}; command: `.venv/bin/python bench/evaluate.py --collapses {arguments.collapses} "
-        f"--seed {arguments.seed} --sim-homes {arguments.sim_homes} --sim-days {arguments.sim_days}`.",
+        f"--seed {arguments.seed} --sim-homes {arguments.sim_homes} --sim-days {arguments.sim_days} --trend-seeds {arguments.trend_seeds}`.",
         "",
         "False urgent incidents count every urgent incident (`no_data` included) raised after the home's routine was learned "
         "(7 days of its own activity), in a recording with no real emergency. Collapses are drawn uniformly from the daytime "
         "minutes (08:00–20:00) when the resident was at home after learning; after each cut only heartbeats and gateway statuses "
         "go on; the delay runs from the cut to the first urgent incident (0 when one was already open); a miss is none within 24 h.",
         "",
-        "| home | mode | days counted | false urgent | per home-month | by kind | collapses found | delay median h | p90 h | max h |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| home | mode | days counted | false urgent | per home-month | by kind | collapses found | delay median h | p90 h | max h | trend incidents |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, _, result in rows:
         kinds: dict[str, int] = {}
@@ -106,7 +132,7 @@ def main() -> int:
             f"| {label}: {result['home']} | {result['mode']} | {result['days_counted']:.1f} | {result['false_urgent']} | "
             f"{'–' if per_month is None else f'{per_month:.2f}'} | {', '.join(f'{k} {v}' for k, v in sorted(kinds.items())) or '–'} | "
             f"{result['detected']}/{result['collapses']} | {hours(result['delay_median_seconds'])} | {hours(result['delay_p90_seconds'])} | "
-            f"{hours(result['delay_max_seconds'])} |")
+            f"{hours(result['delay_max_seconds'])} | {len(result['trends']) if result['mode'] == 'learned' else '–'} |")
     lines += ["", "Spread across the real homes (per home-month; median delay h):", ""]
     for mode in ("fixed", "learned"):
         real = [r for _, is_real, r in rows if is_real and r["mode"] == mode and r["false_urgent_per_month"] is not None]
@@ -115,6 +141,16 @@ def main() -> int:
             medians = [r["delay_median_seconds"] / 3600 for r in real if r["delay_median_seconds"] is not None]
             lines.append(f"- {mode}: false urgent {min(rates):.2f} – {statistics.median(rates):.2f} – {max(rates):.2f} (min – median – max); "
                          f"median delay {min(medians):.2f} – {statistics.median(medians):.2f} – {max(medians):.2f}")
+    lines += ["", f"Trends on simulated homes (onset {ONSET}, day 21 of 42; learned mode):", "",
+              "| change | seed | days from onset to the trend | other trends raised |", "|---|---|---|---|"]
+    onset = dt.date.fromisoformat(ONSET)
+    for scenario, seed, found in trends:
+        expected = EXPECTED.get(scenario)
+        hits = [t for t in found if t["kind"] == expected and dt.date.fromisoformat(t["at"][:10]) >= onset]
+        delay = (dt.date.fromisoformat(hits[0]["at"][:10]) - onset).days if hits else None
+        others = [f"{t['kind']} {t['at'][:10]}" for t in found if t not in hits[:1] and t["kind"] != expected]
+        lines.append(f"| {scenario} | {seed} | {'–' if expected is None else (delay if delay is not None else 'missed')} | "
+                     f"{', '.join(others) or '–'} |")
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     path = results / f"evaluate-{today}.md"

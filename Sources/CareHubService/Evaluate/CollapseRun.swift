@@ -11,6 +11,8 @@ struct CollapseRun {
 
     struct Outcome {
         var falseUrgent: [(kind: IncidentKind, at: Date)] = []
+        /// Trend incidents (`RoutineTrend`) raised in the recording's span, with their summaries.
+        var trends: [(kind: IncidentKind, at: Date, summary: String)] = []
         var delays: [Double?] = []
     }
 
@@ -33,6 +35,8 @@ struct CollapseRun {
         func note(_ commands: [IncidentCommand]) {
             for command in commands {
                 switch command {
+                case .raise(let draft) where RoutineTrend.kinds.contains(draft.kind):
+                    if draft.at.millisecondsSince1970 <= countUntil { outcome.trends.append((draft.kind, draft.at, draft.summary)) }
                 case .raise(let draft) where draft.kind.defaultPriority == .urgent:
                     if open.insert(draft.kind).inserted, let learnedAt, (learnedAt...countUntil).contains(draft.at.millisecondsSince1970) {
                         outcome.falseUrgent.append((draft.kind, draft.at))

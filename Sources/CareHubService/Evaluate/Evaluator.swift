@@ -60,7 +60,7 @@ public struct Evaluator: Sendable {
             let outcome = run.run(timeline, cuts: cuts, countFrom: surveyed.learnedAt)
             return HomeEvaluation(home: home, mode: mode, first: Date(millisecondsSince1970: first), last: Date(millisecondsSince1970: last),
                                   learnedAt: surveyed.learnedAt.map(Date.init(millisecondsSince1970:)), falseUrgent: outcome.falseUrgent,
-                                  delays: outcome.delays)
+                                  delays: outcome.delays, trends: outcome.trends)
         }
     }
 }
@@ -77,6 +77,8 @@ public struct HomeEvaluation: Sendable {
     public var falseUrgent: [(kind: IncidentKind, at: Date)]
     /// Per simulated collapse, the seconds from the cut to the first urgent incident, or nil when none came.
     public var delays: [Double?]
+    /// Trend incidents raised over the recording (routine priority), with what each said.
+    public var trends: [(kind: IncidentKind, at: Date, summary: String)]
 
     /// Days the false-alarm count covers.
     public var daysCounted: Double {
