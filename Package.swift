@@ -63,12 +63,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "CareHubRecords",
+            dependencies: ["CareHubCore", "CareHubStore", "CareHubService"]
+        ),
         .executableTarget(
             name: "carehub",
             dependencies: [
                 "CareHubCore",
                 "CareHubStore",
                 "CareHubService",
+                "CareHubRecords",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
