@@ -98,6 +98,9 @@ enum HubSchema {
             try db.execute(sql: "CREATE INDEX incidents_by_trigger ON incidents (home_id, trigger_event_id) WHERE trigger_event_id IS NOT NULL")
             try db.execute(sql: "CREATE INDEX incident_timeline_repeats ON incident_timeline (home_id, details) WHERE action = 'repeat'")
         }
+        migrator.registerMigration("v13-accounts") { db in
+            for statement in accounts { try db.execute(sql: statement) }
+        }
         return migrator
     }()
 
