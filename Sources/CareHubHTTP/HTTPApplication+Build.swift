@@ -23,19 +23,30 @@ public func buildHTTPApplication(
                 logger: logger)
 }
 
-/// The router alone: every route, behind `ProblemMiddleware` (errors as problem+json) and `AuthenticationMiddleware`
-/// (401 without a valid session or token, except on the public paths).
+/// The router alone: every route, behind `ProblemMiddleware` (errors as problem+json, 405 for a known path's other
+/// methods) and `AuthenticationMiddleware` (401 without a valid session or token, except on the public paths).
 public func buildHTTPRouter(
     _ arguments: some HTTPApplicationArguments, hashing: PasswordHashing = PasswordHashing(), extraRoutes: [any HTTPRouteCollection] = []
 ) -> Router<CareHubRequestContext> {
+    // The routes are registered twice: once on a bare router, to learn them for the 405 answers, then for real.
+    let survey = Router(context: CareHubRequestContext.self)
+    registerRoutes(on: survey, arguments, hashing: hashing, extraRoutes: extraRoutes)
+    let router = Router(context: CareHubRequestContext.self)
+    router.add(middleware: ProblemMiddleware(routes: KnownRoutes(survey.routes.map { ($0.path.description, $0.method) })))
+    let publicPaths = extraRoutes.reduce(into: SessionRoutes.publicPaths) { $0.formUnion($1.publicPaths) }
+    router.add(middleware: AuthenticationMiddleware(accounts: AccountStore(database: arguments.database), policy: arguments.policy,
+                                                    publicPaths: publicPaths))
+    registerRoutes(on: router, arguments, hashing: hashing, extraRoutes: extraRoutes)
+    return router
+}
+
+private func registerRoutes(
+    on router: Router<CareHubRequestContext>, _ arguments: some HTTPApplicationArguments, hashing: PasswordHashing,
+    extraRoutes: [any HTTPRouteCollection]
+) {
     let database = arguments.database
     let policy = arguments.policy
-    let accounts = AccountStore(database: database)
-    let router = Router(context: CareHubRequestContext.self)
-    router.add(middleware: ProblemMiddleware())
-    let publicPaths = extraRoutes.reduce(into: SessionRoutes.publicPaths) { $0.formUnion($1.publicPaths) }
-    router.add(middleware: AuthenticationMiddleware(accounts: accounts, policy: policy, publicPaths: publicPaths))
-    SessionRoutes(accounts: accounts, hashing: hashing, limiter: SignInLimiter(policy: policy), policy: policy,
+    SessionRoutes(accounts: AccountStore(database: database), hashing: hashing, limiter: SignInLimiter(policy: policy), policy: policy,
                   secureCookies: arguments.cookiesAreSecure).register(on: router)
     let api = router.group("api/v1")
     IncidentRoutes(database: database, policy: policy).register(on: api)
@@ -47,5 +58,4 @@ public func buildHTTPRouter(
         return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
     }
     for collection in extraRoutes { collection.register(on: router) }
-    return router
 }

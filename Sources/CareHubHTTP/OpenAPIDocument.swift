@@ -27,8 +27,8 @@ paths:
               type: object
               required: [name, password]
               properties:
-                name: {type: string}
-                password: {type: string}
+                name: {type: string, minLength: 1}
+                password: {type: string, minLength: 1}
       responses:
         "200":
           description: Signed in
@@ -58,8 +58,7 @@ paths:
         "200":
           description: The OpenAPI description
           content:
-            application/yaml:
-              schema: {type: string}
+            application/yaml: {}
         "401": {$ref: "#/components/responses/Unauthorized"}
   /api/v1/incidents:
     get:
@@ -69,7 +68,7 @@ paths:
           in: query
           description: Default open and acknowledged.
           schema: {type: string, enum: [open, acknowledged, resolved, all]}
-        - {name: home, in: query, schema: {type: string}}
+        - {name: home, in: query, schema: {type: string, minLength: 1}}
         - name: priority
           in: query
           schema: {$ref: "#/components/schemas/Priority"}
@@ -112,7 +111,7 @@ paths:
             schema:
               type: object
               properties:
-                note: {type: string, minLength: 1, maxLength: 2000}
+                note: {$ref: "#/components/schemas/Note"}
       responses:
         "200": {$ref: "#/components/responses/IncidentAfterAction"}
         "400": {$ref: "#/components/responses/BadRequest"}
@@ -133,7 +132,7 @@ paths:
               type: object
               required: [text]
               properties:
-                text: {type: string, minLength: 1, maxLength: 2000}
+                text: {type: string, minLength: 1, maxLength: 2000, pattern: "\\S"}
       responses:
         "200": {$ref: "#/components/responses/IncidentAfterAction"}
         "400": {$ref: "#/components/responses/BadRequest"}
@@ -154,7 +153,7 @@ paths:
               required: [outcome]
               properties:
                 outcome: {type: string, enum: [resident_ok, visited, false_alarm, ambulance, device_fault, other]}
-                note: {type: string, minLength: 1, maxLength: 2000}
+                note: {$ref: "#/components/schemas/Note"}
       responses:
         "200": {$ref: "#/components/responses/IncidentAfterAction"}
         "400": {$ref: "#/components/responses/BadRequest"}
@@ -175,7 +174,7 @@ paths:
               type: object
               required: [to]
               properties:
-                to: {type: string, minLength: 1, maxLength: 64}
+                to: {$ref: "#/components/schemas/Name"}
       responses:
         "200": {$ref: "#/components/responses/IncidentAfterAction"}
         "400": {$ref: "#/components/responses/BadRequest"}
@@ -215,7 +214,7 @@ paths:
               type: object
               required: [until]
               properties:
-                until: {type: string, description: "RFC 3339, or a local date or date and time"}
+                until: {type: string, minLength: 1, description: "In the future: RFC 3339, or a local date or date and time"}
       responses:
         "200": {$ref: "#/components/responses/HomeRecord"}
         "400": {$ref: "#/components/responses/BadRequest"}
@@ -235,7 +234,7 @@ paths:
               type: object
               required: [for]
               properties:
-                for: {type: string, description: "A duration such as 45m, 2h or 1h30m"}
+                for: {type: string, pattern: "^([0-9]+[smhd])+$", description: "A duration such as 45m, 2h or 1h30m, at most 12h"}
       responses:
         "200": {$ref: "#/components/responses/HomeRecord"}
         "400": {$ref: "#/components/responses/BadRequest"}
@@ -256,11 +255,11 @@ paths:
     get:
       summary: Stored events, newest first
       parameters:
-        - {name: home, in: query, schema: {type: string}}
+        - {name: home, in: query, schema: {type: string, minLength: 1}}
         - name: since
           in: query
           description: An RFC 3339 time, a date, or an age such as 2h or 7d.
-          schema: {type: string}
+          schema: {type: string, minLength: 1}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 100}}
       responses:
         "200":
@@ -344,6 +343,19 @@ components:
         status: {type: integer}
         detail: {type: string}
     Role: {type: string, enum: [carer, lead, admin]}
+    Note:
+      description: 1 to 2,000 characters, not all white space; null is the same as none.
+      type: string
+      nullable: true
+      minLength: 1
+      maxLength: 2000
+      pattern: "\\S"
+    Name:
+      description: 1 to 64 characters, no control characters, no white space at either end.
+      type: string
+      minLength: 1
+      maxLength: 64
+      pattern: "^[^\\s\\x00-\\x1f\\x7f-\\x9f]([^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f])?$"
     Priority: {type: string, enum: [emergency, urgent, routine, technical]}
     Kind:
       type: string

@@ -1,4 +1,5 @@
 import CareHubStore
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -7,6 +8,8 @@ import Logging
 /// status, and anything else as a 500 whose detail points to the hub's log (the error itself may name files).
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = CareHubRequestContext
+
+    let routes: KnownRoutes
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -21,6 +24,12 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch let conflict as IncidentConflict {
             throw HTTPProblem(conflict)
         } catch let error as any HTTPResponseError {
+            let allowed = error.status == .notFound ? routes.methods(for: request.uri.path) : []
+            if !allowed.isEmpty {
+                let list = allowed.map(\.rawValue).joined(separator: ", ")
+                throw HTTPProblem(.methodNotAllowed, "\(request.method.rawValue.prefix(20)) is not allowed on \(request.uri.path.prefix(80)); use \(list).",
+                                  headers: [.allow: list])
+            }
             let detail: String = switch error.status {
             case .notFound: "There is nothing at \(request.uri.path.prefix(80)); see /api/v1/openapi.yaml for the API's paths."
             case .methodNotAllowed: "\(request.method.rawValue) is not allowed on \(request.uri.path.prefix(80)); see /api/v1/openapi.yaml."

@@ -208,3 +208,23 @@ func signIn(_ client: some TestClientProtocol, name: String, password: String) a
         }
     }
 }
+
+@Suite struct MethodNotAllowedTests {
+    @Test func aKnownPathAskedWithAnotherMethodIs405WithAllow() async throws {
+        let fixture = try HTTPFixture()
+        defer { fixture.remove() }
+        try await fixture.test { client in
+            let delete = try await client.execute(uri: "/api/v1/incidents/7", method: .delete, headers: fixture.bearer(.carer))
+            #expect(delete.status == .methodNotAllowed)
+            #expect(delete.headers[.allow] == "GET")
+            #expect(delete.headers[.contentType] == "application/problem+json")
+            let get = try await client.execute(uri: "/api/v1/incidents/7/ack", method: .get, headers: fixture.bearer(.carer))
+            #expect(get.status == .methodNotAllowed)
+            #expect(get.headers[.allow] == "POST")
+            let anonymous = try await client.execute(uri: "/api/v1/incidents/7", method: .delete)
+            #expect(anonymous.status == .unauthorized, "without credentials nothing is told about the path")
+            let unknown = try await client.execute(uri: "/api/v1/incidents/7/delete", method: .post, headers: fixture.bearer(.carer))
+            #expect(unknown.status == .notFound)
+        }
+    }
+}
