@@ -17,10 +17,9 @@ actor SignInLimiter {
         prune(now: now)
         let byName = failuresByName[name] ?? []
         let byAddress = failuresByAddress[address] ?? []
-        var waits: [TimeInterval] = []
-        if byName.count >= policy.signInFailuresPerName, let oldest = byName.first { waits.append(oldest.addingTimeInterval(policy.signInWindow).timeIntervalSince(now)) }
-        if byAddress.count >= policy.signInFailuresPerAddress, let oldest = byAddress.first {
-            waits.append(oldest.addingTimeInterval(policy.signInWindow).timeIntervalSince(now))
+        // Over a limit, the wait lasts until the oldest failure counted leaves the window.
+        let waits = [(byName, policy.signInFailuresPerName), (byAddress, policy.signInFailuresPerAddress)].compactMap { failures, limit in
+            failures.count >= limit ? failures.first.map { $0.addingTimeInterval(policy.signInWindow).timeIntervalSince(now) } : nil
         }
         return waits.max().map { max(1, $0) }
     }
@@ -36,13 +35,11 @@ actor SignInLimiter {
 
     private func prune(now: Date) {
         let start = now.addingTimeInterval(-policy.signInWindow)
-        failuresByName = failuresByName.compactMapValues { dates in
+        func recent(_ dates: [Date]) -> [Date]? {
             let kept = dates.filter { $0 > start }
             return kept.isEmpty ? nil : kept
         }
-        failuresByAddress = failuresByAddress.compactMapValues { dates in
-            let kept = dates.filter { $0 > start }
-            return kept.isEmpty ? nil : kept
-        }
+        failuresByName = failuresByName.compactMapValues(recent)
+        failuresByAddress = failuresByAddress.compactMapValues(recent)
     }
 }
