@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -63,12 +66,32 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "CareHubRecords",
+            dependencies: ["CareHubCore", "CareHubStore", "CareHubService"]
+        ),
+        .target(
+            name: "CareHubHTTP",
+            dependencies: [
+                "CareHubCore",
+                "CareHubStore",
+                "CareHubRecords",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "carehub",
             dependencies: [
                 "CareHubCore",
                 "CareHubStore",
                 "CareHubService",
+                "CareHubRecords",
+                "CareHubHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,6 +107,12 @@ let package = Package(
         .testTarget(name: "CareHubStoreTests", dependencies: ["CareHubStore", "CareHubService", "CareHubTesting"]),
         .testTarget(name: "CareHubServiceTests", dependencies: [
             "CareHubService", "CareHubTesting", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "CareHubHTTPTests", dependencies: [
+            "CareHubHTTP", "CareHubRecords", "CareHubService", "CareHubStore", "CareHubTesting",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "carehub", "CareHubTesting", "Mosquitto", .product(name: "GRDB", package: "GRDB.swift"),

@@ -88,6 +88,7 @@ struct ConfigurationFile: Decodable {
     var notifications: NotificationsSection?
     var gateways: [GatewaySection]?
     var limits: LimitsSection?
+    var http: HTTPSection?
 
     /// Per-gateway and per-home limits (`GatewayLimits`).
     struct LimitsSection: Decodable {
@@ -142,7 +143,7 @@ struct ConfigurationFile: Decodable {
     }
 
     private enum Keys: String, CodingKey, CaseIterable {
-        case broker, database, timezone, registration, clock_skew, log_level, rules, homes, escalation, notifications, gateways, limits
+        case broker, database, timezone, registration, clock_skew, log_level, rules, homes, escalation, notifications, gateways, limits, http
     }
 
     init(from decoder: any Decoder) throws {
@@ -164,6 +165,7 @@ struct ConfigurationFile: Decodable {
         notifications = try container.decodeIfPresent(NotificationsSection.self, forKey: AnyKey("notifications"))
         gateways = try container.decodeIfPresent([GatewaySection].self, forKey: AnyKey("gateways"))
         limits = try container.decodeIfPresent(LimitsSection.self, forKey: AnyKey("limits"))
+        http = try container.decodeIfPresent(HTTPSection.self, forKey: AnyKey("http"))
     }
 
     /// Loads each gateway's mapping file.
@@ -225,6 +227,9 @@ struct ConfigurationFile: Decodable {
                 throw ConfigurationError("In \(source), registration must be automatic or strict.")
             }
             configuration.registration = mode
+        }
+        if let http {
+            configuration.http = try http.settings(source: source)
         }
         if let limits {
             try limits.apply(to: &configuration.limits, source: source)

@@ -24,6 +24,8 @@ public struct HubConfiguration: Sendable, Equatable {
     public var gateways: [GatewayMapping] = []
     /// What one gateway or home may ask of the hub before its extra messages are only counted (`limits:`).
     public var limits = GatewayLimits()
+    /// The HTTP listener for the console and API (`http:`); nil for none.
+    public var http: HTTPSettings?
 
     /// One webhook. Its `name` (setting `name`, by default the URL's host and port) is how logs, incidents,
     /// `incidents show` and the outbox refer to it; the URL itself, which may carry a token, is never shown.

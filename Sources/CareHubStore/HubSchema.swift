@@ -98,7 +98,10 @@ enum HubSchema {
             try db.execute(sql: "CREATE INDEX incidents_by_trigger ON incidents (home_id, trigger_event_id) WHERE trigger_event_id IS NOT NULL")
             try db.execute(sql: "CREATE INDEX incident_timeline_repeats ON incident_timeline (home_id, details) WHERE action = 'repeat'")
         }
-        migrator.registerMigration("v13-routine-relearn") { db in
+        migrator.registerMigration("v13-accounts") { db in
+            for statement in accounts { try db.execute(sql: statement) }
+        }
+        migrator.registerMigration("v14-routine-relearn") { db in
             // `carehub homes relearn`: the rules service starts the home's learned routine again when it sees this change.
             try db.execute(sql: "ALTER TABLE home_modes ADD COLUMN relearn_at INTEGER")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CareHubCore
+import CareHubRecords
 import CareHubService
 import CareHubStore
 import Foundation
@@ -185,7 +186,7 @@ struct DevicesUnknownCommand: AsyncParsableCommand {
 extension OutputRecord {
     init(device: DeviceRecord, health: DeviceHealth, allowance: TimeInterval, now: Date) {
         let age = device.lastSeenAt.map { RecordPrinter.age(from: $0, to: now) + " ago" } ?? "never"
-        fields = [
+        self.init(fields: [
             ("home", .text(device.home)),
             ("device", .text(device.id)),
             ("name", .optionalText(device.name)),
@@ -202,11 +203,11 @@ extension OutputRecord {
             ("health", .text(health.isHealthy ? "ok" : health.problems.map(\.description).joined(separator: ", "))),
             ("incidents", .text(device.openIncidents.joined(separator: " "))),
             ("registered_by", .text(device.registeredBy)),
-        ]
+        ])
     }
 
     init(unknown: UnknownDevice) {
-        fields = [
+        self.init(fields: [
             ("home", .optionalText(unknown.home)),
             ("device", .optionalText(unknown.device)),
             ("reason", .text(unknown.reason == "registered_elsewhere" ? "registered to another home" : "not registered")),
@@ -214,6 +215,6 @@ extension OutputRecord {
             ("first_at", .time(unknown.firstAt)),
             ("last_at", .time(unknown.lastAt)),
             ("topic", .text(unknown.exampleTopic)),
-        ]
+        ])
     }
 }

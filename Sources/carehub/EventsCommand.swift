@@ -1,5 +1,6 @@
 import ArgumentParser
 import CareHubCore
+import CareHubRecords
 import CareHubService
 import CareHubStore
 import Foundation
@@ -62,43 +63,15 @@ enum TimeArgument {
 
     /// A future time: RFC 3339, or a local date (midnight) or local date and time in `timeZone`.
     static func parseFuture(_ text: String, timeZone identifier: String) -> Date? {
-        if let date = RFC3339.parse(text) { return date }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: identifier)
-        for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return date }
-        }
-        return nil
+        TimeText.future(text, timeZone: identifier)
     }
 
     /// "45m", "2h", "1h30m", "90s": seconds.
     static func duration(_ text: String) -> TimeInterval? {
-        var total: TimeInterval = 0
-        var digits = ""
-        for character in text {
-            if character.isNumber {
-                digits.append(character)
-            } else {
-                guard let amount = Double(digits), let unit = ["s": 1.0, "m": 60, "h": 3600, "d": 86_400][character] else { return nil }
-                total += amount * unit
-                digits = ""
-            }
-        }
-        return digits.isEmpty && total > 0 ? total : nil
+        TimeText.duration(text)
     }
 
     static func parse(_ text: String, now: Date, timeZone identifier: String) -> Date? {
-        if let date = RFC3339.parse(text) { return date }
-        let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-        if let unit = text.last.flatMap({ units[$0] }), let amount = Double(text.dropLast()), amount >= 0 {
-            return now.addingTimeInterval(-amount * unit)
-        }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: identifier)
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.date(from: text)
+        TimeText.since(text, now: now, timeZone: identifier)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CareHubCore
+import CareHubRecords
 import CareHubService
 import CareHubStore
 import Foundation
@@ -68,28 +69,6 @@ struct HomesBackCommand: AsyncParsableCommand {
         let (db, _) = try database.open(readOnly: false)
         try HomeModeStore(database: db).set(home: home, holidayUntil: nil, visitUntil: nil, by: actor.by, at: Date())
         print("\(home): rules active again.")
-    }
-}
-
-extension OutputRecord {
-    init(home summary: HomeSummary) {
-        let status = summary.holidayUntil != nil ? "away (holiday)" : summary.visitUntil != nil ? "visit"
-            : summary.noData ? "no data" : summary.away ? "away" : "at home"
-        fields = [
-            ("home", .text(summary.id)),
-            ("status", .text(status)),
-            ("last_activity_at", .optionalTime(summary.lastActivityAt)),
-            ("last_activity_room", .optionalText(summary.lastActivityRoom)),
-            ("last_message_at", .optionalTime(summary.lastMessageAt)),
-            ("gateway", .optionalText(summary.gatewayState)),
-            ("open_incidents", .integer(Int64(summary.openIncidents))),
-            ("devices", .integer(Int64(summary.devices))),
-            ("devices_low_battery", .integer(Int64(summary.devicesLowBattery))),
-            ("devices_offline", .integer(Int64(summary.devicesOffline))),
-            ("possible_lost_events", .integer(Int64(summary.sequenceGaps))),
-            ("away_until", .optionalTime(summary.holidayUntil ?? summary.visitUntil)),
-            ("timezone", .text(summary.timeZone)),
-        ]
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CareHubCore
+import CareHubRecords
 import CareHubService
 import CareHubStore
 import Foundation
@@ -69,7 +70,7 @@ struct IncidentsResolveCommand: AsyncParsableCommand {
     var outcome: String
     @Option(help: ArgumentHelp("A note for the timeline.", valueName: "text")) var note: String?
 
-    static let staffOutcomes: [Outcome] = [.residentOK, .visited, .falseAlarm, .ambulance, .deviceFault, .other]
+    static let staffOutcomes = Outcome.staffChoices
 
     func validate() throws {
         guard let code = Outcome(rawValue: outcome), Self.staffOutcomes.contains(code) else {

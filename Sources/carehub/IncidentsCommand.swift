@@ -1,5 +1,6 @@
 import ArgumentParser
 import CareHubCore
+import CareHubRecords
 import CareHubService
 import CareHubStore
 import Foundation
@@ -108,49 +109,28 @@ struct IncidentsShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (db, configuration) = try database.open(readOnly: true)
-        let queries = IncidentQueries(database: db)
-        let incident = try queries.find(id)
-        let timeline = try queries.timeline(id)
-        let events = EventQueries(database: db)
-        let trigger = try incident.triggerEventID.flatMap { try events.find(home: incident.home, id: $0) }
-        let window = try events.window(home: incident.home, from: incident.openedAt.addingTimeInterval(-2 * 3600),
-                                       to: incident.openedAt.addingTimeInterval(0.001), limit: 5_000)
-        // What the resident did (and alarms), not the devices' heartbeats and readings; the last 40 of them.
-        let quiet: Set<EventType> = [.heartbeat, .temperature, .battery]
-        let before = Array(window.filter { !quiet.contains($0.event.type) && !($0.event.type == .motion && $0.event.value == .boolean(false)) }.suffix(40))
-        let notifications = try OutboxStore(database: db).notifications(incident: id)
+        let detail = try IncidentDetail.load(id, from: db)
+        let incident = detail.incident
         let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.rules.settings(for: incident.home).timeZone)
-        var record = OutputRecord(incident: incident, now: printer.now)
-        let timelineRecords = timeline.map(OutputRecord.init(timeline:))
-        let beforeRecords = before.map(OutputRecord.init(event:))
-        let notificationRecords = notifications.map { note in
-            OutputRecord(fields: [
-                ("channel", .text(note.channel)), ("target", .text(note.target.name)), ("state", .text(note.state)), ("queued_at", .time(note.createdAt)),
-                ("delivered_at", .optionalTime(note.deliveredAt)), ("attempts", .integer(Int64(note.attempts))), ("last_error", .optionalText(note.lastError)),
-            ])
-        }
+        let timelineRecords = detail.timelineRecords
         switch printer.format {
         case .json:
-            record.fields.append(("trigger", trigger.map { .json(OutputRecord(event: $0).jsonText) } ?? .null))
-            record.fields.append(("events_before", .json("[" + beforeRecords.map(\.jsonText).joined(separator: ",") + "]")))
-            record.fields.append(("notifications", .json("[" + notificationRecords.map(\.jsonText).joined(separator: ",") + "]")))
-            record.fields.append(("timeline", .json("[" + timelineRecords.map(\.jsonText).joined(separator: ",") + "]")))
-            printer.printObject(record)
+            printer.printObject(detail.record(now: printer.now))
         case .csv:
             printer.printList(timelineRecords.map { entry in
                 OutputRecord(fields: [("incident", .integer(incident.id))] + entry.fields)
             }, empty: "")
         case .table:
-            printer.printObject(record)
-            if let trigger {
+            printer.printObject(OutputRecord(incident: incident, now: printer.now))
+            if let trigger = detail.trigger {
                 let event = trigger.event
                 print("\nTriggered by event \(event.id): \(event.type.rawValue) from \(event.device)"
                       + (event.room.map { " in \($0)" } ?? "") + " at \(printer.localTime(event.timestamp))")
             }
-            print("\nThe home in the two hours before (\(window.count) messages; movement, doors, bed, chair, appliances and alarms shown)")
-            printer.printList(beforeRecords, columns: ["ts", "device", "room", "type", "value"], empty: "(no activity)")
+            print("\nThe home in the two hours before (\(detail.messagesBefore) messages; movement, doors, bed, chair, appliances and alarms shown)")
+            printer.printList(detail.eventsBeforeRecords, columns: ["ts", "device", "room", "type", "value"], empty: "(no activity)")
             print("\nNotifications")
-            printer.printList(notificationRecords, columns: ["channel", "target", "state", "queued_at", "delivered_at", "attempts", "last_error"],
+            printer.printList(detail.notificationRecords, columns: ["channel", "target", "state", "queued_at", "delivered_at", "attempts", "last_error"],
                               empty: "(none)")
             print("\nTimeline")
             printer.printList(timelineRecords, columns: ["at", "actor", "action", "note"], empty: "(empty)")

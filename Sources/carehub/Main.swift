@@ -42,7 +42,7 @@ struct CareHubCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, IncidentsCommand.self, EventsCommand.self, StatusCommand.self, ReplayCommand.self, RulesCommand.self,
             HomesCommand.self, DevicesCommand.self, DatabaseCommand.self, PurgeCommand.self, ExportCommand.self, EraseCommand.self, AuditCommand.self,
-            TimelineCommand.self, ReportCommand.self, EvaluateCommand.self,
+            TimelineCommand.self, ReportCommand.self, EvaluateCommand.self, UsersCommand.self,
         ]
     )
 }

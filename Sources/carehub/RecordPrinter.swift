@@ -1,4 +1,5 @@
 import CareHubCore
+import CareHubRecords
 import Foundation
 
 /// Prints records as a table, JSON or CSV on standard output.
@@ -85,13 +86,7 @@ struct RecordPrinter {
 
     /// "45s", "12m", "3h05m", "2d4h".
     static func age(from date: Date, to now: Date) -> String {
-        let seconds = max(0, Int(now.timeIntervalSince(date)))
-        switch seconds {
-        case ..<60: return "\(seconds)s"
-        case ..<3600: return "\(seconds / 60)m"
-        case ..<86_400: return String(format: "%dh%02dm", seconds / 3600, seconds / 60 % 60)
-        default: return "\(seconds / 86_400)d\(seconds / 3600 % 24)h"
-        }
+        OutputRecord.age(from: date, to: now)
     }
 
     private func highlight(for record: OutputRecord) -> String? {

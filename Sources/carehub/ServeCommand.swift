@@ -1,5 +1,7 @@
 import ArgumentParser
+import CareHubHTTP
 import CareHubService
+import CareHubStore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -17,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
               carehub serve
               carehub serve --config /etc/carehub/carehub.yaml
               carehub serve --db ./var/carehub.sqlite --broker mqtt://127.0.0.1:1883 --timezone Europe/London
+              carehub serve --http 8080      (console and API on 127.0.0.1:8080; see docs/http.md)
             """
     )
 
@@ -28,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("IANA time zone for homes registered automatically.", valueName: "zone"))
     var timezone: String?
 
+    @Option(help: ArgumentHelp("Serve the console and API on HOST:PORT, or PORT on 127.0.0.1 (config: http.listen).", valueName: "address"))
+    var http: String?
+
     @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel: String?
 
@@ -35,6 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = try database.configuration()
         if let broker { try configuration.applyBrokerURL(broker) }
         if let timezone { try configuration.applyTimeZone(timezone) }
+        if let http { try configuration.applyHTTPListen(http) }
         let levelName = logLevel ?? configuration.logLevel
         guard let level = Logger.Level(rawValue: levelName) else {
             throw CLIFailure("The log level \"\(levelName)\" is not one of trace, debug, info, notice, warning, error, critical.")
@@ -51,12 +58,28 @@ struct ServeCommand: AsyncParsableCommand {
             let hub = ServiceGroupConfiguration.ServiceConfiguration(
                 service: Hub(configuration: configuration, logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
-            try await ServiceGroup(configuration: .init(services: [hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            var services = [hub]
+            if let listener = try httpListener(configuration, logger: logger) {
+                services.append(.init(service: listener, successTerminationBehavior: .gracefullyShutdownGroup,
+                                      failureTerminationBehavior: .gracefullyShutdownGroup))
+            }
+            try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         } catch let failure as CLIFailure {
             throw failure
         } catch {
             if let failure = CLIFailure(error) { throw failure }
             throw CLIFailure("The hub stopped: \(error)")
         }
+    }
+
+    /// The HTTP listener, when `--http` or `http.listen` asks for one. It has its own connections to the database (staff
+    /// actions write `synchronous=FULL`, as the command line's do), opened here so the schema is current before either
+    /// service starts.
+    func httpListener(_ configuration: HubConfiguration, logger: Logger) throws -> (any Service)? {
+        guard let settings = configuration.http else { return nil }
+        let database = try HubDatabase.openForHub(path: configuration.database.path, synchronous: .full)
+        let arguments = HTTPServeArguments(host: settings.host, port: settings.port, publicURL: settings.publicURL, database: database,
+                                           timeZone: configuration.timeZone)
+        return buildHTTPApplication(arguments, logger: logger)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CareHubCore
+import CareHubRecords
 import CareHubService
 import CareHubStore
 import Foundation

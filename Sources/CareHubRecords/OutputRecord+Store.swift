@@ -4,7 +4,7 @@ import Foundation
 
 extension OutputRecord {
     /// The contract's incident record (section 5), plus the hub's own fields.
-    init(incident: IncidentRecord, now: Date) {
+    public init(incident: IncidentRecord, now: Date) {
         fields = [
             ("id", .integer(incident.id)),
             ("priority", .text(incident.priority.rawValue)),
@@ -12,7 +12,7 @@ extension OutputRecord {
             ("home", .text(incident.home)),
             ("device", .optionalText(incident.device)),
             ("state", .text(incident.state.rawValue)),
-            ("age", .text(RecordPrinter.age(from: incident.openedAt, to: incident.resolvedAt ?? now))),
+            ("age", .text(OutputRecord.age(from: incident.openedAt, to: incident.resolvedAt ?? now))),
             ("opened_at", .time(incident.openedAt)),
             ("acknowledged_at", .optionalTime(incident.acknowledgedAt)),
             ("acknowledged_by", .optionalText(incident.acknowledgedBy)),
@@ -29,7 +29,7 @@ extension OutputRecord {
         ]
     }
 
-    init(timeline entry: TimelineEntry) {
+    public init(timeline entry: TimelineEntry) {
         fields = [
             ("at", .time(entry.at)),
             ("actor", .text(entry.actor)),
@@ -40,7 +40,7 @@ extension OutputRecord {
     }
 
     /// The contract's event record (section 5).
-    init(event record: EventRecord) {
+    public init(event record: EventRecord) {
         let event = record.event
         fields = [
             ("id", .text(event.id)),
@@ -56,5 +56,18 @@ extension OutputRecord {
             ("test", .boolean(event.isTest)),
             ("flags", .optionalText(event.flags.isEmpty ? nil : event.flags.map(\.code).joined(separator: ","))),
         ]
+    }
+}
+
+extension OutputRecord {
+    /// How long ago, shortly: "45s", "12m", "3h05m", "2d4h".
+    public static func age(from date: Date, to now: Date) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        switch seconds {
+        case ..<60: return "\(seconds)s"
+        case ..<3600: return "\(seconds / 60)m"
+        case ..<86_400: return String(format: "%dh%02dm", seconds / 3600, seconds / 60 % 60)
+        default: return "\(seconds / 86_400)d\(seconds / 3600 % 24)h"
+        }
     }
 }
