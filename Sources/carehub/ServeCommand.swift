@@ -2,6 +2,7 @@ import ArgumentParser
 import CareHubService
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import UnixSignals
 
@@ -46,10 +47,14 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "carehub")
+        let service = Hub(configuration: configuration, logger: logger)
+        // Once per process (this command runs once): metrics made through the global API (a library's) land in the hub's
+        // registry too. The hub's own are made from its factory directly.
+        MetricsSystem.bootstrap(service.operations.factory)
         do {
             // The hub ends with the group: a graceful shutdown on SIGTERM or SIGINT, or a failure of one of its services.
             let hub = ServiceGroupConfiguration.ServiceConfiguration(
-                service: Hub(configuration: configuration, logger: logger),
+                service: service,
                 successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
             try await ServiceGroup(configuration: .init(services: [hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         } catch let failure as CLIFailure {
