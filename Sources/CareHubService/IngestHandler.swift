@@ -126,12 +126,13 @@ public final class IngestHandler: Sendable {
         }
         let committed = DispatchTime.now().uptimeNanoseconds
         logger.trace("Burst committed", metadata: ["ingest.messages": "\(burst.count)"])
-        var tally = IngestTally()
-        for item in outcomes {
-            tally.add(item.outcome)
-            report(item.outcome, decoded: item.decoded, topic: item.topic)
+        // Counted before the rules and the notifier are told, so a scrape that sees their work sees these events counted.
+        if let metrics {
+            var tally = IngestTally()
+            for item in outcomes { tally.add(item.outcome) }
+            metrics.recordBurst(tally, nanoseconds: Int64(committed - started))
         }
-        metrics?.recordBurst(tally, nanoseconds: Int64(committed - started))
+        for item in outcomes { report(item.outcome, decoded: item.decoded, topic: item.topic) }
         for sentinel in sentinels {
             backlog?.received(sentinel)
             lag?.received(sentinel)

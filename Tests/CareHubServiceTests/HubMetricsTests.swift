@@ -77,8 +77,9 @@ import Testing
         try await InProcessHub.with { fixture in
             let operations = HubOperations()
             try await fixture.run(operations: operations) {
+                let ready = try await PrometheusScrape.waitUntilReady(operations)
+                #expect(ready.ready, "\(ready.reason)")
                 #expect(try PrometheusScrape(operations)["carehub_broker_connected"] == 1)
-                #expect(operations.readiness().ready, "\(operations.readiness().reason)")
 
                 await fixture.broker.pause()
                 let down = try await PrometheusScrape.waitUntil(operations) { $0["carehub_broker_connected"] == 0 }
@@ -90,9 +91,19 @@ import Testing
                 try await fixture.broker.resume()
                 let up = try await PrometheusScrape.waitUntil(operations) { $0["carehub_broker_connected"] == 1 }
                 #expect(up["carehub_broker_connected"] == 1)
-                #expect(operations.readiness().ready, "\(operations.readiness().reason)")
-                // The watcher is back too (it must see the hub announce itself offline), and the hub stores again.
-                try await fixture.publishEvent(home: "anna", device: "pir-hall", id: "after", type: "motion", value: "true")
+                let readyAgain = try await PrometheusScrape.waitUntilReady(operations)
+                #expect(readyAgain.ready, "\(readyAgain.reason)")
+                // The watcher is back too (it must see the hub announce itself offline: it reconnects on its own backoff,
+                // and a publish fails until it has), and the hub stores again.
+                let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+                while true {
+                    do {
+                        try await fixture.publishEvent(home: "anna", device: "pir-hall", id: "after", type: "motion", value: "true")
+                        break
+                    } catch where ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                }
                 try await fixture.waitUntil("SELECT COUNT(*) FROM events WHERE id = 'after'", reaches: 1)
             }
         }

@@ -22,7 +22,7 @@ import Testing
                 // Five minutes on: the events are long stored, and evaluated, which only the running rules know (their
                 // checkpoint in the database is written at most once a second of the hub's clock).
                 fixture.clock.advance(by: 300)
-                let readiness = operations.readiness()
+                let readiness = try await PrometheusScrape.waitUntilReady(operations)
                 #expect(readiness.ready, "\(readiness.reason)")
                 #expect(try PrometheusScrape(operations)["carehub_rules_lag_seconds"] == 0)
             }

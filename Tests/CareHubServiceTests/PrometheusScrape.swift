@@ -29,6 +29,18 @@ struct PrometheusScrape {
         try await waitUntil(operations, timeout: timeout) { ($0[series] ?? -1) >= target }
     }
 
+    /// Asks until the hub is ready, for at most `timeout`; returns the last answer (the test checks it). The hub announces
+    /// itself online a moment before its state handler has run, and its rules publish their position after each step.
+    static func waitUntilReady(_ operations: HubOperations, timeout: Duration = .seconds(30)) async throws -> HubReadiness {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var readiness = operations.readiness()
+        while !readiness.ready, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            readiness = operations.readiness()
+        }
+        return readiness
+    }
+
     /// Scrapes until `condition` holds, for at most `timeout`; returns the last scrape (the test checks it).
     static func waitUntil(_ operations: HubOperations, timeout: Duration = .seconds(30),
                           _ condition: (PrometheusScrape) -> Bool) async throws -> PrometheusScrape {
