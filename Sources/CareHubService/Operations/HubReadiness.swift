@@ -31,7 +31,8 @@ public struct HubReadiness: Sendable, Equatable {
         case .stopped:
             return HubReadiness(ready: false, reason: "The hub has stopped.")
         case .down(let why):
-            return HubReadiness(ready: false, reason: "The hub is not connected to the broker (\(why)).")
+            let detail = why.hasSuffix(".") ? String(why.dropLast()) : why
+            return HubReadiness(ready: false, reason: "The hub is not connected to the broker (\(detail)).")
         case .up:
             break
         }
