@@ -82,7 +82,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "carehub-bench",
-            dependencies: ["CareHubCore", "CareHubService", "CareHubStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CareHubCore", "CareHubService", "CareHubStore", "Mosquitto", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "MosquittoTests", dependencies: ["Mosquitto", "CareHubTesting"]),
         .testTarget(name: "CareHubCoreTests", dependencies: ["CareHubCore"]),
