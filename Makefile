@@ -18,7 +18,7 @@ PYTHON := .venv/bin/python
 
 help:
 	@echo "make demo     build, start a local broker and the hub, play a simulated home, show its incidents"
-	@echo "make test     run every test: swift test, then the simulator's pytest suite and the API's schemathesis run"
+	@echo "make test     run every test: swift test, then the simulator's and deploy/'s pytest suites (promtool's checks when installed) and the API's schemathesis run"
 	@echo "make build    debug build (.build/debug/carehub)"
 	@echo "make release  optimised build (.build/release/carehub)"
 	@echo "make bench    every benchmark against its same-run baseline; table in bench/results/ (about 10 min)"
@@ -49,7 +49,7 @@ test: setup
 	swift test --skip-build --no-parallel --filter '$(LATENCY_TESTS)'
 	swift test --skip-build --filter '$(FUZZ_TESTS)'
 	swift test --skip-build --filter '$(FLOOD_TESTS)'
-	$(PYTHON) -m pytest -q simulators/tests
+	$(PYTHON) -m pytest -q simulators/tests deploy/tests
 	$(PYTHON) -m pytest -q http_tests
 
 build: setup

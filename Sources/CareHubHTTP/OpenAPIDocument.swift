@@ -307,6 +307,41 @@ paths:
               schema: {type: string}
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
+  /metrics:
+    get:
+      summary: Prometheus metrics (no credentials; no home, device or person in any label)
+      security: []
+      responses:
+        "200":
+          description: The Prometheus text exposition format
+          content:
+            text/plain: {schema: {type: string}}
+        "500":
+          description: The metrics could not be read from the database
+          content:
+            text/plain: {schema: {type: string}}
+  /healthz:
+    get:
+      summary: 200 while the process serves (no credentials)
+      security: []
+      responses:
+        "200":
+          description: Serving
+          content:
+            text/plain: {schema: {type: string}}
+  /readyz:
+    get:
+      summary: 200 when connected to the broker and the rules have caught up; 503 with the reason otherwise (no credentials)
+      security: []
+      responses:
+        "200":
+          description: Ready
+          content:
+            text/plain: {schema: {type: string}}
+        "503":
+          description: Not ready, and why
+          content:
+            text/plain: {schema: {type: string}}
 components:
   securitySchemes:
     bearer: {type: http, scheme: bearer}

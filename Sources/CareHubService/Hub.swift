@@ -32,20 +32,29 @@ public struct Hub: Service {
     private let clock: any HubClock
     private let logger: Logger
     private let interceptBursts: BurstInterceptor?
+    /// The hub's metrics and readiness, for `/metrics` and `/readyz`: usable from any thread, before, while and after
+    /// the hub runs (not ready until it has connected and its rules run).
+    public let operations: HubOperations
 
     /// Builds nothing yet: `run()` opens the database and connects. `clock` is the hub's only source of time (rule
-    /// timers, receipt times, escalation); `interceptBursts` is for tests only.
+    /// timers, receipt times, escalation); `operations` (by default its own, with a registry of its own) is where the
+    /// hub's metrics and readiness are kept; `interceptBursts` is for tests only.
     public init(configuration: HubConfiguration, clock: any HubClock = SystemClock(), logger: Logger,
-                interceptBursts: BurstInterceptor? = nil) {
+                operations: HubOperations = HubOperations(), interceptBursts: BurstInterceptor? = nil) {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
+        self.operations = operations
         self.interceptBursts = interceptBursts
     }
 
     public func run() async throws {
         let database = try HubDatabase.openForHub(path: configuration.database.path, synchronous: configuration.database.synchronous)
         try database.checkWritable(at: clock.now, version: Self.version)
+        let operations = self.operations
+        operations.connection.set(.notStarted)
+        operations.attach(database: database, clock: clock)
+        defer { operations.detach() }
         logger.info("Database ready", metadata: [
             "db.path": "\(configuration.database.path)", "db.synchronous": "\(configuration.database.synchronous.rawValue)",
         ])
@@ -77,7 +86,7 @@ public struct Hub: Service {
         let ingest = IngestHandler(
             ingestor: ingestor.limited(by: TrafficLimiter(limits: configuration.limits, caughtUp: { backlog.hasCaughtUp })),
             clock: clock, logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, lag: lag, redeliveries: redeliveries,
-            beforeCommit: beforeCommit, liveLaneWanted: liveLaneWanted)
+            beforeCommit: beforeCommit, liveLaneWanted: liveLaneWanted, metrics: operations.metrics)
         for mapping in configuration.gateways {
             logger.info("Gateway dialect mapped", metadata: ["gateway.dialect": "\(mapping.dialect)", "mqtt.filters": "\(mapping.subscriptions)"])
             if mapping.defaultHome == nil, mapping.routes.contains(where: { $0.message != .ignore && !$0.topic.capturesHome }) {
@@ -111,6 +120,7 @@ public struct Hub: Service {
         #endif
         let reference = ClientReference()
         let client = try MosquittoClient(configuration: mosquittoConfiguration, logger: logger, onState: { [redeliveries] state in
+            operations.metrics.setBrokerConnected(operations.connection.update(state))
             if case .connecting = state {
                 redeliveries?.connectionStarting()
                 lag.connectionStarting()
@@ -129,19 +139,20 @@ public struct Hub: Service {
             .init(service: BrokerConnectionService(client: client, logger: logger, afterCleanStop: { [redeliveries] in redeliveries?.connectionClosedCleanly() }),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: RulesService(store: RulesStore(database: database), settings: configuration.rules, clock: clock,
-                                        logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog),
+                                        logger: logger, newEvents: newEvents, newOutbox: newOutbox, backlog: backlog, operations: operations),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: EscalationService(store: EscalationStore(database: database), policy: configuration.escalation, clock: clock,
                                              logger: logger, newOutbox: newOutbox),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: NotifierService(outbox: OutboxStore(database: database), client: client, webhooks: try configuration.signedWebhooks(),
-                                           giveUpAfter: configuration.notificationGiveUpAfter, clock: clock, logger: logger, newOutbox: newOutbox),
+                                           giveUpAfter: configuration.notificationGiveUpAfter, clock: clock, logger: logger, newOutbox: newOutbox,
+                                           metrics: operations.metrics),
                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
         if configuration.broker.liveLane {
             let live = IngestHandler(
                 ingestor: ingestor, clock: clock, logger: logger, newEvents: newEvents,
-                newOutbox: newOutbox, lane: .live, liveLaneWanted: liveLaneWanted, onLiveDeliveries: { seq in
+                newOutbox: newOutbox, lane: .live, liveLaneWanted: liveLaneWanted, metrics: operations.metrics, onLiveDeliveries: { seq in
                     do {
                         try reference.client?.enqueuePublish(topic: Topic.liveMarker, payload: Array(String(seq).utf8))
                     } catch {

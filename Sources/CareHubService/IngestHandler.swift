@@ -37,15 +37,18 @@ public final class IngestHandler: Sendable {
     /// backlog not yet delivered). Then both lanes note the alarms they handle (`LiveDeliveries`) so that the other's
     /// copy changes nothing; once caught up, the persistent session brings each alarm as fast as the live lane would.
     private let liveLaneWanted: @Sendable () -> Bool
+    /// Told once per committed burst what it stored and refused, and how long its transaction took.
+    private let metrics: HubMetrics?
 
     public init(
         ingestor: Ingestor, clock: any HubClock, logger: Logger, newEvents: Doorbell, newOutbox: Doorbell,
         backlog: BacklogGate? = nil, lag: SessionLag? = nil, redeliveries: RedeliveryGuard? = nil,
         beforeCommit: (@Sendable (Int) -> Void)? = nil, lane: IngestLane = .persistent, liveLaneWanted: @escaping @Sendable () -> Bool = { false },
-        onLiveDeliveries: (@Sendable (Int64) -> Void)? = nil,
+        metrics: HubMetrics? = nil, onLiveDeliveries: (@Sendable (Int64) -> Void)? = nil,
         onStoreFailure: @escaping @Sendable (String) -> Void = IngestHandler.exitWithoutAcknowledging
     ) {
         self.beforeCommit = beforeCommit
+        self.metrics = metrics
         self.lane = lane
         self.onLiveDeliveries = onLiveDeliveries
         self.liveLaneWanted = liveLaneWanted
@@ -78,6 +81,7 @@ public final class IngestHandler: Sendable {
         var newestLiveDelivery: Int64?
         var outcomes: [(outcome: IngestOutcome, decoded: DecodedMessage?, topic: String)] = []
         outcomes.reserveCapacity(burst.count)
+        let started = DispatchTime.now().uptimeNanoseconds
         do {
             try ingestor.write { ingestBurst in
                 let transaction = ingestBurst.transaction
@@ -120,7 +124,14 @@ public final class IngestHandler: Sendable {
             onStoreFailure("Could not store \(burst.count) message(s) (from \(topics)), so none was acknowledged and the broker will redeliver them: \(error)")
             return
         }
+        let committed = DispatchTime.now().uptimeNanoseconds
         logger.trace("Burst committed", metadata: ["ingest.messages": "\(burst.count)"])
+        // Counted before the rules and the notifier are told, so a scrape that sees their work sees these events counted.
+        if let metrics {
+            var tally = IngestTally()
+            for item in outcomes { tally.add(item.outcome) }
+            metrics.recordBurst(tally, nanoseconds: Int64(committed - started))
+        }
         for item in outcomes { report(item.outcome, decoded: item.decoded, topic: item.topic) }
         for sentinel in sentinels {
             backlog?.received(sentinel)

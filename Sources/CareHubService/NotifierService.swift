@@ -28,9 +28,9 @@ public struct NotifierService: Service {
     private let newOutbox: Doorbell
 
     public init(outbox: OutboxStore, client: MosquittoClient, webhooks: [Webhook] = [],
-                giveUpAfter: TimeInterval = 15 * 60, clock: any HubClock, logger: Logger, newOutbox: Doorbell) {
+                giveUpAfter: TimeInterval = 15 * 60, clock: any HubClock, logger: Logger, newOutbox: Doorbell, metrics: HubMetrics? = nil) {
         func worker(_ lane: OutboxLane, _ channel: any NotificationChannel) -> OutboxLaneWorker {
-            OutboxLaneWorker(lane: lane, channel: channel, outbox: outbox, giveUpAfter: giveUpAfter, clock: clock, logger: logger)
+            OutboxLaneWorker(lane: lane, channel: channel, outbox: outbox, giveUpAfter: giveUpAfter, clock: clock, logger: logger, metrics: metrics)
         }
         self.outbox = outbox
         self.webhooks = webhooks

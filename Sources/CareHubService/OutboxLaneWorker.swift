@@ -19,6 +19,8 @@ struct OutboxLaneWorker: Sendable {
     let giveUpAfter: TimeInterval
     let clock: any HubClock
     let logger: Logger
+    /// Counts a webhook's failed attempts (`carehub_webhook_failures_total`), when the hub is observed.
+    var metrics: HubMetrics?
     /// Rung when new rows for this lane may be waiting, and on shutdown.
     let doorbell = Doorbell()
 
@@ -104,6 +106,7 @@ struct OutboxLaneWorker: Sendable {
 
     private func retryLater(_ message: OutboxMessage, error: String) throws {
         let delay = Self.backoff(attempt: message.attempts)
+        if case .webhook = lane { metrics?.recordWebhookFailure() }
         logger.warning("Notification failed; will retry", metadata: [
             "notify.lane": "\(lane)", "outbox.target": "\(message.target.name)", "outbox.seq": "\(message.seq)", "outbox.attempt": "\(message.attempts + 1)",
             "error": "\(error)", "retry_in_s": "\(String(format: "%.1f", delay))",

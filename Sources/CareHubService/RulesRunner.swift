@@ -67,6 +67,9 @@ struct RulesRunner {
         return events.count
     }
 
+    /// The row number (`events.seq`) evaluated through, written or not.
+    var evaluatedEventSeq: Int64 { evaluated.eventSeq }
+
     /// The earliest deadline of any home.
     mutating func nextDeadline() -> Date? {
         loop.nextDeadline()

@@ -15,9 +15,11 @@ public struct RulesService: Service {
     private let newEvents: Doorbell
     private let newOutbox: Doorbell
     private let backlog: BacklogGate?
+    /// Told how long each step took and how far the rules have evaluated (readiness), when the hub is observed.
+    private let operations: HubOperations?
 
     public init(store: RulesStore, settings: RuleSettingsBook = RuleSettingsBook(), clock: any HubClock, logger: Logger,
-                newEvents: Doorbell, newOutbox: Doorbell, backlog: BacklogGate? = nil) {
+                newEvents: Doorbell, newOutbox: Doorbell, backlog: BacklogGate? = nil, operations: HubOperations? = nil) {
         self.store = store
         self.settings = settings
         self.clock = clock
@@ -25,6 +27,7 @@ public struct RulesService: Service {
         self.newEvents = newEvents
         self.newOutbox = newOutbox
         self.backlog = backlog
+        self.operations = operations
     }
 
     public func run() async throws {
@@ -35,10 +38,15 @@ public struct RulesService: Service {
             ])
         }
         logger.info("Rules running", metadata: ["rules.homes": "\(runner.loop.engine.homes.count)", "rules.timers": "\(runner.deadlineCount())"])
+        operations?.rules.set(runner.evaluatedEventSeq)
+        defer { operations?.rules.set(nil) }
         try await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let timersMayFire = backlog?.timersMayFire ?? true
+                let started = DispatchTime.now().uptimeNanoseconds
                 let (processed, changes) = try runner.step(now: clock.now, timersMayFire: timersMayFire)
+                operations?.metrics.recordRulesStep(nanoseconds: Int64(DispatchTime.now().uptimeNanoseconds - started))
+                operations?.rules.set(runner.evaluatedEventSeq)
                 report(changes)
                 if processed < RulesRunner.batchSize {
                     await newEvents.wait(upTo: timersMayFire ? waitTime(&runner) : .seconds(1))

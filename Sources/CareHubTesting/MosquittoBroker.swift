@@ -60,8 +60,18 @@ public final class MosquittoBroker: @unchecked Sendable {
 
     /// Stops gracefully (SIGTERM) and starts again on the same port with the same configuration.
     public func restart() async throws {
+        await pause()
+        try await resume()
+    }
+
+    /// Stops gracefully (SIGTERM), keeping the port and configuration for `resume()`: the broker is down meanwhile.
+    public func pause() async {
         child.signal(SIGTERM)
         await child.waitForExit(timeout: .seconds(10))
+    }
+
+    /// Starts again after `pause()`, on the same port with the same configuration.
+    public func resume() async throws {
         child = try await Self.launch(directory: directory, port: port)
     }
 

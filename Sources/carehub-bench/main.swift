@@ -11,6 +11,7 @@ import GRDB
 //   carehub-bench replay-db FILE [LINES]   the same lines (the first LINES) replayed into a new database, as
 //                                    `carehub replay --db` does, against the in-memory replay of them in the same run
 //   carehub-bench memory HOMES [MODE] RSS growth per home after 20 realistic events each (fixed rules, or with a learned routine)
+//   carehub-bench ingest-metrics EVENTS ROUNDS   CPU cost of the hub's metrics on the ingest path (with against without)
 
 func residentBytes() -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
@@ -203,10 +204,12 @@ case "replay-db" where arguments.count == 2 || arguments.count == 3:
     try persistedReplayThroughput(path: arguments[1], lines: arguments.count == 3 ? Int(arguments[2]) : nil)
 case "memory" where arguments.count == 2 || arguments.count == 3:
     ruleMemory(homes: Int(arguments[1]) ?? 10_000, mode: arguments.count == 3 ? RoutineMode(rawValue: arguments[2]) ?? .learned : .fixed)
+case "ingest-metrics" where arguments.count == 3:
+    try ingestMetricsCost(events: Int(arguments[1]) ?? 100_000, rounds: Int(arguments[2]) ?? 3)
 case "make-db" where arguments.count == 5:
     try makeDatabase(path: arguments[1], homes: Int(arguments[2]) ?? 100_000, events: Int(arguments[3]) ?? 10_000_000,
                      incidents: Int(arguments[4]) ?? 100_000)
 default:
-    FileHandle.standardError.write(Data("usage: carehub-bench replay FILE | replay-db FILE [LINES] | memory HOMES [fixed|learned] | make-db PATH HOMES EVENTS INCIDENTS\n".utf8))
+    FileHandle.standardError.write(Data("usage: carehub-bench replay FILE | replay-db FILE [LINES] | memory HOMES [fixed|learned] | make-db PATH HOMES EVENTS INCIDENTS | ingest-metrics EVENTS ROUNDS\n".utf8))
     exit(64)
 }

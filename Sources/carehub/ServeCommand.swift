@@ -4,6 +4,7 @@ import CareHubService
 import CareHubStore
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import UnixSignals
 
@@ -53,13 +54,17 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "carehub")
+        let service = Hub(configuration: configuration, logger: logger)
+        // Once per process (this command runs once): metrics made through the global API (a library's) land in the hub's
+        // registry too. The hub's own are made from its factory directly.
+        MetricsSystem.bootstrap(service.operations.factory)
         do {
             // The hub ends with the group: a graceful shutdown on SIGTERM or SIGINT, or a failure of one of its services.
             let hub = ServiceGroupConfiguration.ServiceConfiguration(
-                service: Hub(configuration: configuration, logger: logger),
+                service: service,
                 successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
             var services = [hub]
-            if let listener = try httpListener(configuration, logger: logger) {
+            if let listener = try httpListener(configuration, operations: service.operations, logger: logger) {
                 services.append(.init(service: listener, successTerminationBehavior: .gracefullyShutdownGroup,
                                       failureTerminationBehavior: .gracefullyShutdownGroup))
             }
@@ -72,14 +77,21 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The HTTP listener, when `--http` or `http.listen` asks for one. It has its own connections to the database (staff
+    /// The HTTP listener, when `--http` or `http.listen` asks for one, with the hub's `/metrics`, `/healthz` and `/readyz`. It has its own connections to the database (staff
     /// actions write `synchronous=FULL`, as the command line's do), opened here so the schema is current before either
     /// service starts.
-    func httpListener(_ configuration: HubConfiguration, logger: Logger) throws -> (any Service)? {
+    func httpListener(_ configuration: HubConfiguration, operations: HubOperations, logger: Logger) throws -> (any Service)? {
         guard let settings = configuration.http else { return nil }
         let database = try HubDatabase.openForHub(path: configuration.database.path, synchronous: .full)
         let arguments = HTTPServeArguments(host: settings.host, port: settings.port, publicURL: settings.publicURL, database: database,
                                            timeZone: configuration.timeZone)
-        return buildHTTPApplication(arguments, logger: logger)
+        let operationsRoutes = OperationsRoutes(metricsText: { try operations.metricsText() }, metricsContentType: HubOperations.metricsContentType,
+                                                readiness: { operations.readiness().pair })
+        return buildHTTPApplication(arguments, extraRoutes: [operationsRoutes], logger: logger)
     }
+}
+
+extension HubReadiness {
+    /// As the HTTP listener's readiness route takes it.
+    var pair: (ready: Bool, reason: String) { (ready, reason) }
 }

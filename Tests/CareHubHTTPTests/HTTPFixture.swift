@@ -56,7 +56,10 @@ struct HTTPFixture {
         return policy
     }
 
-    var router: Router<CareHubRequestContext> { buildHTTPRouter(arguments, hashing: Self.hashing) }
+    /// The router as `carehub serve` builds it: the API, and the operations endpoints beside it.
+    var router: Router<CareHubRequestContext> {
+        buildHTTPRouter(arguments, hashing: Self.hashing, extraRoutes: [OperationsRoutesTests.routes(ready: true)])
+    }
 
     /// Runs `test` against the listener in process.
     func test<Value: Sendable>(_ test: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {

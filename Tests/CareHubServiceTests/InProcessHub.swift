@@ -57,15 +57,16 @@ struct InProcessHub {
         directory.remove()
     }
 
-    /// Runs the hub around `body` (see the type's summary). `interceptBursts` and `logger` (by default warnings and
-    /// worse, to standard output) are passed to the hub.
-    func run<T>(interceptBursts: Hub.BurstInterceptor? = nil, logger: Logger? = nil, _ body: () async throws -> T) async throws -> T {
+    /// Runs the hub around `body` (see the type's summary). `interceptBursts`, `operations` (where the hub keeps its
+    /// metrics and readiness) and `logger` (by default warnings and worse, to standard output) are passed to the hub.
+    func run<T>(interceptBursts: Hub.BurstInterceptor? = nil, operations: HubOperations = HubOperations(), logger: Logger? = nil,
+                _ body: () async throws -> T) async throws -> T {
         let logger = logger ?? {
             var logger = Logger(label: "carehub-in-process")
             logger.logLevel = .warning
             return logger
         }()
-        let hub = Hub(configuration: configuration, clock: clock, logger: logger, interceptBursts: interceptBursts)
+        let hub = Hub(configuration: configuration, clock: clock, logger: logger, operations: operations, interceptBursts: interceptBursts)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: hub, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger))
         let onlineBefore = hubStatusCount("online")

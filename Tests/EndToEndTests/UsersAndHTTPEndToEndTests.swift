@@ -86,6 +86,19 @@ import Testing
             #expect(stream.read(until: "\"kind\":\"pendant\"", timeout: .seconds(20)), "the pendant's incident reaches the open stream")
             print("pendant publish → incident event on the stream: \(ContinuousClock.now - pressed)")
 
+            // The operations endpoints of the same listener answer without credentials and name no home.
+            let metrics = try PlainHTTPConnection(port: port, path: "/metrics", headers: ["Connection": "close"])
+            #expect(metrics.read(until: "carehub_broker_connected", timeout: .seconds(10)), "\(metrics.received)")
+            #expect(metrics.received.hasPrefix("HTTP/1.1 200"))
+            #expect(metrics.received.contains("carehub_events_stored_total"))
+            #expect(!metrics.received.contains("flat-12") && !metrics.received.contains("pendant-1"), "no home or device in the metrics")
+            let ready = try PlainHTTPConnection(port: port, path: "/readyz", headers: ["Connection": "close"])
+            #expect(ready.read(until: "\n\n", timeout: .seconds(10)) || ready.received.contains("caught up"))
+            #expect(ready.received.hasPrefix("HTTP/1.1 200"), "\(ready.received)")
+            let healthy = try PlainHTTPConnection(port: port, path: "/healthz", headers: ["Connection": "close"])
+            #expect(healthy.read(until: "serving", timeout: .seconds(10)))
+            #expect(healthy.received.hasPrefix("HTTP/1.1 200"))
+
             let ack = try PlainHTTPConnection(port: port, method: "POST", path: "/api/v1/incidents/1/ack",
                                               headers: ["Authorization": "Bearer \(token)", "Connection": "close", "Content-Type": "application/json"],
                                               body: #"{"note": "On my way"}"#)
