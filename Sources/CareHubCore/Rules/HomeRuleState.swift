@@ -43,10 +43,9 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
     public var raised: UInt32 = 0
     /// The silence (its start) for which an inactivity-type or no_data incident was raised: one per silence.
     public var silenceRaisedFor: Int64?
-    /// How long this home is normally quiet (`RoutineMode.learned`); nil until its first quiet is learned.
-    public var routine: LearnedRoutine?
-    /// The last weeks of days the trends compare (`RoutineMode.learned`); nil until the first activity is counted.
-    public var history: DailyHistory?
+    /// What the home has learned (`RoutineMode.learned`), behind one pointer: a home on the fixed rules pays 8 bytes for
+    /// it (`routine` and `history` read and write it).
+    var learned: CopyOnWriteBox<LearnedState>?
     /// The last `not_up` check time evaluated.
     public var notUpCheckedThrough: Int64
 
@@ -79,10 +78,39 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
             notUpCheckedThrough: notUpCheckedThrough, routineReady: routine?.learnedDays ?? 0)
     }
 
+    /// How long this home is normally quiet (`RoutineMode.learned`); nil until its first quiet is learned.
+    public var routine: LearnedRoutine? {
+        get { learned?.value.routine }
+        _modify {
+            // Taken out while written, so that the box is not shared and the routine's counts are changed in place.
+            var box = learned.take() ?? CopyOnWriteBox(LearnedState())
+            defer { learned = box.value.isEmpty ? nil : box }
+            yield &box.value.routine
+        }
+    }
+
+    /// The last weeks of days the trends compare (`RoutineMode.learned`); nil until the first activity is counted.
+    public var history: DailyHistory? {
+        get { learned?.value.history }
+        _modify {
+            var box = learned.take() ?? CopyOnWriteBox(LearnedState())
+            defer { learned = box.value.isEmpty ? nil : box }
+            yield &box.value.history
+        }
+    }
+
     func isRaised(_ kind: IncidentKind) -> Bool { raised & kind.ruleBit != 0 }
     mutating func setRaised(_ kind: IncidentKind, _ value: Bool) {
         raised = value ? raised | kind.ruleBit : raised & ~kind.ruleBit
     }
+}
+
+/// What a home in learned mode has learned: its quiets (`LearnedRoutine`) and its counted days (`DailyHistory`).
+public struct LearnedState: Sendable, Equatable, Codable {
+    public var routine: LearnedRoutine?
+    public var history: DailyHistory?
+
+    var isEmpty: Bool { routine == nil && history == nil }
 }
 
 /// What the rules remember about one device, packed to 64 bytes: a home has a dozen devices and rule state
