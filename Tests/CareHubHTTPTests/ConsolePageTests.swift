@@ -75,7 +75,7 @@ import Testing
             #expect(first.lowerBound < second.lowerBound, "the emergency comes before the older, less urgent one")
             #expect(!html.contains("id=\"incident-\(resolved)\""))
             #expect(html.contains(#"<meta name="csrf-token" content="\#(session.csrf)">"#))
-            #expect(html.contains(#"<input type="checkbox" id="sound"><label for="sound">"#), "the sound is off by default and labelled")
+            #expect(html.contains(#"<p class="check"><input type="checkbox" id="sound"><label for="sound">"#), "the sound is off by default and labelled")
             #expect(html.contains(#"<th scope="col">Priority</th>"#))
             #expect(html.contains(##"<a class="skip" href="#main">"##))
             #expect(html.contains("new EventSource(\"/api/v1/stream\")"))

@@ -14,8 +14,9 @@ extension ConsoleRoutes {
         let main = """
             <h1>Queue</h1>
             \(ConsolePage.message(message))
+            <p id="live-state" hidden></p>
             <p id="announce" class="notice" role="status" aria-live="assertive" aria-atomic="true" hidden></p>
-            <p class="inline"><input type="checkbox" id="sound"><label for="sound">Play a sound when a new emergency arrives</label></p>
+            <p class="check"><input type="checkbox" id="sound"><label for="sound">Play a sound when a new emergency arrives</label></p>
             <p id="empty"\(incidents.isEmpty ? "" : " hidden")>Nothing needs attention.</p>
             <table class="cards" id="queue">
             <caption class="visually-hidden">Open and acknowledged incidents, most urgent and oldest first</caption>

@@ -24,6 +24,10 @@ enum ConsoleStyle {
         label{display:block;font-weight:600}
         .inline{display:flex;flex-wrap:wrap;gap:.4rem;align-items:end;margin:.25rem 0}
         .inline label{font-weight:400}
+        .check{display:flex;align-items:center;gap:.5rem}
+        .check input{width:1.5rem;height:1.5rem;min-height:0}
+        .check label{display:inline;font-weight:400}
+        td a{white-space:nowrap}
         table{border-collapse:collapse;width:100%}
         th,td{text-align:left;vertical-align:top;padding:.5rem;border-bottom:1px solid #8a8a8a}
         th{background:#eef2f6}

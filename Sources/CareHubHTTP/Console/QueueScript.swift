@@ -27,7 +27,7 @@ enum QueueScript {
             var opened = field(row, "opened");
             var time = document.createElement("time");
             time.setAttribute("datetime", incident.opened_at);
-            time.textContent = new Date(incident.opened_at).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+            time.textContent = new Date(incident.opened_at).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit", hourCycle: "h23"});
             opened.replaceChildren(time);
             field(row, "state").textContent = incident.state;
             field(row, "acknowledged").textContent = incident.acknowledged_by ? " by " + incident.acknowledged_by : "";
@@ -72,7 +72,16 @@ enum QueueScript {
             announce.hidden = false;
             announce.textContent = text;
           }
+          var liveState = document.getElementById("live-state");
+          function showLive(open) {
+            liveState.hidden = false;
+            liveState.textContent = open ? "Live: new and changed incidents appear here as they happen."
+                                         : "Reconnecting: reload the page if this stays.";
+            document.documentElement.dataset.live = open ? "open" : "closed";
+          }
           var source = new EventSource("/api/v1/stream");
+          source.addEventListener("open", function () { showLive(true); });
+          source.addEventListener("error", function () { showLive(false); });
           source.addEventListener("incident", function (event) {
             var incident = JSON.parse(event.data);
             var row = document.getElementById("incident-" + incident.id);
