@@ -138,3 +138,24 @@ enum ConsoleTestClock {
         return calendar.component(.hour, from: date)
     }
 }
+
+@Suite struct ConsoleQueueLengthTests {
+    @Test func theQueueShowsTheHundredMostUrgentAndSaysHowManyMoreThereAre() async throws {
+        let fixture = try HTTPFixture()
+        defer { fixture.remove() }
+        let start = Date().addingTimeInterval(-3600)
+        for index in 0..<101 {
+            try ConsolePageTests.raise(fixture, .lowBattery, summary: "battery \(index)", home: "flat-\(index)", at: start.addingTimeInterval(Double(index)))
+        }
+        let emergency = try fixture.raise(.pendant, home: "flat-500")
+        try await fixture.test { client in
+            let session = try await ConsoleSession.signIn(client, as: HTTPFixture.carer)
+            let page = try await session.get(client, "/")
+            #expect(page.status == .ok)
+            let rows = page.text.matches(of: /<tr id="incident-\d+"/).count
+            #expect(rows == 100)
+            #expect(page.text.contains("id=\"incident-\(emergency)\""), "the newest emergency is among them, being the most urgent")
+            #expect(page.text.contains("The 100 most urgent of 102 open and acknowledged incidents are shown"))
+        }
+    }
+}

@@ -5,11 +5,19 @@ import Foundation
 import Hummingbird
 
 extension ConsoleRoutes {
+    /// The queue shows this many incidents, the most urgent and oldest (the API's first page), and says how many more.
+    static let queueLength = 100
+
     /// `GET /`: open and acknowledged incidents, most urgent and oldest first (the API's query), each with its
     /// acknowledge and resolve forms; `QueueScript` keeps it live.
     func queuePage(_ context: CareHubRequestContext, message: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
         let account = try context.require(.carer)
-        let incidents = try IncidentQueries(database: database).list(IncidentFilter(states: [.open, .acknowledged]), limit: 1_000)
+        let queries = IncidentQueries(database: database)
+        let incidents = try queries.list(IncidentFilter(states: [.open, .acknowledged]), limit: Self.queueLength)
+        let total = incidents.count < Self.queueLength ? incidents.count : try queries.count(states: [.open, .acknowledged])
+        let more = total > incidents.count
+            ? "<p class=\"notice\">The \(incidents.count) most urgent of \(total) open and acknowledged incidents are shown; the rest appear as these are resolved.</p>"
+            : ""
         let table = QueueTable(csrfToken: context.csrfToken ?? "", clock: ConsoleClock(timeZone: timeZone))
         let main = """
             <h1>Queue</h1>
@@ -17,6 +25,7 @@ extension ConsoleRoutes {
             <p id="live-state" hidden></p>
             <p id="announce" class="notice" role="status" aria-live="assertive" aria-atomic="true" hidden></p>
             <p class="check"><input type="checkbox" id="sound"><label for="sound">Play a sound when a new emergency arrives</label></p>
+            \(more)
             <p id="empty"\(incidents.isEmpty ? "" : " hidden")>Nothing needs attention.</p>
             <table class="cards" id="queue">
             <caption class="visually-hidden">Open and acknowledged incidents, most urgent and oldest first</caption>
