@@ -1,6 +1,6 @@
 /// The console's style sheet: one column on a phone, tables that become cards under 40 rem, visible focus, and
-/// colours whose text contrast is at least 4.5:1 (WCAG 2.2 AA; the darkest badge text on its background is white on
-/// #a50e0e, 7.4:1; the lightest, #1a1a1a on the highlight #fff3bf, 15:1).
+/// colours whose text contrast is at least 4.5:1 (WCAG 2.2 AA; every pair here is 7:1 or more, the lowest white on the
+/// urgent badge's #8a4500; `ConsoleStyleTests` checks each rule's text and background colours).
 enum ConsoleStyle {
     static let css = """
         *{box-sizing:border-box}

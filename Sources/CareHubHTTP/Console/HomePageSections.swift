@@ -45,7 +45,8 @@ struct HomePageSections {
         return table(caption: "Open incidents", headers: ["Priority", "What", "Opened", "State"], rows: rows)
     }
 
-    /// Activity per day, night toilet visits and the time up and about, from the rules' saved daily history.
+    /// Activity per day, night toilet visits, the time up and about and the time in bed, from the rules' saved daily
+    /// history.
     func weeks(_ days: [DaySummary]) -> String {
         guard !days.isEmpty else {
             return "<p>No complete days counted yet: the rules count a day once it has ended.</p>"
@@ -54,11 +55,12 @@ struct HomePageSections {
             """
             <tr><td data-label="Day">\(Self.dayText(day.day))</td><td data-label="Activity">\(day.activity)</td>
             <td data-label="Night toilet visits">\(day.nightVisits)</td>
-            <td data-label="Up and about">\(day.wakeMinute >= 0 ? LocalWindow.format(Int(day.wakeMinute)) : "not seen")</td></tr>
+            <td data-label="Up and about">\(day.wakeMinute >= 0 ? LocalWindow.format(Int(day.wakeMinute)) : "not seen")</td>
+            <td data-label="Time in bed">\(day.bedMinutes > 0 ? "\(day.bedMinutes / 60) h \(day.bedMinutes % 60) min" : "no bed sensor reading")</td></tr>
             """
         }
         return activityChart(days) + table(caption: "Each day of the last four weeks, newest first",
-                                           headers: ["Day", "Activity", "Night toilet visits", "Up and about"], rows: rows)
+                                           headers: ["Day", "Activity", "Night toilet visits", "Up and about", "Time in bed"], rows: rows)
     }
 
     func devices(_ devices: [DeviceRecord]) -> String {
