@@ -8,8 +8,9 @@ import Logging
 /// errors by their kind (`HTTPProblem.init(_:)`), Hummingbird's own (an unknown path's 404, a body too large) with their
 /// status, and anything else as a 500 whose detail points to the hub's log (the error itself may name files).
 ///
-/// A browser asking for a page (a GET outside `/api/` that accepts `text/html`) without a valid session is sent to the
-/// sign-in form instead of being shown a 401 problem; it comes back to the page after signing in.
+/// A browser (a request outside `/api/` that accepts `text/html`) gets the problem as a page instead: asking for a page
+/// without a valid session, it is sent to the sign-in form and comes back after signing in; anything else (a form
+/// without its CSRF token, a session that ended before the form was sent) is the sentence on a page of its own.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = CareHubRequestContext
 
@@ -17,12 +18,20 @@ struct ProblemMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
-            return try await next(request, context)
-        } catch let problem as HTTPProblem {
-            if problem.status == .unauthorized, Self.isBrowserPage(request) {
+            return try await problems(request, context: context, next: next)
+        } catch let problem as HTTPProblem where Self.isBrowser(request) {
+            if problem.status == .unauthorized, request.method == .get {
                 let path = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_", ".", "~"])) ?? "/"
                 return ConsoleRoutes.seeOther("/login?then=\(path)")
             }
+            return ConsoleRoutes.problemPage(problem)
+        }
+    }
+
+    private func problems(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as HTTPProblem {
             throw problem
         } catch let error as StoreError {
             if error.kind != .notFound, error.kind != .conflict {
@@ -51,8 +60,8 @@ struct ProblemMiddleware: RouterMiddleware {
         }
     }
 
-    /// A browser navigating to one of the console's pages, rather than a program calling the API.
-    static func isBrowserPage(_ request: Request) -> Bool {
-        request.method == .get && !request.uri.path.hasPrefix("/api/") && request.headers[.accept]?.contains("text/html") == true
+    /// A browser on one of the console's pages or forms, rather than a program calling the API.
+    static func isBrowser(_ request: Request) -> Bool {
+        !request.uri.path.hasPrefix("/api/") && request.headers[.accept]?.contains("text/html") == true
     }
 }

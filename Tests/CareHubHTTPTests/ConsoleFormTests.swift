@@ -106,3 +106,26 @@ import Testing
         }
     }
 }
+
+@Suite struct ConsoleProblemPageTests {
+    @Test func aBrowsersFormWithoutItsTokenOrSessionGetsTheSentenceOnAPage() async throws {
+        let fixture = try HTTPFixture()
+        defer { fixture.remove() }
+        let id = try fixture.raise(.pendant)
+        try await fixture.test { client in
+            let cara = try await ConsoleSession.signIn(client, as: HTTPFixture.carer)
+            let browser: HTTPFields = [.cookie: cara.cookie, .contentType: "application/x-www-form-urlencoded", .accept: "text/html,*/*;q=0.8"]
+            let forged = try await client.execute(uri: "/incidents/\(id)/ack", method: .post, headers: browser, body: ByteBuffer(string: "note=x"))
+            #expect(forged.status == .forbidden)
+            #expect(forged.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(forged.text.contains("This request needs the session&#39;s CSRF token"))
+            var ended = browser
+            ended[.cookie] = "carehub_session=ended"
+            let expired = try await client.execute(uri: "/incidents/\(id)/ack", method: .post, headers: ended, body: ByteBuffer(string: "note=x"))
+            #expect(expired.status == .unauthorized)
+            #expect(expired.text.contains(#"<a href="/login">Sign in</a>"#))
+            let program = try await client.execute(uri: "/incidents/\(id)/ack", method: .post, headers: [.cookie: cara.cookie])
+            #expect(program.headers[.contentType] == "application/problem+json", "a program still gets the problem")
+        }
+    }
+}

@@ -10,6 +10,18 @@ extension ConsoleRoutes {
         return then
     }
 
+    /// A problem as a page for a browser: its sentence, and the way back (its headers, such as `Retry-After`, kept).
+    static func problemPage(_ problem: HTTPProblem) -> Response {
+        let main = """
+            <h1>\(HTML.escape(problem.status.reasonPhrase))</h1>
+            \(ConsolePage.message(problem.detail))
+            <p><a href="/">Back to the queue</a> · <a href="/login">Sign in</a></p>
+            """
+        var response = ConsolePage(title: problem.status.reasonPhrase, main: main, status: problem.status).response()
+        response.headers.append(contentsOf: problem.headers.filter { $0.name != .contentType })
+        return response
+    }
+
     /// `GET /login`: the sign-in form; `error` is the sentence of a failed attempt.
     static func signInPage(then: String?, error: String?, status: HTTPResponse.Status = .ok) -> Response {
         let main = """
