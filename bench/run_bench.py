@@ -8,7 +8,8 @@ Markdown table to bench/results/bench-<date>.md (machine, date, command).
   3b. persisted replay (`carehub replay --db`) of the first 1,000,000 of those lines vs the in-memory replay of them
   4. rule-state memory per home at 10,000 and 100,000 homes (RSS growth over the engine without homes), the fixed rules
      alone and with a learned routine
-  5. `incidents list` and `events list --home` on 10 M events and 100,000 incidents vs sqlite3 counting rows
+  5. `incidents list` and `events list --home` on 10 M events and 100,000 incidents vs sqlite3 counting rows; on the same
+     database, the console's queue page and `GET /api/v1/incidents` from a running `carehub serve --http` vs `GET /healthz`
   6. hub start-up and recovery with 100,000 homes (subscribed; rule state and timers loaded)
 
 Usage: .venv/bin/python bench/run_bench.py [--quick] [--only SECTIONS]
@@ -20,19 +21,23 @@ Usage: .venv/bin/python bench/run_bench.py [--quick] [--only SECTIONS]
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import ingest_bench  # noqa: E402
 
-CAREHUB = str(ROOT / ".build/release/carehub")
-BENCH = str(ROOT / ".build/release/carehub-bench")
+# CAREHUB_BENCH_BUILD=debug tries the script against a debug build; the table's numbers are release builds'.
+BUILD = os.environ.get("CAREHUB_BENCH_BUILD", "release")
+CAREHUB = str(ROOT / f".build/{BUILD}/carehub")
+BENCH = str(ROOT / f".build/{BUILD}/carehub-bench")
 
 
 def timed(command: list[str], runs: int = 5) -> float:
@@ -79,9 +84,47 @@ def queries(workdir: Path, homes: int, events: int, incidents: int) -> dict:
         "incidents_list_ms": timed([CAREHUB, "incidents", "list", "--db", str(db), "--format", "json"]),
         "events_list_ms": timed([CAREHUB, "events", "list", "--home", "home-4242", "--db", str(db), "--format", "json"]),
         "startup": startup(workdir, db),
+        "http": http_pages(workdir, db),
     }
     db.unlink()
     return result
+
+
+def http_pages(workdir: Path, db: Path, runs: int = 5) -> dict:
+    """Median ms over `runs` requests (after one to warm up) from a running `carehub serve --http`: the console's queue
+    page and the API's first page of incidents, against `GET /healthz` (a round trip that reads nothing)."""
+    password = workdir / "bench.pw"
+    password.write_text("bench password\n")
+    subprocess.run([CAREHUB, "users", "add", "Bench Reader", "--role", "carer", "--password-file", str(password), "--db", str(db)],
+                   check=True, capture_output=True)
+    token = subprocess.run([CAREHUB, "users", "token", "Bench Reader", "--db", str(db)], check=True, capture_output=True,
+                           text=True).stdout.strip()
+    broker = ingest_bench.Broker(workdir)
+    port = ingest_bench.free_port()
+    hub = subprocess.Popen([CAREHUB, "serve", "--db", str(db), "--broker", f"mqtt://127.0.0.1:{broker.port}", "--http", str(port),
+                            "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        ingest_bench.wait_for_port(port, timeout=120)
+
+        def median_ms(path: str) -> tuple[float, int]:
+            times, size = [], 0
+            for attempt in range(runs + 1):
+                request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {token}"})
+                start = time.perf_counter()
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    size = len(response.read())
+                if attempt:
+                    times.append((time.perf_counter() - start) * 1000)
+            return statistics.median(times), size
+
+        healthz, _ = median_ms("/healthz")
+        queue, queue_bytes = median_ms("/")
+        api, _ = median_ms("/api/v1/incidents")
+        return {"healthz_ms": healthz, "queue_ms": queue, "queue_bytes": queue_bytes, "api_ms": api}
+    finally:
+        hub.terminate()
+        hub.wait(timeout=10)
+        broker.stop()
 
 
 def startup(workdir: Path, db: Path) -> dict:
@@ -206,6 +249,12 @@ def main() -> None:
              f"{large['incidents_list_ms']:.0f} ms", "median of 5 runs, whole process", "≤ 100 ms", verdict(large["incidents_list_ms"] <= 100)),
             ("`events list --home`, same database", f"sqlite3 COUNT(*) {large['baseline_ms']:.0f} ms", f"{large['events_list_ms']:.0f} ms",
              "median of 5 runs, whole process", "≤ 100 ms", verdict(large["events_list_ms"] <= 100)),
+            ("console queue page (`GET /`, every open incident), same database", f"`GET /healthz` {large['http']['healthz_ms']:.1f} ms",
+             f"{large['http']['queue_ms']:.1f} ms ({large['http']['queue_bytes'] / 1e6:.2f} MB)", "median of 5 requests, loopback, hub running",
+             "≤ 100 ms", verdict(large["http"]["queue_ms"] <= 100)),
+            ("`GET /api/v1/incidents` (first page of 100), same database", f"`GET /healthz` {large['http']['healthz_ms']:.1f} ms",
+             f"{large['http']['api_ms']:.1f} ms", "median of 5 requests, loopback, hub running", "≤ 100 ms",
+             verdict(large["http"]["api_ms"] <= 100)),
             (f"start-up with {sizes['big_homes']:,} homes", "—",
              f"subscribed {large['startup'].get('ready_s', float('nan')):.2f} s; rule state and timers loaded {large['startup'].get('rules_loaded_s', float('nan')):.2f} s; "
              f"SIGTERM exit {large['startup'].get('sigterm_exit_s', float('nan')):.2f} s",

@@ -6,6 +6,7 @@ Needs `swift build` first (make test does) and /usr/sbin/mosquitto.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -61,6 +62,9 @@ class Hub:
     token: str
     db: Path
     log: Path
+    broker_port: int
+    name: str
+    password: str
 
     def get(self, path: str) -> bytes:
         request = urllib.request.Request(self.base_url + path, headers={"Authorization": f"Bearer {self.token}"})
@@ -68,22 +72,22 @@ class Hub:
             return response.read()
 
 
-@pytest.fixture(scope="session")
-def hub(tmp_path_factory: pytest.TempPathFactory):
+@contextlib.contextmanager
+def running_hub(directory: Path, name: str = "Schema Tester", secret: str = "schemathesis password"):
+    """A `carehub serve --http` beside its own mosquitto, over a database in `directory` with the administrator
+    `name` (password `secret`), a pendant's open incident at flat-12 and a motion in its kitchen."""
     if not CAREHUB.exists():
         pytest.fail(f"{CAREHUB} is missing: run `swift build` first (make test does)", pytrace=False)
     mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     if not os.access(mosquitto, os.X_OK):
         pytest.fail("mosquitto is not installed: apt-get install -y mosquitto", pytrace=False)
-    directory = tmp_path_factory.mktemp("carehub-http")
     db = directory / "carehub.sqlite"
     password = directory / "password"
-    password.write_text("schemathesis password\n")
-    subprocess.run([str(CAREHUB), "users", "add", "Schema Tester", "--role", "admin", "--password-file", str(password),
+    password.write_text(secret + "\n")
+    subprocess.run([str(CAREHUB), "users", "add", name, "--role", "admin", "--password-file", str(password),
                     "--db", str(db)], check=True, capture_output=True)
-    token = subprocess.run([str(CAREHUB), "users", "token", "Schema Tester", "--db", str(db)],
+    token = subprocess.run([str(CAREHUB), "users", "token", name, "--db", str(db)],
                            check=True, capture_output=True, text=True).stdout.strip()
-
     broker_port = free_port()
     conf = directory / "mosquitto.conf"
     conf.write_text(f"listener {broker_port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
@@ -103,12 +107,18 @@ def hub(tmp_path_factory: pytest.TempPathFactory):
                 {"id": "press-1", "ts": now_rfc3339(), "type": "pendant", "room": "lounge"})
         publish(broker_port, "carehub/v1/flat-12/pir-1/event",
                 {"id": "motion-1", "ts": now_rfc3339(), "type": "motion", "room": "kitchen", "value": True})
-        hub = Hub(f"http://127.0.0.1:{http_port}", token, db, log)
+        hub = Hub(f"http://127.0.0.1:{http_port}", token, db, log, broker_port, name, secret)
         wait_until(lambda: json.loads(hub.get("/api/v1/incidents")) != [], START_TIMEOUT, "the pendant's incident did not open")
         yield hub
     finally:
         stop(serve)
         stop(broker)
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory: pytest.TempPathFactory):
+    with running_hub(tmp_path_factory.mktemp("carehub-http")) as running:
+        yield running
 
 
 def now_rfc3339() -> str:

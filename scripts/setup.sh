@@ -16,7 +16,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # libmosquitto-dev and pkg-config: the hub links libmosquitto (Sources/CMosquitto, found with pkg-config);
 # libsqlite3-dev: GRDB links the system SQLite; python3-venv: the simulator's virtual environment;
 # libcurl4: Foundation's URLSession (webhooks) loads it at run time.
-PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev python3-venv pkg-config libcurl4)
+# chromium and chromium-driver: the console's browser test (http_tests/test_console_browser.py) drives them headless.
+PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev python3-venv pkg-config libcurl4 chromium chromium-driver)
 
 say() { printf 'setup: %s\n' "$*"; }
 fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }

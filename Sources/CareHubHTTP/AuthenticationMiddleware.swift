@@ -44,6 +44,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 }
             }
             context.account = session.account
+            context.csrfToken = session.csrfToken
         } else {
             throw HTTPProblem.unauthorized
         }

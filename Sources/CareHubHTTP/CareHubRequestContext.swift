@@ -7,6 +7,8 @@ public struct CareHubRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The signed-in account; nil before `AuthenticationMiddleware` ran and on the few public routes.
     public var account: Account?
+    /// The browser session's CSRF token, for the console's forms; nil for a bearer token.
+    public var csrfToken: String?
     /// The client's address as the listener saw it (the proxy's, behind one), for rate limits and logs.
     public var clientAddress: String
 

@@ -48,9 +48,7 @@ struct HomeRoutes {
         let account = try context.require(.lead)
         let home = try knownHome(context)
         let body = try await JSONBody.decode(VisitBody.self, from: request, limit: policy.maximumBodyBytes, example: "{\"for\": \"90m\"}")
-        guard let seconds = TimeText.duration(body.for), seconds > 0, seconds <= 12 * 3600 else {
-            throw HTTPProblem(.badRequest, "The duration \"\(body.for.prefix(40))\" must be such as 45m, 2h or 1h30m, at most 12h.")
-        }
+        let seconds = try Self.visitDuration(body.for)
         try HomeModeStore(database: database).set(home: home, holidayUntil: nil, visitUntil: Date().addingTimeInterval(seconds), by: account.name, at: Date())
         return JSONResponse.object(OutputRecord(home: try HomeQueries(database: database).show(home)))
     }
@@ -60,6 +58,14 @@ struct HomeRoutes {
         let home = try knownHome(context)
         try HomeModeStore(database: database).set(home: home, holidayUntil: nil, visitUntil: nil, by: account.name, at: Date())
         return JSONResponse.object(OutputRecord(home: try HomeQueries(database: database).show(home)))
+    }
+
+    /// A visit's length (`45m`, `2h`, `1h30m`), at most 12 h; a 400 problem otherwise.
+    static func visitDuration(_ text: String) throws -> TimeInterval {
+        guard let seconds = TimeText.duration(text), seconds > 0, seconds <= 12 * 3600 else {
+            throw HTTPProblem(.badRequest, "The duration \"\(text.prefix(40))\" must be such as 45m, 2h or 1h30m, at most 12h.")
+        }
+        return seconds
     }
 
     private func knownHome(_ context: CareHubRequestContext) throws -> String {

@@ -9,7 +9,8 @@ import Logging
 ///
 /// A successful sign-in sets the `carehub_session` cookie (`HttpOnly`, `SameSite=Strict`, `Path=/`, `Secure` when
 /// `public_url` is https) and answers `{"name", "role", "csrf_token"}`: the CSRF token the session's state-changing
-/// requests must send back. Failed attempts are counted per name and per client address (`SignInLimiter`); over the
+/// requests must send back. With a `then` field (the console's sign-in form), a success answers 303 to that path on
+/// this site instead, and a failure shows the form again with the reason. Failed attempts are counted per name and per client address (`SignInLimiter`); over the
 /// limit, 429 with `Retry-After`, whether or not the password is right.
 struct SessionRoutes {
     let accounts: AccountStore
@@ -23,7 +24,7 @@ struct SessionRoutes {
 
     func register(on router: Router<CareHubRequestContext>) {
         router.post("login") { request, context in try await signIn(request, context) }
-        router.post("logout") { request, context in try signOut(request, context) }
+        router.post("logout") { request, context in try await signOut(request, context) }
     }
 
     func signIn(_ request: Request, _ context: CareHubRequestContext) async throws -> Response {
@@ -32,6 +33,22 @@ struct SessionRoutes {
             throw HTTPProblem(.badRequest, "Sign in with a form (application/x-www-form-urlencoded) holding name and password.")
         }
         let form = FormFields(String(buffer: try await request.collectBody(upTo: policy.maximumBodyBytes)))
+        guard let then = form["then"] else { return try await signIn(form, request, context) }
+        do {
+            var response = try await signIn(form, request, context)
+            response.status = .seeOther
+            response.headers[.location] = ConsoleRoutes.safeDestination(then)
+            response.body = .init()
+            response.headers[.contentType] = nil
+            return response
+        } catch let problem as HTTPProblem {
+            var page = ConsoleRoutes.signInPage(then: then, error: problem.detail, status: problem.status)
+            page.headers.append(contentsOf: problem.headers.filter { $0.name == .retryAfter })
+            return page
+        }
+    }
+
+    private func signIn(_ form: FormFields, _ request: Request, _ context: CareHubRequestContext) async throws -> Response {
         guard let name = form["name"], !name.isEmpty, let password = form["password"], !password.isEmpty else {
             throw HTTPProblem(.badRequest, "Sign in with a form holding both name and password.")
         }
@@ -60,12 +77,16 @@ struct SessionRoutes {
         return response
     }
 
-    func signOut(_ request: Request, _ context: CareHubRequestContext) throws -> Response {
+    /// Ends the session: 204, or with a `then` form field (the console's sign-out button) 303 to that path.
+    func signOut(_ request: Request, _ context: CareHubRequestContext) async throws -> Response {
         _ = try context.requireAccount()
         if let cookie = request.cookies[AuthenticationMiddleware.sessionCookie] {
             try accounts.endSession(digest: SecretToken.digest(cookie.value), at: Date())
         }
-        var response = Response(status: .noContent)
+        var request = request
+        let isForm = request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
+        let then = isForm ? FormFields(String(buffer: try await request.collectBody(upTo: policy.maximumBodyBytes)))["then"] : nil
+        var response = then.map { ConsoleRoutes.seeOther(ConsoleRoutes.safeDestination($0)) } ?? Response(status: .noContent)
         response.setCookie(Cookie(name: AuthenticationMiddleware.sessionCookie, value: "", maxAge: 0, path: "/", secure: secureCookies,
                                   httpOnly: true, sameSite: .strict))
         return response

@@ -4,11 +4,9 @@ import Foundation
 extension OutputRecord {
     /// A home record, as `carehub homes list` and `homes show` print it.
     public init(home summary: HomeSummary) {
-        let status = summary.holidayUntil != nil ? "away (holiday)" : summary.visitUntil != nil ? "visit"
-            : summary.noData ? "no data" : summary.away ? "away" : "at home"
         fields = [
             ("home", .text(summary.id)),
-            ("status", .text(status)),
+            ("status", .text(summary.status)),
             ("last_activity_at", .optionalTime(summary.lastActivityAt)),
             ("last_activity_room", .optionalText(summary.lastActivityRoom)),
             ("last_message_at", .optionalTime(summary.lastMessageAt)),
@@ -21,5 +19,12 @@ extension OutputRecord {
             ("away_until", .optionalTime(summary.holidayUntil ?? summary.visitUntil)),
             ("timezone", .text(summary.timeZone)),
         ]
+    }
+}
+
+extension HomeSummary {
+    /// The home's state in a word or two: away (holiday), visit, no data, away, or at home.
+    public var status: String {
+        holidayUntil != nil ? "away (holiday)" : visitUntil != nil ? "visit" : noData ? "no data" : away ? "away" : "at home"
     }
 }

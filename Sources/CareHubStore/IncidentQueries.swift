@@ -70,6 +70,14 @@ public struct IncidentQueries: Sendable {
         }
     }
 
+    /// How many incidents are in `states` (the console's queue says how many it does not show).
+    public func count(states: [IncidentState]) throws -> Int {
+        try database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents WHERE state IN (\(states.map { _ in "?" }.joined(separator: ",")))",
+                             arguments: StatementArguments(states.map(\.rawValue))) ?? 0
+        }
+    }
+
     public func find(_ id: Int64) throws -> IncidentRecord {
         guard let record = try database.writer.read({ try IncidentStore.fetch(id, in: $0) }) else {
             throw StoreError.incidentNotFound(id)

@@ -77,7 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The HTTP listener, when `--http` or `http.listen` asks for one, with the hub's `/metrics`, `/healthz` and `/readyz`. It has its own connections to the database (staff
+    /// The HTTP listener, when `--http` or `http.listen` asks for one, with the care team's console and the hub's `/metrics`,
+    /// `/healthz` and `/readyz`. It has its own connections to the database (staff
     /// actions write `synchronous=FULL`, as the command line's do), opened here so the schema is current before either
     /// service starts.
     func httpListener(_ configuration: HubConfiguration, operations: HubOperations, logger: Logger) throws -> (any Service)? {
@@ -87,7 +88,8 @@ struct ServeCommand: AsyncParsableCommand {
                                            timeZone: configuration.timeZone)
         let operationsRoutes = OperationsRoutes(metricsText: { try operations.metricsText() }, metricsContentType: HubOperations.metricsContentType,
                                                 readiness: { operations.readiness().pair })
-        return buildHTTPApplication(arguments, extraRoutes: [operationsRoutes], logger: logger)
+        let console = ConsoleRoutes(database: database, policy: arguments.policy, timeZone: configuration.timeZone)
+        return buildHTTPApplication(arguments, extraRoutes: [console, operationsRoutes], logger: logger)
     }
 }
 

@@ -26,7 +26,8 @@ import Testing
         let routes = fixture.router.routes.map { (path: $0.path.description, method: $0.method) }
         #expect(routes.count >= 17)
         try await fixture.test { client in
-            for route in routes where !Self.openWithoutCredentials.contains(route.path) {
+            // The console's sign-in form is the one page shown without a session (checked below).
+            for route in routes where !Self.openWithoutCredentials.contains(route.path) && !(route.path == "/login" && route.method == .get) {
                 let path = Self.concrete(route.path)
                 let credentials: [(String, HTTPFields)] = [
                     ("none", [:]),
@@ -47,6 +48,11 @@ import Testing
                     }
                 }
             }
+            let form = try await client.execute(uri: "/login", method: .get)
+            #expect(form.status == .ok)
+            #expect(form.text.contains("<form method=\"post\" action=\"/login\">"))
+            #expect(!form.text.contains("flat-12"), "the sign-in form tells nothing about homes")
+            #expect(routes.contains { $0.path == "/" } && routes.contains { $0.path == "/homes/{home}" }, "the console's pages are covered")
             let unknown = try await client.execute(uri: "/api/v1/secrets", method: .get)
             #expect(unknown.status == .unauthorized, "an unknown path tells nothing without credentials")
             let unknownSignedIn = try await client.execute(uri: "/api/v1/secrets", method: .get, headers: fixture.bearer(.carer))

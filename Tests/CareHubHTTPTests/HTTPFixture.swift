@@ -56,9 +56,11 @@ struct HTTPFixture {
         return policy
     }
 
-    /// The router as `carehub serve` builds it: the API, and the operations endpoints beside it.
+    /// The router as `carehub serve` builds it: the API, and the console and the operations endpoints beside it.
     var router: Router<CareHubRequestContext> {
-        buildHTTPRouter(arguments, hashing: Self.hashing, extraRoutes: [OperationsRoutesTests.routes(ready: true)])
+        buildHTTPRouter(arguments, hashing: Self.hashing, extraRoutes: [
+            ConsoleRoutes(database: database, policy: arguments.policy, timeZone: arguments.timeZone), OperationsRoutesTests.routes(ready: true),
+        ])
     }
 
     /// Runs `test` against the listener in process.

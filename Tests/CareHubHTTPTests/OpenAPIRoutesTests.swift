@@ -28,7 +28,9 @@ import Yams
         let documented = Set(paths.flatMap { path, operations in
             operations.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" }
         })
-        let routed = Set(fixture.router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+        // The console's pages are HTML for people, not part of the API the description covers.
+        let routed = Set(fixture.router.routes.filter { !ConsoleRoutes.pagePaths.contains($0.path.description) || $0.path.description == "/login" }
+            .map { "\($0.method.rawValue) \($0.path.description)" }).subtracting(["GET /login"])
         #expect(routed.subtracting(documented).isEmpty, "routes missing from openapi.yaml: \(routed.subtracting(documented).sorted())")
         #expect(documented.subtracting(routed).isEmpty, "documented routes the router lacks: \(documented.subtracting(routed).sorted())")
         #expect(routed.count >= 17)

@@ -1,0 +1,49 @@
+import CareHubCore
+import CareHubHTTP
+import CareHubStore
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A home's page shows the last four weeks from the rules' saved daily history.
+@Suite struct ConsoleHomeHistoryTests {
+    /// Saves a rule state for `home` whose daily history holds `days` (day, activity, night visits, kitchen uses,
+    /// minute up, minutes in bed, outings), as the rules service would have saved it.
+    static func saveHistory(_ fixture: HTTPFixture, home: String, days: [[Int]]) throws {
+        var state = HomeRuleState(firstSeenAt: Date().millisecondsSince1970)
+        state.history = DailyHistory(day: Int64(days.last?.first ?? 0) + 1)
+        var json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(state)) as? [String: Any])
+        var history = try #require(json["history"] as? [String: Any])
+        history["days"] = days
+        json["history"] = history
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self)
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "INSERT INTO rule_states (home_id, state, updated_at) VALUES (?, ?, ?)",
+                           arguments: [home, text, Date().millisecondsSince1970])
+        }
+    }
+
+    @Test func aHomesPageShowsTheLastFourWeeksFromTheSavedDailyHistory() async throws {
+        let fixture = try HTTPFixture()
+        defer { fixture.remove() }
+        try fixture.receive(HomeAndReadingRoutesTests.motion("m1", at: Date()))
+        // 30 days from 2026-11-01 (day 20,758): only the last 28 are shown, newest first.
+        let days = (0..<30).map { [20_758 + $0, 100 + $0, $0 % 3, 2, 7 * 60 + $0, $0 == 29 ? 450 : 0, 0] }
+        try Self.saveHistory(fixture, home: "flat-12", days: days)
+        #expect(try RulesStore(database: fixture.database).state(of: "flat-12")?.history?.days.count == 30)
+        try await fixture.test { client in
+            let session = try await ConsoleSession.signIn(client, as: HTTPFixture.carer)
+            let page = try await session.get(client, "/homes/flat-12").text
+            #expect(page.contains(#"<th scope="col">Night toilet visits</th>"#))
+            let newest = try #require(page.range(of: "<td data-label=\"Day\">Mon 30 Nov</td><td data-label=\"Activity\">129</td>"))
+            let older = try #require(page.range(of: "<td data-label=\"Day\">Tue 3 Nov</td>"))
+            #expect(newest.lowerBound < older.lowerBound, "newest first")
+            #expect(!page.contains("Sun 1 Nov") && !page.contains("Mon 2 Nov"), "four weeks, not more")
+            #expect(page.contains(#"<td data-label="Up and about">07:29</td>"#))
+            #expect(page.contains(#"<td data-label="Time in bed">7 h 30 min</td>"#))
+            #expect(page.matches(of: /<rect x="\d+" y="\d+" width="14"/).count == 28, "one bar a day")
+        }
+    }
+}
