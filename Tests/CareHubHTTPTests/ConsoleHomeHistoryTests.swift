@@ -15,9 +15,12 @@ import Testing
         var state = HomeRuleState(firstSeenAt: Date().millisecondsSince1970)
         state.history = DailyHistory(day: Int64(days.last?.first ?? 0) + 1)
         var json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(state)) as? [String: Any])
-        var history = try #require(json["history"] as? [String: Any])
+        // The learned parts of the state sit under "learned" (one pointer in memory for a home on the fixed rules).
+        var learned = try #require(json["learned"] as? [String: Any])
+        var history = try #require(learned["history"] as? [String: Any])
         history["days"] = days
-        json["history"] = history
+        learned["history"] = history
+        json["learned"] = learned
         let text = String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self)
         try fixture.database.writer.write { db in
             try db.execute(sql: "INSERT INTO rule_states (home_id, state, updated_at) VALUES (?, ?, ?)",
