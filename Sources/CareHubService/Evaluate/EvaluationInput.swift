@@ -26,10 +26,8 @@ struct EvaluationInput: Sendable {
     /// Whether the message is the installation's own liveness (a heartbeat or a gateway status), which goes on after a
     /// simulated collapse.
     var isLiveness: Bool {
-        switch message {
-        case .event(let event): event.type == .heartbeat
-        case .gateway: true
-        }
+        if case .gateway = message { return true }
+        return isHeartbeat
     }
 }
 

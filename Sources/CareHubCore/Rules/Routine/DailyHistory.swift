@@ -94,9 +94,4 @@ public struct DailyHistory: Sendable, Equatable, Codable {
     mutating func noteOuting() {
         today.outings = today.outings &+ 1
     }
-
-    /// Starts again (`carehub homes relearn`): nothing is remembered, nothing raised is held against the new days.
-    mutating func restart(day: Int64) {
-        self = DailyHistory(day: day)
-    }
 }

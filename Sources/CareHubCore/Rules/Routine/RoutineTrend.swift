@@ -63,7 +63,7 @@ public enum RoutineTrend: Int, Sendable, CaseIterable {
             return "Time in bed: \(Self.hours(now)) a day this week, \(Self.hours(before)) over the previous \(Self.weeks(baseline))."
         case .outingsFalling:
             let (now, before) = (Self.mean(recent, \.outings), Self.mean(baseline, \.outings))
-            guard before >= 0.5, now <= 0.4 * before, Self.poissonRise(now: before, before: now, days: recent.count, rate: before) >= 3
+            guard before >= 0.5, now <= 0.4 * before, Self.poissonDrop(from: before, to: now, days: recent.count) >= 3
             else { return nil }
             return "Outings: \(Self.decimal(now * 7)) this week, \(Self.decimal(before * 7)) a week over the previous \(Self.weeks(baseline))."
         }
@@ -90,10 +90,10 @@ public enum RoutineTrend: Int, Sendable, CaseIterable {
         return (mean(recent, value) - base) / (spread / Double(max(1, recent.count)).squareRoot())
     }
 
-    /// How many Poisson standard deviations `now` a day over `days` lies above `before` a day (counts like night visits).
-    static func poissonRise(now: Double, before: Double, days: Int, rate: Double? = nil) -> Double {
-        let expected = max(rate ?? before, 0.3) * Double(days)
-        return (now - before) * Double(days) / expected.squareRoot()
+    /// How many Poisson standard deviations a count of `to` a day over `days` lies below the usual `from` a day (the usual
+    /// rate at least 0.3 a day: a home that rarely goes out is not flagged for one outing fewer).
+    static func poissonDrop(from before: Double, to now: Double, days: Int) -> Double {
+        (before - now) * Double(days) / (max(before, 0.3) * Double(days)).squareRoot()
     }
 
     static func decimal(_ value: Double) -> String { String(format: "%.1f", value) }
