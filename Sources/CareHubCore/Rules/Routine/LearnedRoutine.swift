@@ -69,8 +69,15 @@ public struct LearnedRoutine: Sendable, Equatable {
     /// What this home's history says of a quiet that began in `context`, or nil when it has too few quiets there.
     public func judgement(for context: QuietContext) -> QuietJudgement? {
         let base = context.index * Bins.count
-        let bins = (0..<Bins.count).map { Double(counts[base + $0]) / Double(Self.scale) }
-        return QuietJudgement(bins: bins, falseAlarms: Self.falseAlarmsPerContext, margin: Self.marginOverLongest)
+        // Asked whenever the home's deadline moves (most activity): a context with too few quiets costs no arithmetic, and
+        // none costs an allocation.
+        var quiets = 0
+        for index in base..<(base + Bins.count) { quiets += Int(counts[index]) }
+        guard Double(quiets) / Double(Self.scale) >= Self.minimumQuiets else { return nil }
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: Bins.count) { bins in
+            for index in 0..<Bins.count { bins.initializeElement(at: index, to: Double(counts[base + index]) / Double(Self.scale)) }
+            return QuietJudgement(bins: UnsafeBufferPointer(bins), falseAlarms: Self.falseAlarmsPerContext, margin: Self.marginOverLongest)
+        }
     }
 
     /// Bytes of counts this routine holds (its share of a home's rule state).

@@ -17,15 +17,26 @@ public struct QuietJudgement: Sendable, Equatable {
     /// Nine quiets in ten there were shorter than this, in minutes.
     public var usualMinutes: Double
 
-    init?(bins: [Double], falseAlarms: Double, margin: Double) {
+    init?(bins: UnsafeBufferPointer<Double>, falseAlarms: Double, margin: Double) {
         let total = bins.reduce(0, +)
         guard total >= LearnedRoutine.minimumQuiets, let top = bins.lastIndex(where: { $0 >= 0.5 }) else { return nil }
+        // tail[i]: quiets in bin i or longer (on the stack: this runs whenever a learned home's deadline moves).
+        let judged: (usual: Double, plausible: Double) = withUnsafeTemporaryAllocation(of: Double.self, capacity: bins.count + 1) { tail in
+            tail.initializeElement(at: bins.count, to: 0)
+            for index in bins.indices.reversed() { tail.initializeElement(at: index, to: tail[index + 1] + bins[index]) }
+            return Self.judge(bins: bins, tail: UnsafeBufferPointer(tail), total: total, top: top, falseAlarms: falseAlarms, margin: margin)
+        }
         quiets = total
         longestMinutes = Bins.upperEdge(top)
-        // tail[i]: quiets in bin i or longer.
-        var tail = Array(repeating: 0.0, count: bins.count + 1)
-        for index in bins.indices.reversed() { tail[index] = tail[index + 1] + bins[index] }
-        usualMinutes = Bins.upperEdge(bins.indices.first { tail[$0 + 1] <= total * 0.1 } ?? top)
+        usualMinutes = judged.usual
+        plausibleMinutes = judged.plausible
+    }
+
+    /// The usual length and the plausible limit of a context's quiets, from its bins and their tail sums.
+    private static func judge(bins: UnsafeBufferPointer<Double>, tail: UnsafeBufferPointer<Double>, total: Double, top: Int,
+                              falseAlarms: Double, margin: Double) -> (usual: Double, plausible: Double) {
+        let longestMinutes = Bins.upperEdge(top)
+        let usualMinutes = Bins.upperEdge(bins.indices.first { tail[$0 + 1] <= total * 0.1 } ?? top)
         // The few longest quiets: from the highest bin at which at least `peaks` quiets lie at or above.
         let peaks = min(8, max(2, total * 0.05))
         let start = bins.indices.last { tail[$0] >= peaks } ?? 0
@@ -37,6 +48,6 @@ public struct QuietJudgement: Sendable, Equatable {
         }
         let meanExcess = max(5, excess / tail[start])
         let peaksOverThreshold = threshold + meanExcess * log(max(1, tail[start] / falseAlarms))
-        plausibleMinutes = max(peaksOverThreshold, longestMinutes * margin)
+        return (usualMinutes, max(peaksOverThreshold, longestMinutes * margin))
     }
 }
