@@ -37,7 +37,7 @@ import Testing
             while try fixture.count("SELECT COUNT(*) FROM timers") < homes, ContinuousClock.now < timersBy {
                 try await round("before-\(beforeRounds)")
                 beforeRounds += 1
-                try await fixture.waitUntil("SELECT COUNT(*) FROM timers", reaches: homes, timeout: .seconds(1))
+                _ = try await fixture.countAfterWaiting("SELECT COUNT(*) FROM timers", upTo: homes, timeout: .seconds(1))
             }
             #expect(try fixture.count("SELECT COUNT(*) FROM timers") == homes)
             await hub.child.kill()

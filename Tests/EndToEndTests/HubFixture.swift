@@ -67,10 +67,17 @@ final class HubFixture: @unchecked Sendable {
     /// A read-only look at the hub's database.
     func count(_ sql: String) throws -> Int { try database.count(sql) }
 
-    /// Waits until `sql` counts at least `target`, up to `timeout`, and returns the last count, so a test asserts on what
-    /// the hub stored rather than racing it.
+    /// Waits until `sql` counts at least `target` and returns the count, so a test asserts on what the hub stored rather
+    /// than racing it. Throws if `timeout` passes first: a barrier that never came must not let the test go on as if it had.
     @discardableResult
     func waitUntil(_ sql: String, reaches target: Int, timeout: Duration = .seconds(10)) async throws -> Int {
+        let reached = try await database.waitUntil(sql, reaches: target, timeout: timeout)
+        guard reached >= target else { throw TestSupportError("\(sql) counted \(reached), not \(target), within \(timeout).") }
+        return reached
+    }
+
+    /// Waits up to `timeout` for `sql` to count at least `target`, and returns the last count whether or not it did.
+    func countAfterWaiting(_ sql: String, upTo target: Int, timeout: Duration) async throws -> Int {
         try await database.waitUntil(sql, reaches: target, timeout: timeout)
     }
 
