@@ -49,6 +49,12 @@ public final class BacklogGate: @unchecked Sendable {
         }
     }
 
+    /// Whether `payload` is the sentinel of the current connection (not one of an earlier connection's, which the broker
+    /// may send again among its redeliveries after a crash).
+    public func isCurrentSentinel(_ payload: [UInt8]) -> Bool {
+        lock.withLock { expected.map { String(decoding: payload, as: UTF8.self) == $0 } ?? false }
+    }
+
     /// Whether the sentinel of the current connection has come back (or the fallback released the timers).
     public var hasCaughtUp: Bool { lock.withLock { caughtUp } }
 

@@ -91,9 +91,9 @@ public final class IngestHandler: Sendable {
                 if lane == .live, !bothLanes { return }
                 for message in burst {
                     if message.topic == Topic.sentinel {
-                        // A lag probe may be one the broker redelivers with the others after a crash: only the backlog
-                        // sentinel ends the redelivery check.
-                        if !message.payload.starts(with: SessionLag.prefixBytes) { redeliveries?.backlogDelivered() }
+                        // A lag probe, or an earlier connection's sentinel, may be one the broker redelivers with the
+                        // others after a crash: only this connection's backlog sentinel ends the redelivery check.
+                        if backlog?.isCurrentSentinel(message.payload) == true { redeliveries?.backlogDelivered() }
                         // The backlog sentinel or a lag probe: the persistent session has caught up to it, and the live lane's
                         // copies of what it handled first have come (the live lane runs in real time).
                         try LiveDeliveries.forgetPersistentNotes(in: transaction)

@@ -14,7 +14,8 @@ import Logging
 /// - **Order.** The broker processes acknowledgements in the order they were sent, so the messages it still holds
 ///   unacknowledged are the last ones it sent, and it sends them again first, in the same order. Those the hub had
 ///   stored are therefore exactly the newest entries of the delivery log (`DeliveryLog`, in the order first
-///   received; a recognised redelivery is not logged again, since the broker keeps it in its first place too),
+///   received; a recognised redelivery keeps its first place, since the broker keeps it there too, but takes the
+///   time it came back: it was received again, and may come back again after the next crash),
 ///   and any that follow were never stored (the hub died before committing them).
 /// - **How far behind the broker can be.** On a loaded machine it read acknowledgements seconds late (6.8 s seen
 ///   here with mosquitto 2.0.11 and four busy processes per core), so a redelivery may be that much older than the
@@ -42,6 +43,8 @@ public final class RedeliveryGuard: @unchecked Sendable {
     private let logger: Logger
     /// The delivery log at the start of the connection, oldest first.
     private var logged: [DeliveryDigest] = []
+    /// The log position of each entry of `logged`.
+    private var loggedPositions: [Int64] = []
     /// Where each digest stands in `logged`, among the entries a redelivered run can start at.
     private var positions: [DeliveryDigest: [Int]] = [:]
     /// The alignments still possible: indexes into `logged` where the redelivered run may have started.
@@ -62,10 +65,12 @@ public final class RedeliveryGuard: @unchecked Sendable {
     /// If the log cannot be read, nothing is treated as a redelivery (a duplicate is better than a loss).
     public func connectionStarting() {
         var digests: [DeliveryDigest] = []
+        var logPositions: [Int64] = []
         var index: [DeliveryDigest: [Int]] = [:]
         do {
             let entries = try log.entries()
             digests = entries.map(\.digest)
+            logPositions = entries.map(\.position)
             let newest = entries.map(\.receivedAt).max() ?? 0
             for (offset, entry) in entries.enumerated() where entry.receivedAt >= newest - Self.acknowledgementLag {
                 index[entry.digest, default: []].append(offset)
@@ -75,6 +80,7 @@ public final class RedeliveryGuard: @unchecked Sendable {
         }
         lock.withLock {
             logged = digests
+            loggedPositions = logPositions
             positions = index
             alignments = []
             matched = 0
@@ -88,15 +94,19 @@ public final class RedeliveryGuard: @unchecked Sendable {
         lock.withLock {
             guard qos > 0 else { return IngestStore.Delivery(qos: qos) }
             // A redelivery keeps its place in the log, the place the broker keeps it in: logged again at the end, it
-            // would put the log out of the broker's order for the next crash.
-            if checking, isRedelivery(digest, duplicateFlag: duplicateFlag) { return IngestStore.Delivery(qos: qos, isRedelivery: true) }
+            // would put the log out of the broker's order for the next crash. It is written again there with the time
+            // it came back, so that a run killed long after first receiving it can still start the next redelivered run.
+            if checking, let place = redeliveredEntry(digest, duplicateFlag: duplicateFlag) {
+                return IngestStore.Delivery(qos: qos, digest: digest, position: loggedPositions[place], isRedelivery: true)
+            }
             defer { position += 1 }
             return IngestStore.Delivery(qos: qos, digest: digest, position: position)
         }
     }
 
-    /// The check's decision for the connection's next message (the caller holds the lock).
-    private func isRedelivery(_ digest: DeliveryDigest, duplicateFlag: Bool?) -> Bool {
+    /// The check's decision for the connection's next message: the index in `logged` of the entry it is a redelivery
+    /// of, or nil if it is not one (the caller holds the lock).
+    private func redeliveredEntry(_ digest: DeliveryDigest, duplicateFlag: Bool?) -> Int? {
         guard let duplicateFlag else {
             if !warnedWithoutFlag {
                 warnedWithoutFlag = true
@@ -106,28 +116,32 @@ public final class RedeliveryGuard: @unchecked Sendable {
                     """)
             }
             endCheck(reason: "the DUP flag is unknown")
-            return false
+            return nil
         }
         guard duplicateFlag else {
             endCheck(reason: "a first transmission")
-            return false
+            return nil
         }
         if matched == 0 { alignments = positions[digest] ?? [] }
         // Keep the alignments this message continues; one that has reached the log's end says it was never stored.
         alignments.removeAll { start in start + matched < logged.count && logged[start + matched] != digest }
         guard let shortest = alignments.max(), shortest + matched < logged.count else {
             endCheck(reason: alignments.isEmpty ? "a redelivery the hub had not stored" : "the end of the stored run")
-            return false
+            return nil
         }
-        matched += 1
-        return true
+        defer { matched += 1 }
+        return shortest + matched
     }
 
     private func endCheck(reason: String) {
         guard checking else { return }
         checking = false
-        logger.info("Redelivery check ended", metadata: ["redelivery.recognised": "\(matched)", "redelivery.ended_by": "\(reason)"])
+        logger.info("Redelivery check ended", metadata: [
+            "redelivery.recognised": "\(matched)", "redelivery.ended_by": "\(reason)", "redelivery.logged": "\(logged.count)",
+            "redelivery.run_start": "\(alignments.max().map(String.init) ?? "none")",
+        ])
         logged = []
+        loggedPositions = []
         positions = [:]
         alignments = []
     }

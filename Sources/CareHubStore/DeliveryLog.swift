@@ -29,17 +29,18 @@ public struct DeliveryLog: Sendable {
         }
     }
 
-    /// One committed message: its digest and when it was received (milliseconds since 1970).
+    /// One committed message: its digest, its place in the log, and when it was last received (milliseconds since 1970).
     public struct Entry: Sendable, Equatable {
         public let digest: DeliveryDigest
+        public let position: Int64
         public let receivedAt: Int64
     }
 
     /// Every entry of the ring, in the order the messages were received.
     public func entries() throws -> [Entry] {
         try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT digest, received_at FROM recent_deliveries ORDER BY position").compactMap { row in
-                DeliveryDigest(stored: Array(row["digest"] as Data)).map { Entry(digest: $0, receivedAt: row["received_at"]) }
+            try Row.fetchAll(db, sql: "SELECT digest, position, received_at FROM recent_deliveries ORDER BY position").compactMap { row in
+                DeliveryDigest(stored: Array(row["digest"] as Data)).map { Entry(digest: $0, position: row["position"], receivedAt: row["received_at"]) }
             }
         }
     }
@@ -49,7 +50,8 @@ public struct DeliveryLog: Sendable {
         try database.writer.write { db in try db.execute(sql: "DELETE FROM recent_deliveries") }
     }
 
-    /// Notes a committed message at `position` (the ring slot is `position % capacity`).
+    /// Notes a committed message at `position` (the ring slot is `position % capacity`); for a recognised redelivery,
+    /// at the position it already holds, with the time it came back.
     static func record(_ digest: DeliveryDigest, position: Int64, receivedAt: Int64, in db: Database) throws {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO recent_deliveries (slot, position, digest, received_at) VALUES (?, ?, ?, ?)")
             .execute(arguments: [position % capacity, position, Data(digest.bytes), receivedAt])

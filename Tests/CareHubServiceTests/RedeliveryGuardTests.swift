@@ -18,15 +18,20 @@ import Testing
     final class Process {
         let handler: IngestHandler
         let redeliveries: RedeliveryGuard?
+        let backlog: BacklogGate
+        /// The backlog sentinel this connection published.
+        let sentinel: MosquittoMessage
 
         init(database: HubDatabase, clock: ManualClock, guarded: Bool = true) throws {
             let mapping = try GatewayMapping.load(path: TestPaths.packageRoot.appendingPathComponent("deploy/mappings/zigbee2mqtt.yaml").path)
             let logger = Logger(label: "test")
             redeliveries = guarded ? try RedeliveryGuard(log: DeliveryLog(database: database), logger: logger) : nil
+            backlog = BacklogGate(logger: logger, onCaughtUp: {})
+            sentinel = MosquittoMessage(topic: Topic.sentinel, payload: backlog.connected())
             handler = IngestHandler(
                 ingestor: Ingestor(store: IngestStore(database: database), registration: .automatic, defaultTimeZone: "Europe/London",
                                    mappings: [mapping]),
-                clock: clock, logger: logger, newEvents: Doorbell(), newOutbox: Doorbell(), redeliveries: redeliveries,
+                clock: clock, logger: logger, newEvents: Doorbell(), newOutbox: Doorbell(), backlog: backlog, redeliveries: redeliveries,
                 onStoreFailure: { Issue.record("store failed: \($0)") })
             redeliveries?.connectionStarting()
         }
@@ -116,9 +121,30 @@ import Testing
         fixture.clock.advance(by: 10)
         let restarted = try fixture.start()
         // Nothing was in flight: the sentinel comes back first, and the same bytes after it are a new press.
-        restarted.receive(MosquittoMessage(topic: Topic.sentinel, payload: Array("token".utf8)))
+        restarted.receive(restarted.sentinel)
         restarted.redeliver(Self.press)
         #expect(try fixture.presses == 2, "a press after the backlog sentinel was taken for a redelivery")
+    }
+
+    /// Seen on a loaded machine (`MappedCrashTests`, 561 presses stored twice, every check "ended by the backlog
+    /// sentinel"): a run that had caught up received its own sentinel and was killed before the broker read that
+    /// acknowledgement, so the broker sent the old sentinel again among the next run's redeliveries. Taken for the new
+    /// run's sentinel, it ended the check, and every redelivered press after it was stored a second time.
+    @Test func anEarlierConnectionsSentinelAmongTheRedeliveriesDoesNotEndTheCheck() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        let presses = (1...4).map { MosquittoMessage(topic: "z2m/home-\($0)/pendant", payload: Array(#"{"action":"sos"}"#.utf8)) }
+        let first = try fixture.start()
+        for press in presses.prefix(2) { first.receive(press) }
+        first.receive(first.sentinel)
+        for press in presses.suffix(2) { first.receive(press) }
+        fixture.clock.advance(by: 6)
+        let second = try fixture.start()
+        for press in presses.prefix(2) { second.redeliver(press) }
+        second.redeliver(first.sentinel)
+        for press in presses.suffix(2) { second.redeliver(press) }
+        #expect(try fixture.presses == 4, "a press redelivered after the old sentinel was stored twice")
+        #expect(try fixture.count("SELECT value FROM counters WHERE name = 'redeliveries'") == 4)
     }
 
     @Test func afterACleanStopNothingIsTakenForARedelivery() throws {
@@ -264,6 +290,31 @@ import Testing
         third.redeliver(MosquittoMessage(topic: "z2m/home-6/pendant", payload: Array(#"{"action":"sos"}"#.utf8)))
         #expect(try fixture.presses == 6, "each of six presses is one event")
         #expect(try fixture.count("SELECT value FROM counters WHERE name = 'redeliveries'") == 6)
+    }
+
+    /// A hub down for five minutes restarts, recognises the broker's redeliveries, stores new presses and is killed
+    /// again seconds later, before the broker has read those acknowledgements. The next run's redelivered run begins
+    /// with the same presses. Their log entries bore the time they were first received, five minutes before the newest
+    /// entry, too old to start a run (`acknowledgementLag`), so the check ended at once and every press came twice (a
+    /// likely cause of 93 presses stored twice in `MappedCrashTests` on a loaded machine, where restarts are slow).
+    /// A recognised redelivery was received again: its entry is as recent as that.
+    @Test func aRedeliveryRecognisedAfterALongOutageCanStartTheNextRun() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        let presses = (1...3).map { MosquittoMessage(topic: "z2m/home-\($0)/pendant", payload: Array(#"{"action":"sos"}"#.utf8)) }
+        let later = (4...6).map { MosquittoMessage(topic: "z2m/home-\($0)/pendant", payload: Array(#"{"action":"sos"}"#.utf8)) }
+        let first = try fixture.start()
+        for press in presses { first.receive(press) }
+        fixture.clock.advance(by: 300)
+        let second = try fixture.start()
+        for press in presses { second.redeliver(press) }
+        fixture.clock.advance(by: 2)
+        for press in later { second.receive(press) }
+        fixture.clock.advance(by: 6)
+        let third = try fixture.start()
+        for press in presses + later { third.redeliver(press) }
+        #expect(try fixture.presses == 6, "each of six presses is one event")
+        #expect(try fixture.count("SELECT value FROM counters WHERE name = 'redeliveries'") == 9, "three redeliveries in the second run, six in the third")
     }
 
     @Test func homelessAlarmsAreDeduplicatedTheSameWay() throws {
