@@ -88,7 +88,8 @@ struct ServeCommand: AsyncParsableCommand {
                                            timeZone: configuration.timeZone)
         let operationsRoutes = OperationsRoutes(metricsText: { try operations.metricsText() }, metricsContentType: HubOperations.metricsContentType,
                                                 readiness: { operations.readiness().pair })
-        let console = ConsoleRoutes(database: database, policy: arguments.policy, timeZone: configuration.timeZone)
+        let console = ConsoleRoutes(database: database, policy: arguments.policy, timeZone: configuration.timeZone,
+                                    rules: configuration.rules)
         return buildHTTPApplication(arguments, extraRoutes: [console, operationsRoutes], logger: logger)
     }
 }

@@ -49,4 +49,48 @@ import Testing
             #expect(page.matches(of: /<rect x="\d+" y="\d+" width="14"/).count == 28, "one bar a day")
         }
     }
+
+    /// A home's page says whether its learned routine is used, how long the home is normally quiet where it has learned
+    /// enough, and after how long the rules raise there: the numbers a carer checks an inactivity incident against.
+    @Test func aHomesPageShowsItsLearnedRoutine() async throws {
+        let fixture = try HTTPFixture()
+        defer { fixture.remove() }
+        try fixture.receive(HomeAndReadingRoutesTests.motion("m1", at: Date()))
+        var state = HomeRuleState(firstSeenAt: Date().millisecondsSince1970)
+        var routine = LearnedRoutine(startDay: 20_758)
+        let kitchenMornings = QuietContext(place: .kitchen, part: .morning)
+        for day in 20_758..<20_768 {
+            for quiet in 0..<4 { routine.learn(quiet: Int64(5 + quiet * 3) * 60_000, in: kitchenMornings, day: Int64(day)) }
+        }
+        state.routine = routine
+        let text = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        try await fixture.database.writer.write { db in
+            try db.execute(sql: "INSERT INTO rule_states (home_id, state, updated_at) VALUES (?, ?, ?)",
+                           arguments: ["flat-12", text, Date().millisecondsSince1970])
+        }
+        try await fixture.test { client in
+            let session = try await ConsoleSession.signIn(client, as: HTTPFixture.carer)
+            let page = try await session.get(client, "/homes/flat-12").text
+            #expect(page.contains(#"<h2 id="routine">Learned routine</h2>"#))
+            #expect(page.contains("In use: learned over 10 days."), "\(page)")
+            let row = try #require(page.firstMatch(of: /<tr><td data-label="When">after kitchen activity in the morning<\/td>[^<]*(<td[^>]*>[^<]*<\/td>\s*)+<\/tr>/))
+            let cells = String(row.output.0)
+            #expect(cells.contains(#"<td data-label="Quiets learned">"#))
+            #expect(cells.contains(#"<td data-label="Raised after">1 h 0 min</td>"#), "the floor (60 min) where the home's quiets are short: \(cells)")
+            #expect(!page.contains("after bathroom or toilet activity"), "a place without 20 quiets is not shown")
+            #expect(page.contains("Trends: after 21 counted days"))
+        }
+    }
+
+    @Test func aHomeStillLearningSaysSoAndThatTheFixedThresholdsApply() async throws {
+        let fixture = try HTTPFixture()
+        defer { fixture.remove() }
+        try fixture.receive(HomeAndReadingRoutesTests.motion("m1", at: Date()))
+        try await fixture.test { client in
+            let session = try await ConsoleSession.signIn(client, as: HTTPFixture.carer)
+            let page = try await session.get(client, "/homes/flat-12").text
+            #expect(page.contains("Learning: 0 of 7 days so far; the fixed thresholds apply until then."))
+            #expect(page.contains("not learned yet"))
+        }
+    }
 }

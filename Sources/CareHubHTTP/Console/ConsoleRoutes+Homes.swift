@@ -28,7 +28,8 @@ extension ConsoleRoutes {
         return ConsolePage(title: "Homes", account: account, csrfToken: context.csrfToken, main: main).response()
     }
 
-    /// `GET /homes/{home}`: who and where, open incidents, today's heat map, the last four weeks, and device health.
+    /// `GET /homes/{home}`: who and where, open incidents, today's heat map, the last four weeks, the learned routine, and
+    /// device health.
     /// Opening it is recorded in the audit as the API's home view is. A lead also sees the visit and back buttons.
     func homePage(_ context: CareHubRequestContext, message: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
         let account = try context.require(.carer)
@@ -39,7 +40,8 @@ extension ConsoleRoutes {
         let now = Date()
         let activity = try HomeQueries(database: database).activityByRoomAndHour(home: id, from: clock.startOfDay(now), to: now.addingTimeInterval(1))
         let incidents = try IncidentQueries(database: database).list(IncidentFilter(states: [.open, .acknowledged], home: id), limit: 100)
-        let history = try RulesStore(database: database).state(of: id)?.history?.days.suffix(28) ?? []
+        let state = try RulesStore(database: database).state(of: id)
+        let history = state?.history?.days.suffix(28) ?? []
         let devices = try DeviceQueries(database: database).list(home: id)
         let page = HomePageSections(home: home, clock: clock, now: now)
         let main = """
@@ -53,6 +55,8 @@ extension ConsoleRoutes {
             \(HeatMap(activity: activity, clock: clock).svg)
             <h2>The last four weeks</h2>
             \(page.weeks(Array(history)))
+            <h2 id="routine">Learned routine</h2>
+            \(RoutineSection(state: state, settings: rules.settings(for: id)).html)
             <h2>Devices</h2>
             \(page.devices(devices))
             """

@@ -17,11 +17,14 @@ public struct ConsoleRoutes: HTTPRouteCollection {
     let policy: HTTPPolicy
     /// The time zone times are shown in, and today's heat map is cut by when a home has none of its own.
     let timeZone: String
+    /// The homes' rule settings, for what a home's page says about its learned routine.
+    let rules: RuleSettingsBook
 
-    public init(database: HubDatabase, policy: HTTPPolicy = HTTPPolicy(), timeZone: String) {
+    public init(database: HubDatabase, policy: HTTPPolicy = HTTPPolicy(), timeZone: String, rules: RuleSettingsBook = RuleSettingsBook()) {
         self.database = database
         self.policy = policy
         self.timeZone = timeZone
+        self.rules = rules
     }
 
     /// The paths the console adds; the OpenAPI description covers the API, not these pages.

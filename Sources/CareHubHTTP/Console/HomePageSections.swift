@@ -42,7 +42,7 @@ struct HomePageSections {
             <td data-label="Opened">\(clock.element(incident.openedAt, now: now))</td><td data-label="State">\(incident.state.rawValue)</td></tr>
             """
         }
-        return table(caption: "Open incidents", headers: ["Priority", "What", "Opened", "State"], rows: rows)
+        return Self.table(caption: "Open incidents", headers: ["Priority", "What", "Opened", "State"], rows: rows)
     }
 
     /// Activity per day, night toilet visits, the time up and about and the time in bed, from the rules' saved daily
@@ -59,7 +59,7 @@ struct HomePageSections {
             <td data-label="Time in bed">\(day.bedMinutes > 0 ? "\(day.bedMinutes / 60) h \(day.bedMinutes % 60) min" : "no bed sensor reading")</td></tr>
             """
         }
-        return activityChart(days) + table(caption: "Each day of the last four weeks, newest first",
+        return activityChart(days) + Self.table(caption: "Each day of the last four weeks, newest first",
                                            headers: ["Day", "Activity", "Night toilet visits", "Up and about", "Time in bed"], rows: rows)
     }
 
@@ -74,7 +74,7 @@ struct HomePageSections {
                 <td data-label="Health">\(HTML.escape(health))</td></tr>
                 """
         }
-        return table(caption: "Devices and their health", headers: ["Device", "Room", "Last seen", "Battery", "Health"], rows: rows)
+        return Self.table(caption: "Devices and their health", headers: ["Device", "Room", "Last seen", "Battery", "Health"], rows: rows)
     }
 
     /// Activity per day as bars, oldest on the left; hidden from screen readers, which read the table.
@@ -91,7 +91,7 @@ struct HomePageSections {
             """
     }
 
-    func table(caption: String, headers: [String], rows: [String]) -> String {
+    static func table(caption: String, headers: [String], rows: [String]) -> String {
         """
         <table class="cards"><caption class="visually-hidden">\(HTML.escape(caption))</caption>
         <thead><tr>\(headers.map { "<th scope=\"col\">\(HTML.escape($0))</th>" }.joined())</tr></thead>
