@@ -48,6 +48,7 @@ struct ProblemMiddleware: RouterMiddleware {
                                   headers: [.allow: list])
             }
             let detail: String = switch error.status {
+            case .notFound where Self.isBrowser(request): "There is no page at \(request.uri.path.prefix(80)); the queue is at /, the homes at /homes."
             case .notFound: "There is nothing at \(request.uri.path.prefix(80)); see /api/v1/openapi.yaml for the API's paths."
             case .methodNotAllowed: "\(request.method.rawValue) is not allowed on \(request.uri.path.prefix(80)); see /api/v1/openapi.yaml."
             case .contentTooLarge: "The body is too large; send a smaller one."

@@ -55,6 +55,21 @@ import Testing
         }
     }
 
+    @Test func aSignedInBrowserAskingForAPageThatDoesNotExistGetsAPageSayingSoAndAProgramGetsAProblem() async throws {
+        let fixture = try HTTPFixture()
+        defer { fixture.remove() }
+        try await fixture.test { client in
+            let session = try await ConsoleSession.signIn(client, as: HTTPFixture.carer)
+            let page = try await session.get(client, "/no-such-page")
+            #expect(page.status == .notFound)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(page.text.contains("There is no page at /no-such-page; the queue is at /, the homes at /homes."))
+            let program = try await client.execute(uri: "/api/v1/no-such-thing", method: .get, headers: [.cookie: session.cookie, .accept: "text/html"])
+            #expect(program.status == .notFound)
+            #expect(program.headers[.contentType] == "application/problem+json")
+        }
+    }
+
     @Test func theQueueShowsOpenAndAcknowledgedIncidentsMostUrgentFirstWithUntrustedTextEscaped() async throws {
         let fixture = try HTTPFixture()
         defer { fixture.remove() }
