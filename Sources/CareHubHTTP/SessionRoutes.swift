@@ -5,7 +5,9 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// `POST /login` (form fields `name` and `password`) starts a browser session; `POST /logout` ends it.
+/// `POST /login` (form fields `name` and `password`) starts a browser session; `POST /logout` ends it. Both are
+/// recorded in the audit under the account's name (`signed_in`, with the client's address; `signed_out`), as is a
+/// failed sign-in for a name an account has (`sign_in_failed`).
 ///
 /// A successful sign-in sets the `carehub_session` cookie (`HttpOnly`, `SameSite=Strict`, `Path=/`, `Secure` when
 /// `public_url` is https) and answers `{"name", "role", "csrf_token"}`: the CSRF token the session's state-changing
@@ -63,12 +65,13 @@ struct SessionRoutes {
         guard hashing.verify(password, hash: hash), let account = candidate?.account else {
             await limiter.recordFailure(name: name, address: address, now: now)
             context.logger.info("Failed sign-in", metadata: ["http.client": .string(address)])
+            if let known = candidate?.account { try accounts.recordFailedSignIn(for: known, address: address, at: now) }
             throw HTTPProblem(.unauthorized, "The name or password is wrong; check both and try again.")
         }
         await limiter.recordSuccess(name: name)
         let secret = SecretToken.generate()
         let csrf = SecretToken.generate()
-        try accounts.startSession(accountID: account.id, digest: SecretToken.digest(secret), csrfToken: csrf, at: now)
+        try accounts.startSession(for: account, digest: SecretToken.digest(secret), csrfToken: csrf, address: address, at: now)
         var response = JSONResponse.text(JSONText.object([
             ("name", JSONText.quoted(account.name)), ("role", JSONText.quoted(account.role.rawValue)), ("csrf_token", JSONText.quoted(csrf)),
         ]))

@@ -11,8 +11,8 @@ public struct PrivacyStore: Sendable {
         self.database = database
     }
 
-    /// Deletes events (and refused messages, gateway status records and delivered notifications) received before
-    /// `cutoff`. Incidents and their timelines stay: they are the care record. Returns how many rows went.
+    /// Deletes events (and refused messages, gateway status records, delivered notifications and console sessions
+    /// over) from before `cutoff`. Incidents and their timelines stay: they are the care record. Returns how many rows went.
     ///
     /// Runs beside the hub: it deletes in short transactions (`BatchedDeletion`), so the hub keeps storing and
     /// raising alarms. Its audit entry is written first, `in_progress`, and closed with the count at the end; an
@@ -37,6 +37,8 @@ public struct PrivacyStore: Sendable {
             // Per-gateway daily counts (QoS 0, limits) of the days before the cutoff: a few rows a gateway and day.
             try db.execute(sql: "DELETE FROM gateway_traffic WHERE day < ?", arguments: [GatewayTraffic.day(millis)])
             removed += db.changesCount
+            // Console sessions over before the cutoff (the audit keeps their sign-ins and sign-outs).
+            removed += try AccountStore.purgeSessions(before: millis, in: db)
             try DataAudit.close(entry, details: JSONText.object([("before", before), ("rows", String(removed))]), in: db)
             let interrupted = try Row.fetchAll(db, sql: """
                 SELECT seq, json_extract(details, '$.before') AS before FROM data_audit

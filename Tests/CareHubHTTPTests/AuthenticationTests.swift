@@ -171,7 +171,7 @@ import Testing
         let account = try #require(try store.signInCandidate(name: HTTPFixture.carer)?.account)
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let digest = SecretToken.digest("cookie secret")
-        try store.startSession(accountID: account.id, digest: digest, csrfToken: "csrf", at: start)
+        try store.startSession(for: account, digest: digest, csrfToken: "csrf", address: "127.0.0.1", at: start)
         let limit = HTTPPolicy().sessionIdleLimit
         #expect(limit == 12 * 3600)
         #expect(try store.session(digest: digest, at: start.addingTimeInterval(11 * 3600), idleLimit: limit)?.account.name == HTTPFixture.carer)
