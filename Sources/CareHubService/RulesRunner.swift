@@ -31,16 +31,23 @@ struct RulesRunner {
     /// rule looks at (a device silent 25 h, a fridge unused 24 h), with room to spare.
     static let rebuildWindow: TimeInterval = 7 * 24 * 3600
 
+    /// How long reading and decoding the saved states took at start, and restoring them into the rules.
+    private(set) var startup: (read: Duration, restore: Duration) = (.zero, .zero)
+
     /// Homes whose saved state could not be read and was rebuilt from their events at start, with how many events.
     private(set) var rebuilt: [(home: String, events: Int)] = []
 
     init(store: RulesStore, settings: RuleSettingsBook, now: Date) throws {
         self.store = store
         loop = RulesLoop(settings: settings)
+        let clock = ContinuousClock()
+        let started = clock.now
         let saved = try store.states()
+        let read = clock.now
         for (home, state) in saved.states {
             loop.restore(home: home, state: state)
         }
+        startup = (read - started, clock.now - read)
         evaluated = try store.fullCheckpoint()
         written = evaluated
         writtenAt = now

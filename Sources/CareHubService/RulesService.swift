@@ -37,7 +37,11 @@ public struct RulesService: Service {
                 "home.id": "\(home)", "rules.events_read": "\(events)",
             ])
         }
-        logger.info("Rules running", metadata: ["rules.homes": "\(runner.loop.engine.homes.count)", "rules.timers": "\(runner.deadlineCount())"])
+        let timers = runner.deadlineCount()
+        logger.info("Rules running", metadata: [
+            "rules.homes": "\(runner.loop.engine.homes.count)", "rules.timers": "\(timers)",
+            "rules.state_read": "\(runner.startup.read)", "rules.state_restore": "\(runner.startup.restore)",
+        ])
         operations?.rules.set(runner.evaluatedEventSeq)
         defer { operations?.rules.set(nil) }
         try await withGracefulShutdownHandler {
