@@ -131,6 +131,13 @@ public struct DeviceRuleState: Sendable, Equatable {
 
     fileprivate enum Extreme: UInt8 { case none, cold, hot }
 
+    /// Field by field, with no reading equal to no reading (NaN, which `==` on `Double` never finds equal to itself).
+    public static func == (lhs: DeviceRuleState, rhs: DeviceRuleState) -> Bool {
+        lhs.id == rhs.id && lhs.room == rhs.room && lhs.lastSeenAt == rhs.lastSeenAt && lhs.lastReading == rhs.lastReading
+            && lhs.extremeSince == rhs.extremeSince && lhs.extreme == rhs.extreme && lhs.offlineRaised == rhs.offlineRaised
+            && lhs.offlineDeferred == rhs.offlineDeferred && lhs.lowBatteryRaised == rhs.lowBatteryRaised
+    }
+
     public init(id: String, lastSeenAt: Int64, room: String?) {
         self.id = id
         self.lastSeenAt = lastSeenAt
@@ -164,13 +171,37 @@ public struct DeviceRuleState: Sendable, Equatable {
     }
 }
 
+/// Saved as a short array, `[id, lastSeenAt, room, lastReading, coldSince, hotSince, flags]` with trailing defaults
+/// left out (`["pir-hall", 1796006000000, "hall"]`): a home's dozen devices were most of the time a large hub spends
+/// decoding rule state at start-up, and an array decodes at a fraction of a keyed object's cost. The keyed object
+/// earlier versions saved is still read.
 extension DeviceRuleState: Codable {
     private enum CodingKeys: String, CodingKey {
         case id, room, lastSeenAt, lastReading, coldSince, hotSince, offlineRaised, offlineDeferred, lowBatteryRaised
     }
 
+    private enum Flag {
+        static let offlineRaised = 1, offlineDeferred = 2, lowBatteryRaised = 4
+    }
+
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard var fields = try? decoder.unkeyedContainer() else {
+            try self.init(keyed: decoder.container(keyedBy: CodingKeys.self))
+            return
+        }
+        self.init(id: try fields.decode(String.self), lastSeenAt: try fields.decode(Int64.self),
+                  room: fields.isAtEnd ? nil : try fields.decodeIfPresent(String.self))
+        if !fields.isAtEnd { lastReading = try fields.decodeIfPresent(Double.self) }
+        if !fields.isAtEnd { coldSince = try fields.decodeIfPresent(Int64.self) }
+        if !fields.isAtEnd { hotSince = try fields.decodeIfPresent(Int64.self) }
+        let flags = fields.isAtEnd ? 0 : try fields.decode(Int.self)
+        offlineRaised = flags & Flag.offlineRaised != 0
+        offlineDeferred = flags & Flag.offlineDeferred != 0
+        lowBatteryRaised = flags & Flag.lowBatteryRaised != 0
+    }
+
+    /// The keyed object of earlier versions.
+    private init(keyed container: KeyedDecodingContainer<CodingKeys>) throws {
         self.init(id: try container.decode(String.self, forKey: .id), lastSeenAt: try container.decode(Int64.self, forKey: .lastSeenAt),
                   room: try container.decodeIfPresent(String.self, forKey: .room))
         lastReading = try container.decodeIfPresent(Double.self, forKey: .lastReading)
@@ -182,16 +213,22 @@ extension DeviceRuleState: Codable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encodeIfPresent(room, forKey: .room)
-        try container.encode(lastSeenAt, forKey: .lastSeenAt)
-        try container.encodeIfPresent(lastReading, forKey: .lastReading)
-        try container.encodeIfPresent(coldSince, forKey: .coldSince)
-        try container.encodeIfPresent(hotSince, forKey: .hotSince)
-        if offlineRaised { try container.encode(true, forKey: .offlineRaised) }
-        if offlineDeferred { try container.encode(true, forKey: .offlineDeferred) }
-        if lowBatteryRaised { try container.encode(true, forKey: .lowBatteryRaised) }
+        var fields = encoder.unkeyedContainer()
+        try fields.encode(id)
+        try fields.encode(lastSeenAt)
+        let flags = (offlineRaised ? Flag.offlineRaised : 0) | (offlineDeferred ? Flag.offlineDeferred : 0)
+            | (lowBatteryRaised ? Flag.lowBatteryRaised : 0)
+        // Up to the last field that is not its default.
+        let count = flags != 0 ? 7 : hotSince != nil ? 6 : coldSince != nil ? 5 : lastReading != nil ? 4 : room != nil ? 3 : 2
+        if count > 2 { try encodeOrNull(room, in: &fields) }
+        if count > 3 { try encodeOrNull(lastReading, in: &fields) }
+        if count > 4 { try encodeOrNull(coldSince, in: &fields) }
+        if count > 5 { try encodeOrNull(hotSince, in: &fields) }
+        if count > 6 { try fields.encode(flags) }
+    }
+
+    private func encodeOrNull<T: Encodable>(_ value: T?, in fields: inout any UnkeyedEncodingContainer) throws {
+        if let value { try fields.encode(value) } else { try fields.encodeNil() }
     }
 }
 
