@@ -7,8 +7,8 @@ import Testing
 @Suite struct LearnedRoutineTests {
     /// Days of a steady routine from `first` (a local date): up at 07:00, kitchen and lounge activity every 15 min until
     /// 22:00, then bed; the lounge thermometer's heartbeat every 30 min all day long. With `napHours`, a nap in the lounge
-    /// from 13:00 with no activity until it ends.
-    static func liveRoutine(_ scenario: inout RuleScenario, days: Int, from first: String, napHours: Int = 0) {
+    /// from 13:00 with no activity until it ends; with `hallVisits`, the hall at 08:05, 09:05 and 10:05.
+    static func liveRoutine(_ scenario: inout RuleScenario, days: Int, from first: String, napHours: Int = 0, hallVisits: Bool = false) {
         var day = scenario.local("\(first) 00:00")
         for _ in 0..<days {
             let date = Self.dateText(day)
@@ -21,6 +21,9 @@ import Testing
                 } else {
                     scenario.motion(minute < 12 * 60 ? "kitchen" : "lounge", at: time)
                     scenario.heartbeats(from: time, to: time)
+                }
+                if hallVisits, minute % 60 == 0, (8 * 60)...(10 * 60) ~= minute {
+                    scenario.motion("hall", at: String(format: "%@ %02d:05", date, minute / 60))
                 }
                 minute += 15
             }
@@ -63,6 +66,46 @@ import Testing
         #expect(raised.at <= scenario.local("2026-11-15 11:15"), "about an hour, since this home is never quiet 15 min after the kitchen")
         #expect(raised.summary.contains("In the last four weeks this home was never quiet longer than about 15 min after kitchen activity in the morning"),
                 "\(raised.summary)")
+    }
+
+    /// After 14 days of routine, on 2026-11-15 the resident keeps the routine until `stop` (a local time), is last seen
+    /// in `room` then, and nothing but heartbeats follows until noon the next day. With `hallVisits`, every morning of
+    /// the routine has a visit to the hall at 08:05, 09:05 and 10:05, after which the kitchen follows within ten minutes.
+    static func lastSeen(in room: String, at stop: String, hallVisits: Bool = false) -> RuleScenario {
+        var scenario = RuleScenario(start: "2026-11-01 00:00", settings: RuleSettings())
+        liveRoutine(&scenario, days: 14, from: "2026-11-01", hallVisits: hallVisits)
+        scenario.heartbeats(from: "2026-11-15 00:00", to: "2026-11-15 06:59")
+        let stopMinute = (Int(stop.prefix(2)) ?? 0) * 60 + (Int(stop.suffix(2)) ?? 0)
+        var minute = 7 * 60
+        while minute < stopMinute {
+            scenario.motion(minute < 12 * 60 ? "kitchen" : "lounge", at: String(format: "2026-11-15 %02d:%02d", minute / 60, minute % 60))
+            minute += 15
+        }
+        scenario.motion(room, at: "2026-11-15 \(stop)")
+        scenario.heartbeats(from: "2026-11-15 \(stop)", to: "2026-11-16 12:00")
+        return scenario
+    }
+
+    @Test func aQuietAfterTheFrontDoorIsLeftToTheFixedRulesSinceTheResidentMayHaveGoneOut() throws {
+        var hall = Self.lastSeen(in: "hall", at: "10:10", hallVisits: true)
+        let raised = try #require(hall.raised.first)
+        #expect(raised.at == hall.local("2026-11-15 14:10"), "the fixed 4 h, however quickly this home moves on from the hall")
+        #expect(!raised.summary.contains("In the last four weeks"), "\(raised.summary)")
+        // The control: the same morning ending in the kitchen is raised within the hour.
+        var kitchen = Self.lastSeen(in: "kitchen", at: "10:10", hallVisits: true)
+        #expect(try #require(kitchen.raised.first).at <= kitchen.local("2026-11-15 11:25"))
+    }
+
+    @Test func aQuietThatWouldOutlastTheEveningIsLeftToTheFixedRulesAsLikelySleep() throws {
+        // Dozing off in the lounge at 22:15 (the home's lounge quiets in the evening last 15 min): an earlier night than
+        // usual, not raised by the learned rule; the fixed day-window rule and not_up watch the morning.
+        var late = Self.lastSeen(in: "lounge", at: "22:15")
+        #expect(late.raised.allSatisfy { $0.at >= late.local("2026-11-16 07:00") }, "\(late.raised)")
+        // The control: the same silence from 20:30 is raised within the evening.
+        var earlier = Self.lastSeen(in: "lounge", at: "20:30")
+        let raised = try #require(earlier.raised.first)
+        #expect(raised.kind == .inactivity)
+        #expect(raised.at <= earlier.local("2026-11-15 21:45"), "\(raised)")
     }
 
     @Test func beforeItsLearningDaysAHomeIsJudgedByTheFixedThresholds() throws {

@@ -51,14 +51,24 @@ extension HomeRules {
         let context = QuietContext(place: place, part: QuietContext.DayPart(minuteOfDay: clock.minuteOfDay(at: quietStart)))
         guard let judgement = routine.judgement(for: context) else { return nil }
         let minutes = max(judgement.plausibleMinutes, settings.learnedFloor / 60)
-        var due = min(fixedDue, quietStart + Int64(minutes * 60_000))
-        var kind = IncidentKind.inactivity
+        let learnedDue = quietStart + Int64(minutes * 60_000)
         if place == .bathroom {
             // The bathroom's own fixed limit stays its ceiling too (contract section 3: never later than the fixed rules).
-            due = min(due, quietStart + Int64(settings.bathroomAfter * 1000))
-            kind = .bathroomLong
+            let due = min(fixedDue, learnedDue, quietStart + Int64(settings.bathroomAfter * 1000))
+            return LearnedSilence(due: due, kind: .bathroomLong, context: context, judgement: judgement)
         }
-        return LearnedSilence(due: due, kind: kind, context: context, judgement: judgement)
+        // Like the fixed rule, inactivity is judged by day: the learned limit applies to a quiet that begins inside the
+        // day window and reaches it before the window closes. A quiet that begins later, or outlasts the evening, is
+        // most often sleep (an earlier night than usual, a return to bed the bedroom sensor missed), which the home's
+        // evening and night quiets cannot tell from a fall; the fixed rules, `not_up` and `out_of_bed` watch it.
+        // After activity by the front door the resident may have gone out unseen (a door contact that missed, another
+        // way out): the home's quick moves on from the hall say nothing about that, so the fixed rules watch it.
+        guard place != .entrance else { return nil }
+        let day = clock.localDay(at: quietStart)
+        let opens = clock.instant(day: day, minute: settings.dayWindow.start)
+        let closes = clock.instant(day: day, minute: settings.dayWindow.end)
+        guard quietStart >= opens, learnedDue <= closes else { return nil }
+        return LearnedSilence(due: min(fixedDue, learnedDue), kind: .inactivity, context: context, judgement: judgement)
     }
 
     /// The numbers behind a learned silence, for care staff: "In the last four weeks this home was never quiet longer
