@@ -48,7 +48,8 @@ struct EvaluationReport {
             ("days_counted", JSONText.number(result.daysCounted)), ("false_urgent", String(result.falseUrgent.count)),
             ("false_urgent_per_month", number(result.falseUrgentPerMonth)),
             ("false_urgent_incidents", "[" + result.falseUrgent.map {
-                JSONText.object([("kind", JSONText.quoted($0.kind.rawValue)), ("at", JSONText.quoted(RFC3339.format($0.at)))])
+                JSONText.object([("kind", JSONText.quoted($0.kind.rawValue)), ("at", JSONText.quoted(RFC3339.format($0.at))),
+                                 ("summary", JSONText.quoted($0.summary))])
             }.joined(separator: ",") + "]"),
             ("collapses", String(result.delays.count)), ("detected", String(detected.count)),
             ("delay_median_seconds", number(percentile(detected, 0.5))), ("delay_p90_seconds", number(percentile(detected, 0.9))),

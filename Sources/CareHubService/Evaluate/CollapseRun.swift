@@ -10,7 +10,7 @@ struct CollapseRun {
     var detectionLimit: Int64
 
     struct Outcome {
-        var falseUrgent: [(kind: IncidentKind, at: Date)] = []
+        var falseUrgent: [(kind: IncidentKind, at: Date, summary: String)] = []
         /// Trend incidents (`RoutineTrend`) raised in the recording's span, with their summaries.
         var trends: [(kind: IncidentKind, at: Date, summary: String)] = []
         var delays: [Double?] = []
@@ -39,7 +39,7 @@ struct CollapseRun {
                     if draft.at.millisecondsSince1970 <= countUntil { outcome.trends.append((draft.kind, draft.at, draft.summary)) }
                 case .raise(let draft) where draft.kind.defaultPriority == .urgent:
                     if open.insert(draft.kind).inserted, let learnedAt, (learnedAt...countUntil).contains(draft.at.millisecondsSince1970) {
-                        outcome.falseUrgent.append((draft.kind, draft.at))
+                        outcome.falseUrgent.append((draft.kind, draft.at, draft.summary))
                     }
                 case .resolve(_, let kind, _, _, _):
                     open.remove(kind)

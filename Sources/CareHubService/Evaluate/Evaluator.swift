@@ -74,7 +74,8 @@ public struct HomeEvaluation: Sendable {
     /// When the home's routine had been learned (`RuleSettings.learningDays`); false alarms count from here.
     public var learnedAt: Date?
     /// Urgent incidents raised after `learnedAt` in the uncut recording, with their kinds.
-    public var falseUrgent: [(kind: IncidentKind, at: Date)]
+    /// Each false alarm's kind, time and what it said (its explanation, for a learned one).
+    public var falseUrgent: [(kind: IncidentKind, at: Date, summary: String)]
     /// Per simulated collapse, the seconds from the cut to the first urgent incident, or nil when none came.
     public var delays: [Double?]
     /// Trend incidents raised over the recording (routine priority), with what each said.
