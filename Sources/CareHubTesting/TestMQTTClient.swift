@@ -64,8 +64,10 @@ public final class TestMQTTClient: @unchecked Sendable {
     }
 
     /// Publishes and waits for the broker's acknowledgement (QoS 1, the default); at QoS 0 it returns once the message
-    /// is handed to libmosquitto, so follow it with a QoS 1 publish to know the broker has it.
+    /// is handed to libmosquitto, so follow it with a QoS 1 publish to know the broker has it. It first waits (up to
+    /// 10 s) for the client's first connection: a client made just before would race it.
     public func publish(_ topic: String, _ payload: String, qos: Int32 = 1, retain: Bool = false) async throws {
+        if !readiness.isSet { try await waitUntilReady() }
         try await client.publish(topic: topic, payload: Array(payload.utf8), qos: qos, retain: retain, timeout: .seconds(10))
     }
 

@@ -15,7 +15,16 @@ import Testing
                             "--port", "\(fixture.broker.port)", "--home", "flat-12", "--quiet",
                             "send", "--type", "pendant", "--device", "pendant-1", "--room", "lounge", "--id", "press-1"],
                 logURL: fixture.directory.url.appendingPathComponent("gateway.log"))
-            let sent = try await fixture.watcher.waitForMessage(topic: { $0 == "carehub/v1/flat-12/pendant-1/event" }, timeout: .seconds(20))
+            // A Python process starting beside eighty suites in parallel can take many seconds before it publishes.
+            let pressTopic = "carehub/v1/flat-12/pendant-1/event"
+            let started = ContinuousClock.now
+            while fixture.watcher.messages(where: { $0 == pressTopic }).isEmpty, simulator.isRunning, ContinuousClock.now - started < .seconds(60) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            guard let sent = try? await fixture.watcher.waitForMessage(topic: { $0 == pressTopic }, timeout: .seconds(2)) else {
+                throw TestSupportError("The simulator's press never reached the broker (simulator \(simulator.isRunning ? "still running" : "ended")):\n"
+                                       + simulator.log.suffix(2000))
+            }
             let alert = try await fixture.watcher.waitForMessage(
                 topic: { $0 == "carehub/v1/flat-12/alert" }, payload: { $0.contains(#""state":"open""#) }, timeout: .seconds(5))
             let latency = alert.at - sent.at
