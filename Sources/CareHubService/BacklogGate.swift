@@ -24,6 +24,12 @@ public final class BacklogGate: @unchecked Sendable {
         self.onCaughtUp = onCaughtUp
     }
 
+    /// A connection is being made: the last connection's sentinel is no longer the one to wait for. The broker may send
+    /// it again among its redeliveries before this connection's own sentinel is even published.
+    public func connectionStarting() {
+        lock.withLock { expected = nil }
+    }
+
     /// A new connection: timers wait for this sentinel's return. Returns the payload to publish.
     public func connected() -> [UInt8] {
         let token = UUID().uuidString

@@ -124,6 +124,7 @@ public struct Hub: Service {
             if case .connecting = state {
                 redeliveries?.connectionStarting()
                 lag.connectionStarting()
+                backlog.connectionStarting()
             }
             guard case .ready = state else { return }
             do {

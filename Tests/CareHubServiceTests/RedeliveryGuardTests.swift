@@ -147,6 +147,26 @@ import Testing
         #expect(try fixture.count("SELECT value FROM counters WHERE name = 'redeliveries'") == 4)
     }
 
+    /// The same as a restart, within one process: the connection drops (a broker restart, a network fault) and comes
+    /// back. Until the new connection's sentinel is published, the last one's is no longer the one that ends the check.
+    @Test func afterAReconnectInTheSameProcessTheLastConnectionsSentinelDoesNotEndTheCheck() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        let presses = (1...4).map { MosquittoMessage(topic: "z2m/home-\($0)/pendant", payload: Array(#"{"action":"sos"}"#.utf8)) }
+        let hub = try fixture.start()
+        for press in presses.prefix(2) { hub.receive(press) }
+        hub.receive(hub.sentinel)
+        for press in presses.suffix(2) { hub.receive(press) }
+        // Back after 10 s: past the mapping's own 5 s duplicate window, so only the guard can tell a redelivery.
+        fixture.clock.advance(by: 10)
+        hub.redeliveries?.connectionStarting()
+        hub.backlog.connectionStarting()
+        for press in presses.prefix(2) { hub.redeliver(press) }
+        hub.redeliver(hub.sentinel)
+        for press in presses.suffix(2) { hub.redeliver(press) }
+        #expect(try fixture.presses == 4, "a press redelivered after the last connection's sentinel was stored twice")
+    }
+
     @Test func afterACleanStopNothingIsTakenForARedelivery() throws {
         let fixture = try Fixture()
         defer { fixture.directory.remove() }
