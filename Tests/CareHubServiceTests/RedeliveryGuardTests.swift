@@ -126,11 +126,10 @@ import Testing
         #expect(try fixture.presses == 2, "a press after the backlog sentinel was taken for a redelivery")
     }
 
-    /// Seen on a loaded machine (`MappedCrashTests`, 561 presses stored twice, every check "ended by the backlog
-    /// sentinel"): a run that had caught up received its own sentinel and was killed before the broker read that
-    /// acknowledgement, so the broker sent the old sentinel again among the next run's redeliveries. Taken for the new
-    /// run's sentinel, it ended the check, and every redelivered press after it was stored a second time.
-    @Test func anEarlierConnectionsSentinelAmongTheRedeliveriesDoesNotEndTheCheck() throws {
+    /// Four presses, the connection's own backlog sentinel between the second and the third; 10 s later (past the
+    /// mapping's own 5 s duplicate window, so only the guard can tell a redelivery) `reconnect` makes the next
+    /// connection, and the broker sends all of it again, the old sentinel too. Each press must be stored once.
+    static func redeliveredAroundTheOldSentinel(reconnect: (Fixture, Process) throws -> Process) throws {
         let fixture = try Fixture()
         defer { fixture.directory.remove() }
         let presses = (1...4).map { MosquittoMessage(topic: "z2m/home-\($0)/pendant", payload: Array(#"{"action":"sos"}"#.utf8)) }
@@ -138,33 +137,31 @@ import Testing
         for press in presses.prefix(2) { first.receive(press) }
         first.receive(first.sentinel)
         for press in presses.suffix(2) { first.receive(press) }
-        fixture.clock.advance(by: 6)
-        let second = try fixture.start()
-        for press in presses.prefix(2) { second.redeliver(press) }
-        second.redeliver(first.sentinel)
-        for press in presses.suffix(2) { second.redeliver(press) }
+        fixture.clock.advance(by: 10)
+        let next = try reconnect(fixture, first)
+        for press in presses.prefix(2) { next.redeliver(press) }
+        next.redeliver(first.sentinel)
+        for press in presses.suffix(2) { next.redeliver(press) }
         #expect(try fixture.presses == 4, "a press redelivered after the old sentinel was stored twice")
         #expect(try fixture.count("SELECT value FROM counters WHERE name = 'redeliveries'") == 4)
     }
 
-    /// The same as a restart, within one process: the connection drops (a broker restart, a network fault) and comes
-    /// back. Until the new connection's sentinel is published, the last one's is no longer the one that ends the check.
+    /// Seen on a loaded machine (`MappedCrashTests`, 561 presses stored twice, every check "ended by the backlog
+    /// sentinel"): a run that had caught up received its own sentinel and was killed before the broker read that
+    /// acknowledgement, so the broker sent the old sentinel again among the next run's redeliveries. Taken for the new
+    /// run's sentinel, it ended the check, and every redelivered press after it was stored a second time.
+    @Test func anEarlierConnectionsSentinelAmongTheRedeliveriesDoesNotEndTheCheck() throws {
+        try Self.redeliveredAroundTheOldSentinel { fixture, _ in try fixture.start() }
+    }
+
+    /// The same within one process: the connection drops (a broker restart, a network fault) and comes back. Until the
+    /// new connection's sentinel is published, the last one's is no longer the one that ends the check.
     @Test func afterAReconnectInTheSameProcessTheLastConnectionsSentinelDoesNotEndTheCheck() throws {
-        let fixture = try Fixture()
-        defer { fixture.directory.remove() }
-        let presses = (1...4).map { MosquittoMessage(topic: "z2m/home-\($0)/pendant", payload: Array(#"{"action":"sos"}"#.utf8)) }
-        let hub = try fixture.start()
-        for press in presses.prefix(2) { hub.receive(press) }
-        hub.receive(hub.sentinel)
-        for press in presses.suffix(2) { hub.receive(press) }
-        // Back after 10 s: past the mapping's own 5 s duplicate window, so only the guard can tell a redelivery.
-        fixture.clock.advance(by: 10)
-        hub.redeliveries?.connectionStarting()
-        hub.backlog.connectionStarting()
-        for press in presses.prefix(2) { hub.redeliver(press) }
-        hub.redeliver(hub.sentinel)
-        for press in presses.suffix(2) { hub.redeliver(press) }
-        #expect(try fixture.presses == 4, "a press redelivered after the last connection's sentinel was stored twice")
+        try Self.redeliveredAroundTheOldSentinel { _, hub in
+            hub.redeliveries?.connectionStarting()
+            hub.backlog.connectionStarting()
+            return hub
+        }
     }
 
     @Test func afterACleanStopNothingIsTakenForARedelivery() throws {
