@@ -60,7 +60,10 @@ import Testing
         var routine = LearnedRoutine(startDay: 20_758)
         let kitchenMornings = QuietContext(place: .kitchen, part: .morning)
         for day in 20_758..<20_768 {
-            for quiet in 0..<4 { routine.learn(quiet: Int64(5 + quiet * 3) * 60_000, in: kitchenMornings, day: Int64(day)) }
+            for quiet in 0..<4 {
+                routine.learn(quiet: Int64(5 + quiet * 3) * 60_000, in: kitchenMornings, day: Int64(day))
+                routine.learn(quiet: 2 * 60_000, in: QuietContext(place: .entrance, part: .morning), day: Int64(day))
+            }
         }
         state.routine = routine
         let text = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
@@ -78,6 +81,8 @@ import Testing
             #expect(cells.contains(#"<td data-label="Quiets learned">"#))
             #expect(cells.contains(#"<td data-label="Raised after">1 h 0 min</td>"#), "the floor (60 min) where the home's quiets are short: \(cells)")
             #expect(!page.contains("after bathroom or toilet activity"), "a place without 20 quiets is not shown")
+            let hall = try #require(page.firstMatch(of: /<tr><td data-label="When">after activity by the front door in the morning<\/td>[^<]*(<td[^>]*>[^<]*<\/td>\s*)+<\/tr>/))
+            #expect(String(hall.output.0).contains("at the fixed thresholds (may have gone out)"), "learned limits do not apply after the front door")
             #expect(page.contains("Trends: after 21 counted days"))
         }
     }

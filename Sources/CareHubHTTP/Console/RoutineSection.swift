@@ -24,8 +24,8 @@ struct RoutineSection {
         case (.fixed, _):
             sentence = "Off: this home is on the fixed thresholds (routine_mode: fixed)."
         case (.learned, true):
-            sentence = "In use: learned over \(summary.learnedDays) days. Inactivity is raised when a quiet is longer than this home "
-                + "is ever quiet there, never later than the fixed thresholds."
+            sentence = "In use: learned over \(summary.learnedDays) days. A daytime quiet far longer than this home is ever quiet "
+                + "there is raised sooner than the fixed thresholds would, never later."
         case (.learned, false):
             sentence = "Learning: \(summary.learnedDays) of \(settings.learningDays) days so far; the fixed thresholds apply until then."
         }
@@ -57,7 +57,7 @@ struct RoutineSection {
                 <tr><td data-label="When">\(HTML.escape(entry.context.place.phrase + " " + entry.context.part.phrase))</td>
                 <td data-label="Usually under">\(Self.minutes(judgement.usualMinutes))</td>
                 <td data-label="Longest seen">\(Self.minutes(judgement.longestMinutes))</td>
-                <td data-label="Raised after">\(Self.minutes(max(judgement.plausibleMinutes, floor)))</td>
+                <td data-label="Raised after">\(raisedAfter(entry.context, judgement, floor: floor))</td>
                 <td data-label="Quiets learned">\(Int(judgement.quiets.rounded()))</td></tr>
                 """
         }
@@ -84,6 +84,12 @@ struct RoutineSection {
         }
         return HomePageSections.table(caption: "Trends: the last 7 days against the weeks before",
                                       headers: ["Measure", "Last 7 days", "The weeks before", "Flagged"], rows: rows)
+    }
+
+    /// After how long a quiet in `context` is raised: the learned limit, or the fixed thresholds after the front door
+    /// (the resident may have gone out; docs/rules.md).
+    func raisedAfter(_ context: QuietContext, _ judgement: QuietJudgement, floor: Double) -> String {
+        context.place == .entrance ? "at the fixed thresholds (may have gone out)" : Self.minutes(max(judgement.plausibleMinutes, floor))
     }
 
     /// Minutes as `40 min` or `2 h 5 min`.
