@@ -42,9 +42,7 @@ public final class RedeliveryGuard: @unchecked Sendable {
     private let log: DeliveryLog
     private let logger: Logger
     /// The delivery log at the start of the connection, oldest first.
-    private var logged: [DeliveryDigest] = []
-    /// The log position of each entry of `logged`.
-    private var loggedPositions: [Int64] = []
+    private var logged: [DeliveryLog.Entry] = []
     /// Where each digest stands in `logged`, among the entries a redelivered run can start at.
     private var positions: [DeliveryDigest: [Int]] = [:]
     /// The alignments still possible: indexes into `logged` where the redelivered run may have started.
@@ -64,13 +62,10 @@ public final class RedeliveryGuard: @unchecked Sendable {
     /// A new connection is about to be made: its first messages may be redeliveries of the last ones stored.
     /// If the log cannot be read, nothing is treated as a redelivery (a duplicate is better than a loss).
     public func connectionStarting() {
-        var digests: [DeliveryDigest] = []
-        var logPositions: [Int64] = []
+        var entries: [DeliveryLog.Entry] = []
         var index: [DeliveryDigest: [Int]] = [:]
         do {
-            let entries = try log.entries()
-            digests = entries.map(\.digest)
-            logPositions = entries.map(\.position)
+            entries = try log.entries()
             let newest = entries.map(\.receivedAt).max() ?? 0
             for (offset, entry) in entries.enumerated() where entry.receivedAt >= newest - Self.acknowledgementLag {
                 index[entry.digest, default: []].append(offset)
@@ -79,12 +74,11 @@ public final class RedeliveryGuard: @unchecked Sendable {
             logger.error("Could not read the recent deliveries; a message redelivered now may be stored twice", metadata: ["error": "\(error)"])
         }
         lock.withLock {
-            logged = digests
-            loggedPositions = logPositions
+            logged = entries
             positions = index
             alignments = []
             matched = 0
-            checking = !digests.isEmpty
+            checking = !entries.isEmpty
         }
     }
 
@@ -97,7 +91,7 @@ public final class RedeliveryGuard: @unchecked Sendable {
             // would put the log out of the broker's order for the next crash. It is written again there with the time
             // it came back, so that a run killed long after first receiving it can still start the next redelivered run.
             if checking, let place = redeliveredEntry(digest, duplicateFlag: duplicateFlag) {
-                return IngestStore.Delivery(qos: qos, digest: digest, position: loggedPositions[place], isRedelivery: true)
+                return IngestStore.Delivery(qos: qos, digest: digest, position: logged[place].position, isRedelivery: true)
             }
             defer { position += 1 }
             return IngestStore.Delivery(qos: qos, digest: digest, position: position)
@@ -124,7 +118,7 @@ public final class RedeliveryGuard: @unchecked Sendable {
         }
         if matched == 0 { alignments = positions[digest] ?? [] }
         // Keep the alignments this message continues; one that has reached the log's end says it was never stored.
-        alignments.removeAll { start in start + matched < logged.count && logged[start + matched] != digest }
+        alignments.removeAll { start in start + matched < logged.count && logged[start + matched].digest != digest }
         guard let shortest = alignments.max(), shortest + matched < logged.count else {
             endCheck(reason: alignments.isEmpty ? "a redelivery the hub had not stored" : "the end of the stored run")
             return nil
@@ -141,7 +135,6 @@ public final class RedeliveryGuard: @unchecked Sendable {
             "redelivery.run_start": "\(alignments.max().map(String.init) ?? "none")",
         ])
         logged = []
-        loggedPositions = []
         positions = [:]
         alignments = []
     }
