@@ -44,8 +44,8 @@ struct HomesRoutineCommand: AsyncParsableCommand {
                 ("quiets", .integer(Int64(entry.judgement.quiets.rounded()))), ("usually_under_min", .integer(Int64(entry.judgement.usualMinutes.rounded()))),
                 ("longest_min", .integer(Int64(entry.judgement.longestMinutes.rounded()))),
                 // Null after the front door: the fixed thresholds watch it (the resident may have gone out).
-                ("raised_after_min", entry.context.place == .entrance ? .null
-                    : .integer(Int64(max(entry.judgement.plausibleMinutes, settings.learnedFloor / 60).rounded()))),
+                ("raised_after_min", entry.judgement.raisedAfterMinutes(in: entry.context, floorMinutes: settings.learnedFloor / 60)
+                    .map { .integer(Int64($0.rounded())) } ?? .null),
             ])
         }
         if printer.format == .json {

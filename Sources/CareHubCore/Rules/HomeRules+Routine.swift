@@ -49,8 +49,9 @@ extension HomeRules {
               state.lastActivityAt == quietStart, let raw = state.lastActivityPlace, let place = QuietContext.Place(rawValue: raw)
         else { return nil }
         let context = QuietContext(place: place, part: QuietContext.DayPart(minuteOfDay: clock.minuteOfDay(at: quietStart)))
-        guard let judgement = routine.judgement(for: context) else { return nil }
-        let minutes = max(judgement.plausibleMinutes, settings.learnedFloor / 60)
+        guard let judgement = routine.judgement(for: context),
+              let minutes = judgement.raisedAfterMinutes(in: context, floorMinutes: settings.learnedFloor / 60)
+        else { return nil }
         let learnedDue = quietStart + Int64(minutes * 60_000)
         if place == .bathroom {
             // The bathroom's own fixed limit stays its ceiling too (contract section 3: never later than the fixed rules).
@@ -61,9 +62,6 @@ extension HomeRules {
         // day window and reaches it before the window closes. A quiet that begins later, or outlasts the evening, is
         // most often sleep (an earlier night than usual, a return to bed the bedroom sensor missed), which the home's
         // evening and night quiets cannot tell from a fall; the fixed rules, `not_up` and `out_of_bed` watch it.
-        // After activity by the front door the resident may have gone out unseen (a door contact that missed, another
-        // way out): the home's quick moves on from the hall say nothing about that, so the fixed rules watch it.
-        guard place != .entrance else { return nil }
         let day = clock.localDay(at: quietStart)
         let opens = clock.instant(day: day, minute: settings.dayWindow.start)
         let closes = clock.instant(day: day, minute: settings.dayWindow.end)

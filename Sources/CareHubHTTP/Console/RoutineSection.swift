@@ -89,7 +89,7 @@ struct RoutineSection {
     /// After how long a quiet in `context` is raised: the learned limit, or the fixed thresholds after the front door
     /// (the resident may have gone out; docs/rules.md).
     func raisedAfter(_ context: QuietContext, _ judgement: QuietJudgement, floor: Double) -> String {
-        context.place == .entrance ? "at the fixed thresholds (may have gone out)" : Self.minutes(max(judgement.plausibleMinutes, floor))
+        judgement.raisedAfterMinutes(in: context, floorMinutes: floor).map(Self.minutes) ?? "at the fixed thresholds (may have gone out)"
     }
 
     /// Minutes as `40 min` or `2 h 5 min`.
