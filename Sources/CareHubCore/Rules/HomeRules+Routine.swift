@@ -86,9 +86,10 @@ extension HomeRules {
                            settings: RuleSettings, clock: inout LocalClock, commands: inout [IncidentCommand]) {
         guard settings.routineMode == .learned else { return }
         let day = clock.localDay(at: eventTime)
-        if state.history == nil { state.history = DailyHistory(day: day) }
+        let start = clock.instant(day: day, minute: 0)
+        if state.history == nil { state.history = DailyHistory(day: day, startingAt: start) }
         guard let today = state.history?.today.day, day >= Int64(today) else { return }
-        for found in state.history?.roll(to: day) ?? [] {
+        for found in state.history?.roll(to: day, startingAt: start) ?? [] {
             commands.append(raise(found.trend.kind, now: receivedAt, summary: found.summary))
         }
         state.history?.noteActivity(at: eventTime, minute: clock.minuteOfDay(at: eventTime), place: place, nightWindow: settings.nightWindow)

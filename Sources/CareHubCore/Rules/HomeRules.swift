@@ -188,6 +188,7 @@ public struct HomeRules: Sendable, Equatable {
             if let away = state.awaySince, eventTime > away, event.device != state.exitDoorDevice {
                 state.awaySince = nil
                 state.awayEndedAt = eventTime
+                state.history?.noteReturn(at: eventTime)
             }
             if event.value.text == "closed" {
                 state.exitDoorClosedAt = eventTime
@@ -200,6 +201,7 @@ public struct HomeRules: Sendable, Equatable {
             if let away = state.awaySince, eventTime > away {
                 state.awaySince = nil
                 state.awayEndedAt = eventTime
+                state.history?.noteReturn(at: eventTime)
             }
         }
 

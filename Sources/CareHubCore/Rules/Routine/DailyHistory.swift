@@ -1,7 +1,7 @@
 import Foundation
 
 /// The last five weeks of a home's days (`DaySummary`), the day being counted, and when each trend was last raised:
-/// what `RoutineTrend` compares. About 450 bytes a home.
+/// what `RoutineTrend` compares. About 600 bytes a home.
 public struct DailyHistory: Sendable, Equatable, Codable {
     /// Complete days with some activity, oldest first; at most `RoutineTrend.recentDays + baselineDays`.
     public private(set) var days: [DaySummary] = []
@@ -12,6 +12,12 @@ public struct DailyHistory: Sendable, Equatable, Codable {
     var lastBathroomAt: Int64?
     var lastKitchenAt: Int64?
     var bedSince: Int64?
+    /// This morning's first activity about the home (local minute), until activity in a day room within the hour
+    /// confirms it as getting up: a walk through the hall at 05:00 may be a night visit to the toilet, followed by bed.
+    var wakeCandidate: Int16?
+    /// When the resident left, while away; and when the day being counted began (for `DaySummary.awayMinutes`).
+    var awaySince: Int64?
+    var todayStartsAt: Int64?
     /// The local day each trend (`RoutineTrend.rawValue`) was last raised on.
     var lastRaised: [Int32] = Array(repeating: .min, count: RoutineTrend.allCases.count)
 
@@ -19,15 +25,36 @@ public struct DailyHistory: Sendable, Equatable, Codable {
     /// Visits and uses closer together than this are one.
     static let separation: Int64 = 10 * 60_000
 
-    public init(day: Int64) {
+    public init(day: Int64, startingAt start: Int64? = nil) {
         today = DaySummary(day: day)
+        todayStartsAt = start
+    }
+
+    /// The days spent mostly at home, oldest first: the days the trends compare.
+    public var daysAtHome: [DaySummary] { days.filter(\.wasMostlyHome) }
+
+    /// The last `RoutineTrend.recentDays` days at home and the (up to) `baselineDays` before them, once there are enough.
+    public var comparedWeeks: (recent: [DaySummary], baseline: [DaySummary])? {
+        let home = daysAtHome
+        guard home.count >= RoutineTrend.recentDays + RoutineTrend.minimumBaselineDays else { return nil }
+        return (Array(home.suffix(RoutineTrend.recentDays)), Array(home.dropLast(RoutineTrend.recentDays).suffix(RoutineTrend.baselineDays)))
     }
 
     /// Moves on to local `day`, keeping the day just ended if it saw any activity, and returns the trends its end shows
     /// (each with its summary), those raised in the last week left out.
-    mutating func roll(to day: Int64) -> [(trend: RoutineTrend, summary: String)] {
+    mutating func roll(to day: Int64, startingAt start: Int64) -> [(trend: RoutineTrend, summary: String)] {
         guard day > Int64(today.day) else { return [] }
         var ended = today
+        if let left = awaySince {
+            // Still away when the day ended: the rest of it was away, and the new day is away from its start.
+            ended.awayMinutes = Self.adding(from: max(left, todayStartsAt ?? left), to: start, to: ended.awayMinutes)
+            awaySince = start
+        }
+        if ended.wakeMinute < 0, let candidate = wakeCandidate {
+            ended.wakeMinute = candidate
+        }
+        wakeCandidate = nil
+        todayStartsAt = start
         if ended.activity > 0 {
             days.append(ended)
             if days.count > Self.capacity { days.removeFirst(days.count - Self.capacity) }
@@ -40,9 +67,8 @@ public struct DailyHistory: Sendable, Equatable, Codable {
     }
 
     private mutating func trends(on day: Int64) -> [(trend: RoutineTrend, summary: String)] {
-        guard days.count >= RoutineTrend.recentDays + RoutineTrend.minimumBaselineDays else { return [] }
-        let recent = Array(days.suffix(RoutineTrend.recentDays))
-        let baseline = Array(days.dropLast(RoutineTrend.recentDays).suffix(RoutineTrend.baselineDays))
+        // A day away adds nothing to compare: the weeks are the same as the day before's.
+        guard days.last?.wasMostlyHome == true, let (recent, baseline) = comparedWeeks else { return [] }
         var found: [(trend: RoutineTrend, summary: String)] = []
         for trend in RoutineTrend.allCases where Int64(lastRaised[trend.rawValue]) + RoutineTrend.quietDays <= day {
             if let summary = trend.finding(recent: recent, baseline: baseline) {
@@ -74,16 +100,40 @@ public struct DailyHistory: Sendable, Equatable, Codable {
         default:
             break
         }
-        // Up: about the home beyond the bedroom and a visit to the toilet.
-        if today.wakeMinute < 0, place != .bedroom, place != .inBed, place != .bathroom, (5 * 60)..<(14 * 60) ~= minute {
-            today.wakeMinute = Int16(minute)
+        noteWake(minute: minute, place: place)
+    }
+
+    /// Up: about the home beyond the bedroom and a visit to the toilet, from 05:00. Activity in the hall alone may be the
+    /// way to the toilet and back to bed, so it counts as getting up only once a day room (the kitchen, the lounge, a
+    /// chair, another room) follows within the hour; a hall walk with nothing after it is forgotten, and one still
+    /// unconfirmed when the day ends is taken as the time up (a home whose only sensors are in the hall and bedroom).
+    private mutating func noteWake(minute: Int, place: QuietContext.Place) {
+        guard today.wakeMinute < 0 else { return }
+        switch place {
+        case .bedroom, .inBed, .bathroom:
+            return
+        case .entrance:
+            if let candidate = wakeCandidate, minute - Int(candidate) <= Self.wakeConfirmationMinutes { return }
+            if Self.wakeHours ~= minute { wakeCandidate = Int16(minute) }
+        case .kitchen, .lounge, .inChair, .elsewhere:
+            if let candidate = wakeCandidate, minute - Int(candidate) <= Self.wakeConfirmationMinutes {
+                today.wakeMinute = candidate
+                wakeCandidate = nil
+            } else if Self.wakeHours ~= minute {
+                today.wakeMinute = Int16(minute)
+                wakeCandidate = nil
+            }
         }
     }
+
+    static let wakeHours = (5 * 60)..<(14 * 60)
+    static let wakeConfirmationMinutes = 60
 
     /// The bed pad reports `occupied` (true) or `empty` at `instant`; a stay counts on the day it ends.
     mutating func noteBed(occupied: Bool, at instant: Int64) {
         if occupied {
             bedSince = bedSince ?? instant
+            wakeCandidate = nil  // back to bed: the walk before was not getting up
         } else if let since = bedSince {
             let minutes = Int((instant - since) / 60_000)
             today.bedMinutes = UInt16(clamping: Int(today.bedMinutes) + min(minutes, 24 * 60))
@@ -91,7 +141,21 @@ public struct DailyHistory: Sendable, Equatable, Codable {
         }
     }
 
-    mutating func noteOuting() {
+    /// A departure at `left`, confirmed as away.
+    mutating func noteOuting(leftAt left: Int64) {
         today.outings = today.outings &+ 1
+        awaySince = left
+    }
+
+    /// The resident is back (activity at home) at `instant`.
+    mutating func noteReturn(at instant: Int64) {
+        guard let left = awaySince else { return }
+        today.awayMinutes = Self.adding(from: max(left, todayStartsAt ?? left), to: instant, to: today.awayMinutes)
+        awaySince = nil
+    }
+
+    /// `minutes` with the whole minutes from `start` to `end` added, at most a day's.
+    private static func adding(from start: Int64, to end: Int64, to minutes: UInt16) -> UInt16 {
+        UInt16(min(24 * 60, Int(minutes) + Int(max(0, end - start) / 60_000)))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One local day of a home's activity as the trends compare them: a few counts, 12 bytes.
+/// One local day of a home's activity as the trends compare them: a few counts, 16 bytes.
 public struct DaySummary: Sendable, Equatable {
     /// The local day (days since 1970-01-01 in the home's time zone).
     public var day: Int32
@@ -17,6 +17,13 @@ public struct DaySummary: Sendable, Equatable {
     public var bedMinutes: UInt16 = 0
     /// Departures confirmed as away.
     public var outings: UInt8 = 0
+    /// Minutes of the day the resident was away (from a confirmed departure to the next activity at home).
+    public var awayMinutes: UInt16 = 0
+
+    /// A day spent mostly away (an overnight stay, a holiday with someone calling in to water the plants) says nothing
+    /// about the resident's routine at home: the trends compare only the days spent mostly at home.
+    public var wasMostlyHome: Bool { awayMinutes < Self.mostlyAwayMinutes }
+    static let mostlyAwayMinutes: UInt16 = 12 * 60
 
     public init(day: Int64) {
         self.day = Int32(clamping: day)
@@ -24,7 +31,8 @@ public struct DaySummary: Sendable, Equatable {
 }
 
 extension DaySummary: Codable {
-    /// As one array of numbers: a month of them stays a few hundred bytes of JSON.
+    /// As one array of numbers: a month of them stays a few hundred bytes of JSON. Days saved before `awayMinutes` was
+    /// counted end one number earlier and read as days at home.
     public init(from decoder: any Decoder) throws {
         var container = try decoder.unkeyedContainer()
         day = try container.decode(Int32.self)
@@ -34,6 +42,7 @@ extension DaySummary: Codable {
         wakeMinute = try container.decode(Int16.self)
         bedMinutes = try container.decode(UInt16.self)
         outings = try container.decode(UInt8.self)
+        if !container.isAtEnd { awayMinutes = try container.decode(UInt16.self) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -45,5 +54,6 @@ extension DaySummary: Codable {
         try container.encode(wakeMinute)
         try container.encode(bedMinutes)
         try container.encode(outings)
+        try container.encode(awayMinutes)
     }
 }

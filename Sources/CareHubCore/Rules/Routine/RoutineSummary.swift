@@ -29,11 +29,12 @@ public struct RoutineSummary: Sendable {
         mode = settings.routineMode
         learnedDays = Int(state.routine?.learnedDays ?? 0)
         isUsed = settings.routineMode == .learned && state.routine?.isReady(days: settings.learningDays) == true
-        let days = state.history?.days ?? []
+        let days = state.history?.daysAtHome ?? []
         daysCounted = days.count
-        let hasWeeks = days.count >= RoutineTrend.recentDays + RoutineTrend.minimumBaselineDays
-        let recent = hasWeeks ? Array(days.suffix(RoutineTrend.recentDays)) : []
-        let usual = hasWeeks ? Array(days.dropLast(RoutineTrend.recentDays).suffix(RoutineTrend.baselineDays)) : days
+        let weeks = state.history?.comparedWeeks
+        let hasWeeks = weeks != nil
+        let recent = weeks?.recent ?? []
+        let usual = weeks?.baseline ?? days
         let wakes = usual.map(\.wakeMinute).filter { $0 >= 0 }
         usualWakeMinute = wakes.isEmpty ? nil : RoutineTrend.median(wakes)
         nightVisitsPerNight = usual.isEmpty ? nil : RoutineTrend.mean(usual, \.nightVisits)

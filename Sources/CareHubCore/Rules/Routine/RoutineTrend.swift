@@ -40,7 +40,7 @@ public enum RoutineTrend: Int, Sendable, CaseIterable {
                 + "More visits at night can be a sign of an infection: consider asking the resident or their GP."
         case .activityFalling:
             let (now, before) = (Self.mean(recent, \.activity), Self.mean(baseline, \.activity))
-            guard before >= 20, now <= 0.87 * before, Self.change(recent, baseline, \.activity) <= -3 else { return nil }
+            guard before >= 20, now <= 0.9 * before, Self.change(recent, baseline, \.activity) <= -3 else { return nil }
             return "Daily activity: \(Int(now.rounded())) movements a day this week, \(Int(before.rounded())) over the previous "
                 + "\(Self.weeks(baseline)) (\(Self.percent(now / before - 1)))."
         case .risingLater:

@@ -1,0 +1,76 @@
+import CareHubCore
+import Foundation
+import Testing
+
+/// What a day's summary measures for the trends (issue 12, item 4): the time up and days spent mostly away, each on a
+/// manual clock with the control that shows the case is real.
+@Suite struct DaySummaryMeasureTests {
+    /// The summary of the local day `date` once the next day has begun.
+    static func summary(_ scenario: inout RuleScenario, of date: String) throws -> DaySummary {
+        let history = try #require(scenario.engine.homes["flat-1"]?.state.history)
+        let day = LearnedRoutineTests.dateText(scenario.local("\(date) 12:00"))
+        return try #require(history.days.first { LearnedRoutineTests.dateText(Date(millisecondsSince1970: Int64($0.day) * 86_400_000)) == day })
+    }
+
+    @Test func aWalkThroughTheHallBackToBedIsNotGettingUp() throws {
+        var scenario = RoutineTrendTests.learnedScenario(start: "2026-10-01 00:00")
+        LearnedRoutineTests.liveRoutine(&scenario, days: 1, from: "2026-10-01")
+        // 05:05: bed, hall, toilet, hall, bed again; up at 07:30, through the hall to the kitchen.
+        scenario.event(.bed, .text("empty"), room: "bedroom", device: "bed-pad", at: "2026-10-02 05:05")
+        scenario.motion("hall", at: "2026-10-02 05:06")
+        scenario.motion("toilet", at: "2026-10-02 05:07")
+        scenario.motion("hall", at: "2026-10-02 05:12")
+        scenario.event(.bed, .text("occupied"), room: "bedroom", device: "bed-pad", at: "2026-10-02 05:14")
+        scenario.event(.bed, .text("empty"), room: "bedroom", device: "bed-pad", at: "2026-10-02 07:28")
+        scenario.motion("hall", at: "2026-10-02 07:30")
+        scenario.motion("kitchen", at: "2026-10-02 07:35")
+        // The next day has no bed pad to say so: a hall walk at 05:10 and nothing for two hours, then the kitchen at 07:40.
+        scenario.motion("hall", at: "2026-10-03 05:10")
+        scenario.motion("kitchen", at: "2026-10-03 07:40")
+        // And a hall walk confirmed by the kitchen within the hour is the time up.
+        scenario.motion("hall", at: "2026-10-04 06:50")
+        scenario.motion("kitchen", at: "2026-10-04 07:20")
+        scenario.motion("kitchen", at: "2026-10-05 08:00")
+        #expect(try Self.summary(&scenario, of: "2026-10-02").wakeMinute == 7 * 60 + 30, "back to bed at 05:14: up at 07:30")
+        #expect(try Self.summary(&scenario, of: "2026-10-03").wakeMinute == 7 * 60 + 40, "nothing after the hall within the hour")
+        #expect(try Self.summary(&scenario, of: "2026-10-04").wakeMinute == 6 * 60 + 50, "the hall, then the kitchen: up at 06:50")
+    }
+
+    @Test func daysAwayAreLeftOutOfTheTrends() throws {
+        var scenario = RoutineTrendTests.learnedScenario(start: "2026-10-01 00:00")
+        LearnedRoutineTests.liveRoutine(&scenario, days: 28, from: "2026-10-01")
+        // Away for ten days from the 29th, 08:00; a neighbour looks in for a few minutes each afternoon.
+        scenario.motion("hall", at: "2026-10-29 07:58")
+        scenario.event(.door, .text("open"), room: "front_door", at: "2026-10-29 08:00")
+        scenario.event(.door, .text("closed"), room: "front_door", at: "2026-10-29 08:01")
+        var day = scenario.local("2026-10-29 00:00")
+        for _ in 0..<10 {
+            let date = LearnedRoutineTests.dateText(day)
+            scenario.heartbeats(from: "\(date) 08:30", to: "\(date) 14:59")
+            scenario.event(.door, .text("open"), room: "front_door", at: "\(date) 15:00")
+            scenario.motion("kitchen", at: "\(date) 15:01")
+            scenario.motion("hall", at: "\(date) 15:04")
+            scenario.event(.door, .text("closed"), room: "front_door", at: "\(date) 15:05")
+            scenario.heartbeats(from: "\(date) 15:30", to: "\(date) 23:59")
+            day += 86_400
+        }
+        LearnedRoutineTests.liveRoutine(&scenario, days: 3, from: "2026-11-08")
+        let history = try #require(scenario.engine.homes["flat-1"]?.state.history)
+        let away = history.days.filter { !$0.wasMostlyHome }
+        #expect(away.count >= 9, "the days away are counted as away: \(history.days.map(\.awayMinutes))")
+        // The control: the days away have under a fifth of a usual day's activity, which compared would be a trend.
+        let usual = try #require(history.days.first).activity
+        #expect(away.allSatisfy { $0.activity * 5 < usual }, "\(away.map(\.activity)) against \(usual)")
+        #expect(history.daysAtHome.count == history.days.count - away.count)
+        #expect(!scenario.allRaised.contains { RoutineTrend.kinds.contains($0.kind) }, "\(scenario.allRaised.map(\.summary))")
+    }
+
+    @Test func aDaySavedBeforeAwayMinutesReadsAsADayAtHome() throws {
+        let old = try JSONDecoder().decode(DaySummary.self, from: Data("[20000,150,1,4,420,480,1]".utf8))
+        #expect(old.awayMinutes == 0 && old.wasMostlyHome && old.wakeMinute == 420 && old.outings == 1)
+        var away = old
+        away.awayMinutes = 900
+        let again = try JSONDecoder().decode(DaySummary.self, from: JSONEncoder().encode(away))
+        #expect(again == away && !again.wasMostlyHome)
+    }
+}
