@@ -120,6 +120,10 @@ def main() -> int:
         "minutes (08:00–20:00) when the resident was at home after learning; after each cut only heartbeats and gateway statuses "
         "go on; the delay runs from the cut to the first urgent incident (0 when one was already open); a miss is none within 24 h.",
         "",
+        "`learned+suggested` (homes with 35 days or more after learning) is learned mode with the per-home thresholds "
+        "`carehub homes suggest` draws from the first 28 days after learning, as if a lead took them then; its false alarms "
+        "count only after that, its collapses are the same as the other modes'.",
+        "",
         "| home | mode | days counted | false urgent | per home-month | by kind | collapses found | delay median h | p90 h | max h | trend incidents |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -134,13 +138,19 @@ def main() -> int:
             f"{result['detected']}/{result['collapses']} | {hours(result['delay_median_seconds'])} | {hours(result['delay_p90_seconds'])} | "
             f"{hours(result['delay_max_seconds'])} | {len(result['trends']) if result['mode'] == 'learned' else '–'} |")
     lines += ["", "Spread across the real homes (per home-month; median delay h):", ""]
-    for mode in ("fixed", "learned"):
+    for mode in ("fixed", "learned", "learned+suggested"):
         real = [r for _, is_real, r in rows if is_real and r["mode"] == mode and r["false_urgent_per_month"] is not None]
         if real:
             rates = [r["false_urgent_per_month"] for r in real]
             medians = [r["delay_median_seconds"] / 3600 for r in real if r["delay_median_seconds"] is not None]
             lines.append(f"- {mode}: false urgent {min(rates):.2f} – {statistics.median(rates):.2f} – {max(rates):.2f} (min – median – max); "
                          f"median delay {min(medians):.2f} – {statistics.median(medians):.2f} – {max(medians):.2f}")
+    taken = [(label, r) for label, _, r in rows if r.get("suggested_settings") is not None]
+    if taken:
+        lines += ["", "Thresholds suggested after the first 28 days learned:", ""]
+        for label, r in taken:
+            values = ", ".join(f"`{k}: {v}`" for k, v in sorted(r["suggested_settings"].items())) or "none (no kind raised more than once)"
+            lines.append(f"- {label}: {r['home']}: {values}")
     lines += ["", f"Trends on simulated homes (onset {ONSET}, day 21 of 42; learned mode):", "",
               "| change | seed | days from onset to the trend | other trends raised |", "|---|---|---|---|"]
     onset = dt.date.fromisoformat(ONSET)

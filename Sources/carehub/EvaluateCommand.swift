@@ -31,7 +31,7 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, loaded) = try recording.load()
-        let results = Evaluator(settings: configuration.rules, collapses: collapses, seed: seed).evaluate(loaded.lines)
+        let results = try Evaluator(settings: configuration.rules, collapses: collapses, seed: seed).evaluate(loaded.lines)
         EvaluationReport(results: results).print(format: output.format ?? .table)
     }
 }

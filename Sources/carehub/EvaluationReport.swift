@@ -31,7 +31,7 @@ struct EvaluationReport {
     private func row(_ result: HomeEvaluation) -> [String] {
         let detected = result.delays.compactMap { $0 }
         return [
-            result.home, result.mode.rawValue, String(format: "%.1f", result.daysCounted), String(result.falseUrgent.count),
+            result.home, result.label, String(format: "%.1f", result.daysCounted), String(result.falseUrgent.count),
             result.falseUrgentPerMonth.map { String(format: "%.2f", $0) } ?? "-", kinds(result), String(result.delays.count),
             String(detected.count), hours(percentile(detected, 0.5)), hours(percentile(detected, 0.9)), hours(detected.max()),
             result.trends.map { "\($0.kind.rawValue) \(RFC3339.format($0.at).prefix(10))" }.joined(separator: "; "),
@@ -42,7 +42,11 @@ struct EvaluationReport {
         let detected = result.delays.compactMap { $0 }
         func number(_ value: Double?) -> String { value.map { JSONText.number($0) } ?? "null" }
         return JSONText.object([
-            ("home", JSONText.quoted(result.home)), ("mode", JSONText.quoted(result.mode.rawValue)),
+            ("home", JSONText.quoted(result.home)), ("mode", JSONText.quoted(result.label)),
+            ("suggested_settings", result.suggestedSettings.map { values in
+                JSONText.object(values.sorted { $0.key < $1.key }.map { ($0.key, JSONText.quoted($0.value)) })
+            } ?? "null"),
+            ("counted_from", result.countedFrom.map { JSONText.quoted(RFC3339.format($0)) } ?? "null"),
             ("first", JSONText.quoted(RFC3339.format(result.first))), ("last", JSONText.quoted(RFC3339.format(result.last))),
             ("learned_at", result.learnedAt.map { JSONText.quoted(RFC3339.format($0)) } ?? "null"),
             ("days_counted", JSONText.number(result.daysCounted)), ("false_urgent", String(result.falseUrgent.count)),
@@ -55,6 +59,7 @@ struct EvaluationReport {
             ("delay_median_seconds", number(percentile(detected, 0.5))), ("delay_p90_seconds", number(percentile(detected, 0.9))),
             ("delay_max_seconds", number(detected.max())),
             ("delays_seconds", "[" + result.delays.map(number).joined(separator: ",") + "]"),
+            ("collapse_cuts", "[" + result.cuts.map { JSONText.quoted(RFC3339.format($0)) }.joined(separator: ",") + "]"),
             ("trends", "[" + result.trends.map {
                 JSONText.object([("kind", JSONText.quoted($0.kind.rawValue)), ("at", JSONText.quoted(RFC3339.format($0.at))),
                                  ("summary", JSONText.quoted($0.summary))])

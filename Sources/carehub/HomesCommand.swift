@@ -20,7 +20,7 @@ struct HomesCommand: AsyncParsableCommand {
               carehub homes visit flat-12 --for 90m --by "Carer Jo"
               carehub homes back flat-12 --by "Sam Patel"
             """,
-        subcommands: [HomesListCommand.self, HomesShowCommand.self, HomesAwayCommand.self, HomesVisitCommand.self, HomesBackCommand.self, HomesRoutineCommand.self, HomesRelearnCommand.self]
+        subcommands: [HomesListCommand.self, HomesShowCommand.self, HomesAwayCommand.self, HomesVisitCommand.self, HomesBackCommand.self, HomesRoutineCommand.self, HomesSuggestCommand.self, HomesRelearnCommand.self]
     )
 }
 

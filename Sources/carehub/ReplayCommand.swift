@@ -42,9 +42,3 @@ struct ReplayCommand: AsyncParsableCommand {
         summary.print(format: output.format ?? .table)
     }
 }
-
-extension ClockSkewPolicy {
-    /// In replay the "receive" time is the line's own time (or the event's), so only a line that claims to be
-    /// from far in its own future is odd; events from days before their `at` are legitimately late.
-    static let replay = ClockSkewPolicy(maximumAhead: 300, maximumBehind: 3650 * 86_400)
-}

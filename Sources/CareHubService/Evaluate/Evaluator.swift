@@ -27,7 +27,7 @@ public struct Evaluator: Sendable {
     }
 
     /// Evaluates every home in `lines` (in any order).
-    public func evaluate(_ lines: [ReplayLine]) -> [HomeEvaluation] {
+    public func evaluate(_ lines: [ReplayLine]) throws -> [HomeEvaluation] {
         let decoder = EventDecoder(clockSkew: ClockSkewPolicy(maximumAhead: 300, maximumBehind: 3650 * 86_400))
         var byHome: [String: [EvaluationInput]] = [:]
         for line in Replayer.sortedByTime(lines) {
@@ -40,28 +40,64 @@ public struct Evaluator: Sendable {
                 continue
             }
         }
-        return byHome.keys.sorted().flatMap { home -> [HomeEvaluation] in
+        return try byHome.keys.sorted().flatMap { home -> [HomeEvaluation] in
             let recorded = byHome[home] ?? []
             let timeline = (recorded + LivenessSynthesis().liveness(for: recorded)).enumerated()
                 .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
-            return evaluate(home: home, timeline: timeline)
+            return try evaluate(home: home, timeline: timeline)
         }
     }
 
-    private func evaluate(home: String, timeline: [EvaluationInput]) -> [HomeEvaluation] {
+    private func evaluate(home: String, timeline: [EvaluationInput]) throws -> [HomeEvaluation] {
         guard let first = timeline.first?.time, let last = timeline.last?.time else { return [] }
         // The learned run first: it says when the routine was learned, and which minutes the resident was at home.
         let survey = HomeSurvey(home: home, settings: settings.withRoutineMode(.learned), daytime: daytime)
         let surveyed = survey.run(timeline)
         var generator = SplitMix64(seed: seed ^ UInt64(truncatingIfNeeded: home.hashValueStable))
         let cuts = surveyed.atHomeMinutes.sampled(collapses, using: &generator).sorted()
-        return RoutineMode.allCases.map { mode in
-            var run = CollapseRun(home: home, settings: settings.withRoutineMode(mode), detectionLimit: detectionLimit)
-            let outcome = run.run(timeline, cuts: cuts, countFrom: surveyed.learnedAt)
+        func evaluation(_ mode: RoutineMode, settings book: RuleSettingsBook, countFrom: Int64?, suggested: [String: String]? = nil) -> HomeEvaluation {
+            var run = CollapseRun(home: home, settings: book, detectionLimit: detectionLimit)
+            let outcome = run.run(timeline, cuts: cuts, countFrom: countFrom)
             return HomeEvaluation(home: home, mode: mode, first: Date(millisecondsSince1970: first), last: Date(millisecondsSince1970: last),
-                                  learnedAt: surveyed.learnedAt.map(Date.init(millisecondsSince1970:)), falseUrgent: outcome.falseUrgent,
-                                  delays: outcome.delays, trends: outcome.trends)
+                                  learnedAt: surveyed.learnedAt.map(Date.init(millisecondsSince1970:)),
+                                  countedFrom: countFrom.map(Date.init(millisecondsSince1970:)), suggestedSettings: suggested,
+                                  falseUrgent: outcome.falseUrgent, cuts: cuts.map(Date.init(millisecondsSince1970:)), delays: outcome.delays,
+                                  trends: outcome.trends)
         }
+        var results = RoutineMode.allCases.map { mode in evaluation(mode, settings: settings.withRoutineMode(mode), countFrom: surveyed.learnedAt) }
+        // A lead who takes the per-home thresholds suggested after the first four weeks learned (`ThresholdSuggester`): false
+        // alarms count only after them, so the weeks they were drawn from do not judge them.
+        if let learnedAt = surveyed.learnedAt, last - learnedAt >= Int64(Self.suggestionDays + 7) * 86_400_000 {
+            let suggestedAt = learnedAt + Int64(Self.suggestionDays) * 86_400_000
+            let taken = try suggestedSettings(home: home, timeline: timeline, from: learnedAt, to: suggestedAt)
+            var book = settings.withRoutineMode(.learned)
+            book.homes[home] = taken.settings
+            results.append(evaluation(.learned, settings: book, countFrom: suggestedAt, suggested: taken.values))
+        }
+        return results
+    }
+
+    /// Days of a learned home's recording the suggested thresholds are drawn from.
+    static let suggestionDays = 28
+
+    /// The home's settings in learned mode with the thresholds `ThresholdSuggester` suggests from its recording between
+    /// `start` and `end` (replayed from the recording's beginning, counting from `start`), and the values taken.
+    private func suggestedSettings(home: String, timeline: [EvaluationInput], from start: Int64, to end: Int64) throws
+        -> (settings: RuleSettings, values: [String: String]) {
+        let period = Array(timeline.prefix { $0.time <= end })
+        let limit = detectionLimit
+        let suggester = ThresholdSuggester(home: home, settings: settings, days: Self.suggestionDays, emergencies: []) { book in
+            var run = CollapseRun(home: home, settings: book, detectionLimit: limit)
+            var counts: [IncidentKind: Int] = [:]
+            for incident in run.run(period, cuts: [], countFrom: start).falseUrgent { counts[incident.kind, default: 0] += 1 }
+            return counts
+        }
+        var learned = settings.settings(for: home)
+        learned.routineMode = .learned
+        let suggestions = try suggester.suggest().suggestions
+        var values: [String: String] = [:]
+        for suggestion in suggestions { if let value = suggestion.suggested { values[suggestion.threshold.key] = value } }
+        return (ThresholdSuggester.taking(suggestions, into: learned), values)
     }
 }
 
@@ -71,21 +107,30 @@ public struct HomeEvaluation: Sendable {
     public var mode: RoutineMode
     public var first: Date
     public var last: Date
-    /// When the home's routine had been learned (`RuleSettings.learningDays`); false alarms count from here.
+    /// When the home's routine had been learned (`RuleSettings.learningDays`).
     public var learnedAt: Date?
-    /// Urgent incidents raised after `learnedAt` in the uncut recording, with their kinds.
-    /// Each false alarm's kind, time and what it said (its explanation, for a learned one).
+    /// When false alarms count from: `learnedAt`, or for a run with suggested thresholds, when they were taken.
+    public var countedFrom: Date?
+    /// The per-home thresholds taken for this run (`ThresholdSuggester`), by setting; nil for a plain mode.
+    public var suggestedSettings: [String: String]?
+    /// Urgent incidents raised after `countedFrom` in the uncut recording: each one's kind, time and what it said (its
+    /// explanation, for a learned one).
     public var falseUrgent: [(kind: IncidentKind, at: Date, summary: String)]
-    /// Per simulated collapse, the seconds from the cut to the first urgent incident, or nil when none came.
+    /// When each simulated collapse was cut, in order.
+    public var cuts: [Date]
+    /// Per simulated collapse (as `cuts`), the seconds from the cut to the first urgent incident, or nil when none came.
     public var delays: [Double?]
     /// Trend incidents raised over the recording (routine priority), with what each said.
     public var trends: [(kind: IncidentKind, at: Date, summary: String)]
 
     /// Days the false-alarm count covers.
     public var daysCounted: Double {
-        guard let learnedAt else { return 0 }
-        return max(0, last.timeIntervalSince(learnedAt) / 86_400)
+        guard let countedFrom else { return 0 }
+        return max(0, last.timeIntervalSince(countedFrom) / 86_400)
     }
+
+    /// "fixed", "learned", or "learned+suggested" for a run with suggested per-home thresholds.
+    public var label: String { suggestedSettings == nil ? mode.rawValue : "\(mode.rawValue)+suggested" }
 
     /// False urgent incidents per 30 days.
     public var falseUrgentPerMonth: Double? {

@@ -135,3 +135,9 @@ public struct Replayer {
         }
     }
 }
+
+extension ClockSkewPolicy {
+    /// In replay the "receive" time is the line's own time (or the event's), so only a line that claims to be
+    /// from far in its own future is odd; events from days before their `at` are legitimately late.
+    public static let replay = ClockSkewPolicy(maximumAhead: 300, maximumBehind: 3650 * 86_400)
+}

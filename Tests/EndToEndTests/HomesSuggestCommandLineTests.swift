@@ -1,0 +1,62 @@
+import CareHubTesting
+import Foundation
+import GRDB
+import Testing
+
+/// `carehub homes suggest` through the built binary, on a database a replay filled: a late riser's `not_up` check,
+/// suggested with the lines to add to the configuration, and nothing written.
+@Suite struct HomesSuggestCommandLineTests {
+    @Test func aLateRisersCheckIsSuggestedAsConfigurationAndTheDatabaseIsOnlyRead() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let start = try #require(ISO8601DateFormatter().date(from: "2026-11-02T00:00:00Z"))
+        var lines: [String] = []
+        func add(day: Int, minute: Int, device: String, _ body: String) {
+            let stamp = ISO8601DateFormatter().string(from: start.addingTimeInterval(Double(day * 86_400 + minute * 60)))
+            lines.append(#"{"topic":"carehub/v1/flat-7/\#(device)/event","payload":{"id":"e\#(lines.count)","ts":"\#(stamp)",\#(body)}}"#)
+        }
+        // Four weeks (London is on UTC in November): stirring in the bedroom each hour from 07:00, up at 10:30 or
+        // 10:40, then about the flat every 20 min until 22:00; a heartbeat every half hour.
+        for day in 0..<29 {
+            for half in 0..<48 { add(day: day, minute: half * 30 + 2, device: "temp-hall", #""type":"heartbeat""#) }
+            let up = 10 * 60 + 30 + (day % 2) * 10
+            for hour in stride(from: 7 * 60, to: up, by: 60) { add(day: day, minute: hour, device: "pir-bedroom", #""type":"motion","value":true,"room":"bedroom""#) }
+            for minute in stride(from: up, through: 22 * 60, by: 20) {
+                add(day: day, minute: minute, device: "pir-kitchen", #""type":"motion","value":true,"room":"kitchen""#)
+            }
+        }
+        let input = directory.path("late-riser.jsonl")
+        try lines.joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let database = directory.path("hub.sqlite")
+        let replayed = try await CarehubCommand.run(["replay", "--input", input, "--db", database, "--until", "2026-11-30T23:00:00Z"])
+        #expect(replayed.status == 0, "\(replayed.standardError)")
+        let incidents = try await DatabaseQueue(path: database).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM incidents") }
+
+        let json = try await CarehubCommand.run(["homes", "suggest", "flat-7", "--db", database, "--until", "2026-11-30T23:00:00Z", "--format", "json"])
+        #expect(json.status == 0, "\(json.standardError)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let suggestions = try #require(result["suggestions"] as? [[String: Any]])
+        let notUp = try #require(suggestions.first { $0["setting"] as? String == "not_up_check" })
+        #expect(notUp["current"] as? String == "10:00")
+        #expect(notUp["suggested"] as? String == "10:45", "\(notUp)")
+        #expect((notUp["raised_now"] as? Int).map { $0 >= 20 } == true, "\(notUp)")
+        #expect((result["urgent_suggested"] as? Int ?? 99) < (result["urgent_now"] as? Int ?? 0))
+
+        let table = try await CarehubCommand.run(["homes", "suggest", "flat-7", "--db", database, "--until", "2026-11-30T23:00:00Z"])
+        #expect(table.status == 0)
+        #expect(table.standardOutput.contains("homes:\n  flat-7:\n    rules:\n      not_up_check: \"10:45\""), "\(table.standardOutput)")
+        #expect(table.standardOutput.contains("A person who knows the resident decides"))
+        // The lines given are configuration the hub reads as they are.
+        let snippet = table.standardOutput.components(separatedBy: "\n\n").first { $0.hasPrefix("homes:") } ?? ""
+        let proposed = directory.path("proposed.yaml")
+        try (snippet + "\n").write(toFile: proposed, atomically: true, encoding: .utf8)
+        let explained = try await CarehubCommand.run(["rules", "explain", "--home", "flat-7", "--config", proposed, "--format", "csv"])
+        #expect(explained.status == 0, "\(explained.standardError)")
+        #expect(explained.standardOutput.contains("not_up_check,10:45,home"), "\(explained.standardOutput)")
+        let after = try await DatabaseQueue(path: database).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM incidents") }
+        #expect(after == incidents, "suggest wrote to the database")
+
+        let unknown = try await CarehubCommand.run(["homes", "suggest", "flat-99", "--db", database])
+        #expect(unknown.status == 5 && unknown.standardError.split(separator: "\n").count == 1, "\(unknown.standardError)")
+    }
+}
