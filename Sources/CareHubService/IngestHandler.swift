@@ -149,7 +149,8 @@ public final class IngestHandler: Sendable {
 
     private func ingest(_ message: MosquittoMessage, digest: DeliveryDigest, in burst: IngestBurst) throws -> (IngestOutcome, DecodedMessage?, String) {
         let receivedAt = clock.now
-        var delivery = redeliveries?.classify(digest, qos: message.qos, duplicateFlag: message.duplicateFlag) ?? IngestStore.Delivery()
+        var delivery = redeliveries?.classify(digest, qos: message.qos, duplicateFlag: message.duplicateFlag, packetID: message.packetID)
+            ?? IngestStore.Delivery()
         // QoS 0 is counted and warned of once, by the persistent session.
         delivery.qos = lane == .live ? 1 : message.qos
         let incoming = ingestor.read(topic: message.topic, payload: message.payload, retained: message.retain, receivedAt: receivedAt)

@@ -8,7 +8,7 @@ import Logging
 /// A message without an id of its own (a Zigbee2MQTT button press: `{"action":"sos"}`) stored just before a
 /// crash, whose acknowledgement the broker never processed, is sent again when the hub reconnects. Stored again
 /// it would be a second press and announce a repeat emergency. But two identical presses are two presses, so
-/// content alone cannot decide. Three facts can:
+/// content alone cannot decide. Four facts can:
 /// - **The DUP flag.** The broker sets it on every message it sends a second time and never on a first
 ///   transmission (`MosquittoMessage.duplicateFlag`). A message without it is new, whatever its bytes.
 /// - **Order.** The broker processes acknowledgements in the order they were sent, so the messages it still holds
@@ -17,6 +17,11 @@ import Logging
 ///   received; a recognised redelivery keeps its first place, since the broker keeps it there too, but takes the
 ///   time it came back: it was received again, and may come back again after the next crash),
 ///   and any that follow were never stored (the hub died before committing them).
+/// - **The packet identifier.** The broker resends an unacknowledged message with its original identifier
+///   (MQTT 3.1.1 [MQTT-4.4.0-1]), and no two messages in flight share one, so a redelivery must carry the identifier
+///   logged with the message it repeats. An identical press sent just after a stored one, and lost in the crash
+///   before it was stored, carries another: it is stored, not taken for the first one sent again. (Entries logged
+///   before identifiers were match on their digest alone.)
 /// - **How far behind the broker can be.** On a loaded machine it read acknowledgements seconds late (6.8 s seen
 ///   here with mosquitto 2.0.11 and four busy processes per core), so a redelivery may be that much older than the
 ///   last commit. But a broker that has not read an acknowledgement for `acknowledgementLag` has stalled, so an
@@ -84,23 +89,23 @@ public final class RedeliveryGuard: @unchecked Sendable {
 
     /// What to do with one delivery: whether it is a redelivery, and the log position to record it at. A message
     /// delivered at QoS 0 is never redelivered and is not logged (it would break the order the check relies on).
-    public func classify(_ digest: DeliveryDigest, qos: Int32 = 1, duplicateFlag: Bool?) -> IngestStore.Delivery {
+    public func classify(_ digest: DeliveryDigest, qos: Int32 = 1, duplicateFlag: Bool?, packetID: Int32? = nil) -> IngestStore.Delivery {
         lock.withLock {
             guard qos > 0 else { return IngestStore.Delivery(qos: qos) }
             // A redelivery keeps its place in the log, the place the broker keeps it in: logged again at the end, it
             // would put the log out of the broker's order for the next crash. It is written again there with the time
             // it came back, so that a run killed long after first receiving it can still start the next redelivered run.
-            if checking, let place = redeliveredEntry(digest, duplicateFlag: duplicateFlag) {
-                return IngestStore.Delivery(qos: qos, digest: digest, position: logged[place].position, isRedelivery: true)
+            if checking, let place = redeliveredEntry(digest, packetID: packetID, duplicateFlag: duplicateFlag) {
+                return IngestStore.Delivery(qos: qos, digest: digest, position: logged[place].position, packetID: packetID, isRedelivery: true)
             }
             defer { position += 1 }
-            return IngestStore.Delivery(qos: qos, digest: digest, position: position)
+            return IngestStore.Delivery(qos: qos, digest: digest, position: position, packetID: packetID)
         }
     }
 
     /// The check's decision for the connection's next message: the index in `logged` of the entry it is a redelivery
     /// of, or nil if it is not one (the caller holds the lock).
-    private func redeliveredEntry(_ digest: DeliveryDigest, duplicateFlag: Bool?) -> Int? {
+    private func redeliveredEntry(_ digest: DeliveryDigest, packetID: Int32?, duplicateFlag: Bool?) -> Int? {
         guard let duplicateFlag else {
             if !warnedWithoutFlag {
                 warnedWithoutFlag = true
@@ -118,7 +123,7 @@ public final class RedeliveryGuard: @unchecked Sendable {
         }
         if matched == 0 { alignments = positions[digest] ?? [] }
         // Keep the alignments this message continues; one that has reached the log's end says it was never stored.
-        alignments.removeAll { start in start + matched < logged.count && logged[start + matched].digest != digest }
+        alignments.removeAll { start in start + matched < logged.count && !logged[start + matched].matches(digest, packetID: packetID) }
         guard let shortest = alignments.max(), shortest + matched < logged.count else {
             endCheck(reason: alignments.isEmpty ? "a redelivery the hub had not stored" : "the end of the stored run")
             return nil

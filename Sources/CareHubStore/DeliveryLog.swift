@@ -29,18 +29,35 @@ public struct DeliveryLog: Sendable {
         }
     }
 
-    /// One committed message: its digest, its place in the log, and when it was last received (milliseconds since 1970).
+    /// One committed message: its digest and MQTT packet identifier (nil for entries logged before identifiers were),
+    /// its place in the log, and when it was last received (milliseconds since 1970).
     public struct Entry: Sendable, Equatable {
         public let digest: DeliveryDigest
+        public let packetID: Int32?
         public let position: Int64
         public let receivedAt: Int64
+
+        public init(digest: DeliveryDigest, packetID: Int32?, position: Int64, receivedAt: Int64) {
+            self.digest = digest
+            self.packetID = packetID
+            self.position = position
+            self.receivedAt = receivedAt
+        }
+
+        /// Whether a delivery of `digest` with `packetID` can be this message sent again: the same bytes, and the same
+        /// packet identifier where both are known.
+        public func matches(_ digest: DeliveryDigest, packetID: Int32?) -> Bool {
+            self.digest == digest && (self.packetID == nil || packetID == nil || self.packetID == packetID)
+        }
     }
 
     /// Every entry of the ring, in the order the messages were received.
     public func entries() throws -> [Entry] {
         try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT digest, position, received_at FROM recent_deliveries ORDER BY position").compactMap { row in
-                DeliveryDigest(stored: Array(row["digest"] as Data)).map { Entry(digest: $0, position: row["position"], receivedAt: row["received_at"]) }
+            try Row.fetchAll(db, sql: "SELECT digest, packet_id, position, received_at FROM recent_deliveries ORDER BY position").compactMap { row in
+                DeliveryDigest(stored: Array(row["digest"] as Data)).map {
+                    Entry(digest: $0, packetID: row["packet_id"], position: row["position"], receivedAt: row["received_at"])
+                }
             }
         }
     }
@@ -52,8 +69,8 @@ public struct DeliveryLog: Sendable {
 
     /// Notes a committed message at `position` (the ring slot is `position % capacity`); for a recognised redelivery,
     /// at the position it already holds, with the time it came back.
-    static func record(_ digest: DeliveryDigest, position: Int64, receivedAt: Int64, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO recent_deliveries (slot, position, digest, received_at) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [position % capacity, position, Data(digest.bytes), receivedAt])
+    static func record(_ digest: DeliveryDigest, packetID: Int32?, position: Int64, receivedAt: Int64, in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO recent_deliveries (slot, position, digest, packet_id, received_at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [position % capacity, position, Data(digest.bytes), packetID, receivedAt])
     }
 }

@@ -105,6 +105,11 @@ enum HubSchema {
             // `carehub homes relearn`: the rules service starts the home's learned routine again when it sees this change.
             try db.execute(sql: "ALTER TABLE home_modes ADD COLUMN relearn_at INTEGER")
         }
+        migrator.registerMigration("v15-delivery-packet-ids") { db in
+            // A redelivery keeps its MQTT packet identifier: with the digest it tells a message sent again from a new one
+            // with the same bytes (RedeliveryGuard). Entries logged before have none and match on the digest alone.
+            try db.execute(sql: "ALTER TABLE recent_deliveries ADD COLUMN packet_id INTEGER")
+        }
         return migrator
     }()
 

@@ -24,14 +24,18 @@ public struct IngestStore: Sendable {
         /// The delivery log's entry for it (`DeliveryLog`), when the hub keeps one.
         public var digest: DeliveryDigest?
         public var position: Int64
+        /// The MQTT packet identifier it came with, logged beside its digest.
+        public var packetID: Int32?
         /// A copy the broker sent again of a message already stored.
         public var isRedelivery: Bool
 
-        public init(sender: GatewaySender? = nil, qos: Int32 = 1, digest: DeliveryDigest? = nil, position: Int64 = 0, isRedelivery: Bool = false) {
+        public init(sender: GatewaySender? = nil, qos: Int32 = 1, digest: DeliveryDigest? = nil, position: Int64 = 0, packetID: Int32? = nil,
+                    isRedelivery: Bool = false) {
             self.sender = sender
             self.qos = qos
             self.digest = digest
             self.position = position
+            self.packetID = packetID
             self.isRedelivery = isRedelivery
         }
     }

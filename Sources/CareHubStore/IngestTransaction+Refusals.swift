@@ -63,8 +63,8 @@ extension IngestTransaction {
     }
 
     /// Notes a delivery in the redelivery guard's log (`DeliveryLog`).
-    public func recordDelivery(_ digest: DeliveryDigest, position: Int64, at millis: Int64) throws {
-        try DeliveryLog.record(digest, position: position, receivedAt: millis, in: db)
+    public func recordDelivery(_ digest: DeliveryDigest, packetID: Int32?, position: Int64, at millis: Int64) throws {
+        try DeliveryLog.record(digest, packetID: packetID, position: position, receivedAt: millis, in: db)
     }
 
     /// Raises (or joins) an incident ingest found, such as a possible spoof.

@@ -41,7 +41,8 @@ extension MosquittoClient {
             client.lastReceivedPublish = nil
             let duplicateFlag = header.flatMap { $0.mid == raw.mid ? $0.duplicate : nil }
             // Held until the burst ends; its PUBACK (already queued) leaves only after the batch handler returns.
-            client.inbound.append(MosquittoMessage(topic: topic, payload: payload, qos: raw.qos, retain: raw.retain, duplicateFlag: duplicateFlag))
+            client.inbound.append(MosquittoMessage(topic: topic, payload: payload, qos: raw.qos, retain: raw.retain, duplicateFlag: duplicateFlag,
+                                                   packetID: raw.qos > 0 ? raw.mid : nil))
         }
         mosquitto_log_callback_set(handle) { _, userdata, level, text in
             guard let client = MosquittoClient.client(from: userdata), let text else { return }

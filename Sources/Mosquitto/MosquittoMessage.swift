@@ -8,13 +8,17 @@ public struct MosquittoMessage: Sendable {
     /// or a copy of one the hub received but never stored), false on its first transmission; nil when libmosquitto
     /// did not report it (`ReceivedPublishLine`).
     public var duplicateFlag: Bool?
+    /// The PUBLISH packet's identifier (QoS 1 and 2 only). A broker resending an unacknowledged message to a persistent
+    /// session keeps its original identifier (MQTT 3.1.1 [MQTT-4.4.0-1]), and no two messages in flight share one.
+    public var packetID: Int32?
 
-    public init(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false, duplicateFlag: Bool? = false) {
+    public init(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false, duplicateFlag: Bool? = false, packetID: Int32? = nil) {
         self.topic = topic
         self.payload = payload
         self.qos = qos
         self.retain = retain
         self.duplicateFlag = duplicateFlag
+        self.packetID = packetID
     }
 }
 

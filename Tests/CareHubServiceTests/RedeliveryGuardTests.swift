@@ -207,6 +207,49 @@ import Testing
         #expect(try fixture.count("SELECT value FROM counters WHERE name = 'redeliveries'") == 2)
     }
 
+    /// A second press, identical to one stored 6 s before, is lost in a crash before it is stored; the broker sends it
+    /// again after the restart. Its packet identifier is not the first press's, so it is stored: a press, not the
+    /// first one sent again. Without identifiers (`packetIDs: false`, entries logged before they were) the same
+    /// redelivery is taken for the first press and the second press is lost: the hole the identifiers close.
+    static func identicalPressLostInACrash(packetIDs: Bool) throws -> Int {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        var first = Self.press
+        first.packetID = packetIDs ? 41 : nil
+        try fixture.start().receive(first)
+        // Past the mapping's own 5 s window for a gateway repeating itself.
+        fixture.clock.advance(by: 6)
+        var second = Self.press
+        second.packetID = packetIDs ? 42 : nil
+        // Delivered to the hub, which dies before committing it; restarted 10 s later, the broker sends it again.
+        fixture.clock.advance(by: 10)
+        try fixture.start().redeliver(second)
+        return try fixture.presses
+    }
+
+    @Test func anIdenticalPressLostInACrashIsStoredWhenItComesBack() throws {
+        #expect(try Self.identicalPressLostInACrash(packetIDs: true) == 2, "the second press was taken for the first one sent again")
+        #expect(try Self.identicalPressLostInACrash(packetIDs: false) == 1, "this scenario must show the loss the identifiers prevent")
+    }
+
+    @Test func aRedeliveryIsRecognisedByItsOriginalPacketIdentifier() throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        var press = Self.press
+        press.packetID = 7
+        let motion = MosquittoMessage(topic: "z2m/anna-1/hall_motion", payload: Array(#"{"occupancy":true}"#.utf8), packetID: 8)
+        let first = try fixture.start()
+        first.receive(press)
+        first.receive(motion)
+        fixture.clock.advance(by: 10)
+        let restarted = try fixture.start()
+        restarted.redeliver(press)
+        restarted.redeliver(motion)
+        #expect(try fixture.presses == 1, "the press sent again with its own identifier was stored twice")
+        #expect(try fixture.count("SELECT value FROM counters WHERE name = 'redeliveries'") == 2)
+        #expect(try fixture.count("SELECT COUNT(*) FROM recent_deliveries WHERE packet_id IN (7, 8)") == 2, "identifiers are logged")
+    }
+
     /// A genuine press with the same bytes as the last one stored, arriving first after a reconnect, is new: the
     /// broker sends it without the DUP flag.
     @Test func aNewIdenticalPressFirstAfterAReconnectIsAPress() throws {

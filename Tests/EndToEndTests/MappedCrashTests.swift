@@ -22,6 +22,9 @@ import Testing
         var homesWithAPress = 0
         var repeats = 0
         var redeliveriesRecognised = 0
+        /// Delivery log entries before the clean stop, and those among them without the broker's packet identifier.
+        var logged = 0
+        var loggedWithoutPacketID = 0
         var kills = 0
         /// Of the kills, those that ended the hub right after a commit, before its acknowledgement left.
         var crashesAfterACommit = 0
@@ -95,6 +98,8 @@ import Testing
             try await fixture.waitUntil("SELECT COUNT(*) FROM events WHERE home_id = 'crash-barrier'", reaches: 1, timeout: .seconds(30))
             // Let the rules catch up with every stored press before counting what they announced.
             try await fixture.waitUntil("SELECT COUNT(*) FROM incidents WHERE home_id = 'crash-barrier'", reaches: 1, timeout: .seconds(60))
+            report.logged = try fixture.count("SELECT COUNT(*) FROM recent_deliveries")
+            report.loggedWithoutPacketID = try fixture.count("SELECT COUNT(*) FROM recent_deliveries WHERE packet_id IS NULL")
             hub.child.signal(SIGTERM)
             #expect(await hub.child.waitForExit(timeout: .seconds(10)) == 0, "the hub did not stop cleanly on SIGTERM")
             report.presses = try fixture.count(pressed + " AND home_id LIKE 'crash-%' AND home_id != 'crash-barrier'")
@@ -115,6 +120,8 @@ import Testing
         #expect(report.duplicates == 0, "\(report)")
         #expect(report.repeats == 0, "\(report)")
         #expect(report.redeliveriesRecognised >= report.crashesAfterACommit, "a crash after a commit was not followed by its redelivery: \(report)")
+        // Recognised by digest and packet identifier: the broker resent each with the identifier it first had.
+        #expect(report.logged > 0 && report.loggedWithoutPacketID == 0, "\(report.loggedWithoutPacketID) of \(report.logged) logged without one")
     }
 
     @Test func theSameScenarioShowsDuplicatesWithoutTheRedeliveryGuard() async throws {

@@ -108,7 +108,7 @@ public struct Ingestor: Sendable {
         delivery.sender = message.sender
         let refusals = transaction.refusalMark()
         let outcome = try body(burst, millis)
-        if let digest = delivery.digest { try transaction.recordDelivery(digest, position: delivery.position, at: millis) }
+        if let digest = delivery.digest { try transaction.recordDelivery(digest, packetID: delivery.packetID, position: delivery.position, at: millis) }
         if let sender = delivery.sender {
             try applyRefusalLimits(sender, keptSince: refusals, at: millis, in: burst)
             if delivery.qos == 0 { try transaction.noteQoS0(sender, alarm: outcome.carriedAlarm, at: millis) }
