@@ -46,6 +46,7 @@ struct RulesFields: Decodable, Equatable {
     var routine_mode: String?
     var learning_days: Int?
     var learned_floor_minutes: Double?
+    var learned_entrance_floor_minutes: Double?
     var rooms: RoomsSection?
 
     struct RoomsSection: Decodable, Equatable {
@@ -63,7 +64,7 @@ struct RulesFields: Decodable, Equatable {
         "out_of_bed_minutes", "bathroom_minutes", "night_door_minutes", "cold_below_celsius", "cold_for_hours", "hot_above_celsius",
         "hot_for_hours", "fridge_unused_hours", "alive_within_hours", "away_confirm_minutes", "power_activity_watts", "rooms",
         "device_offline_hours", "mains_powered_offline_minutes", "mains_powered_devices", "gateway_offline_minutes", "low_battery_percent",
-        "device_offline_hours_by_type", "routine_mode", "learning_days", "learned_floor_minutes",
+        "device_offline_hours_by_type", "routine_mode", "learning_days", "learned_floor_minutes", "learned_entrance_floor_minutes",
     ]
 
     /// Applies the section on top of `settings`; `place` names it in errors ("rules", "homes.flat-12.rules").
@@ -137,6 +138,8 @@ struct RulesFields: Decodable, Equatable {
             settings.learningDays = days
         }
         settings.learnedFloor = try duration("learned_floor_minutes", learned_floor_minutes, unit: 60) ?? settings.learnedFloor
+        settings.learnedEntranceFloor = try duration("learned_entrance_floor_minutes", learned_entrance_floor_minutes, unit: 60)
+            ?? settings.learnedEntranceFloor
         if let cold = cold_below_celsius { settings.coldBelow = cold }
         if let hot = hot_above_celsius { settings.hotAbove = hot }
         guard settings.coldBelow < settings.hotAbove else { throw fail("cold_below_celsius", "must be below hot_above_celsius") }
@@ -197,6 +200,7 @@ extension RuleSettings {
             ("routine_mode", routineMode.rawValue),
             ("learning_days", String(learningDays)),
             ("learned_floor_minutes", minutes(learnedFloor)),
+            ("learned_entrance_floor_minutes", minutes(learnedEntranceFloor)),
             ("rooms.bedroom", rooms(bedroomRooms)),
             ("rooms.bathroom", rooms(bathroomRooms)),
             ("rooms.exit_doors", rooms(exitDoorRooms)),

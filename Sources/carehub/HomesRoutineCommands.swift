@@ -43,9 +43,7 @@ struct HomesRoutineCommand: AsyncParsableCommand {
                 ("place", .text("\(entry.context.place)")), ("part_of_day", .text("\(entry.context.part)")),
                 ("quiets", .integer(Int64(entry.judgement.quiets.rounded()))), ("usually_under_min", .integer(Int64(entry.judgement.usualMinutes.rounded()))),
                 ("longest_min", .integer(Int64(entry.judgement.longestMinutes.rounded()))),
-                // Null after the front door: the fixed thresholds watch it (the resident may have gone out).
-                ("raised_after_min", entry.judgement.raisedAfterMinutes(in: entry.context, floorMinutes: settings.learnedFloor / 60)
-                    .map { .integer(Int64($0.rounded())) } ?? .null),
+                ("raised_after_min", .integer(Int64(entry.judgement.raisedAfterMinutes(in: entry.context, settings: settings).rounded()))),
             ])
         }
         if printer.format == .json {
@@ -55,7 +53,7 @@ struct HomesRoutineCommand: AsyncParsableCommand {
         }
         printer.printObject(routine)
         print("\nHow long this home is normally quiet (minutes; raised after: before the fixed thresholds' ceiling, in the day window;"
-              + " after the front door, by the fixed thresholds alone)")
+              + " after the front door, not before learned_entrance_floor_minutes)")
         printer.printList(quiet, empty: "(not learned yet: fewer than 20 quiets in every context)")
         print("\nTrends: the last 7 days against the weeks before")
         printer.printList(summary.trends.map(TrendRecord.make), empty: "(fewer than 21 days counted)")

@@ -8,7 +8,8 @@ import Testing
     /// Days of a steady routine from `first` (a local date): up at 07:00, kitchen and lounge activity every 15 min until
     /// 22:00, then bed; the lounge thermometer's heartbeat every 30 min all day long. With `napHours`, a nap in the lounge
     /// from 13:00 with no activity until it ends; with `hallVisits`, the hall at 08:05, 09:05 and 10:05.
-    static func liveRoutine(_ scenario: inout RuleScenario, days: Int, from first: String, napHours: Int = 0, hallVisits: Bool = false) {
+    static func liveRoutine(_ scenario: inout RuleScenario, days: Int, from first: String, napHours: Int = 0, hallVisits: Bool = false,
+                            eveningHallVisits: Bool = false) {
         var day = scenario.local("\(first) 00:00")
         for _ in 0..<days {
             let date = Self.dateText(day)
@@ -23,6 +24,9 @@ import Testing
                     scenario.heartbeats(from: time, to: time)
                 }
                 if hallVisits, minute % 60 == 0, (8 * 60)...(10 * 60) ~= minute {
+                    scenario.motion("hall", at: String(format: "%@ %02d:05", date, minute / 60))
+                }
+                if eveningHallVisits, minute % 60 == 0, (19 * 60)...(21 * 60) ~= minute {
                     scenario.motion("hall", at: String(format: "%@ %02d:05", date, minute / 60))
                 }
                 minute += 15
@@ -71,9 +75,9 @@ import Testing
     /// After 14 days of routine, on 2026-11-15 the resident keeps the routine until `stop` (a local time), is last seen
     /// in `room` then, and nothing but heartbeats follows until noon the next day. With `hallVisits`, every morning of
     /// the routine has a visit to the hall at 08:05, 09:05 and 10:05, after which the kitchen follows within ten minutes.
-    static func lastSeen(in room: String, at stop: String, hallVisits: Bool = false) -> RuleScenario {
+    static func lastSeen(in room: String, at stop: String, hallVisits: Bool = false, eveningHallVisits: Bool = false) -> RuleScenario {
         var scenario = RuleScenario(start: "2026-11-01 00:00", settings: RuleSettings())
-        liveRoutine(&scenario, days: 14, from: "2026-11-01", hallVisits: hallVisits)
+        liveRoutine(&scenario, days: 14, from: "2026-11-01", hallVisits: hallVisits, eveningHallVisits: eveningHallVisits)
         scenario.heartbeats(from: "2026-11-15 00:00", to: "2026-11-15 06:59")
         let stopMinute = (Int(stop.prefix(2)) ?? 0) * 60 + (Int(stop.suffix(2)) ?? 0)
         var minute = 7 * 60
@@ -86,14 +90,31 @@ import Testing
         return scenario
     }
 
-    @Test func aQuietAfterTheFrontDoorIsLeftToTheFixedRulesSinceTheResidentMayHaveGoneOut() throws {
+    @Test func aQuietAfterTheFrontDoorWaitsForTheEntranceFloorSinceTheResidentMayHaveGoneOut() throws {
         var hall = Self.lastSeen(in: "hall", at: "10:10", hallVisits: true)
         let raised = try #require(hall.raised.first)
-        #expect(raised.at == hall.local("2026-11-15 14:10"), "the fixed 4 h, however quickly this home moves on from the hall")
-        #expect(!raised.summary.contains("In the last four weeks"), "\(raised.summary)")
+        #expect(raised.at == hall.local("2026-11-15 12:10"), "2 h (learned_entrance_floor_minutes), however quickly this home moves on from the hall")
+        #expect(raised.summary.contains("In the last four weeks"), "\(raised.summary)")
         // The control: the same morning ending in the kitchen is raised within the hour.
         var kitchen = Self.lastSeen(in: "kitchen", at: "10:10", hallVisits: true)
         #expect(try #require(kitchen.raised.first).at <= kitchen.local("2026-11-15 11:25"))
+    }
+
+    @Test func anEveningQuietAfterTheHallIsRaisedTheSameEveningNotTheNextMorning() throws {
+        // A collapse in the hall at 19:20: the fixed rules' 4 h would end after the day window, so they wait for the 12 h.
+        var evening = Self.lastSeen(in: "hall", at: "19:20", eveningHallVisits: true)
+        let raised = try #require(evening.raised.first)
+        #expect(raised.kind == .inactivity)
+        #expect(raised.at == evening.local("2026-11-15 21:20"), "\(raised)")
+        // The control: the fixed rules alone wait until 07:20 the next day.
+        var settings = RuleSettings()
+        settings.routineMode = .fixed
+        var fixed = RuleScenario(start: "2026-11-15 18:00", settings: settings)
+        fixed.heartbeats(from: "2026-11-15 18:00", to: "2026-11-15 18:59")
+        fixed.motion("kitchen", at: "2026-11-15 19:00")
+        fixed.motion("hall", at: "2026-11-15 19:20")
+        fixed.heartbeats(from: "2026-11-15 19:20", to: "2026-11-16 12:00")
+        #expect(try #require(fixed.raised.first).at == fixed.local("2026-11-16 07:20"), "\(fixed.raised)")
     }
 
     @Test func aQuietThatWouldOutlastTheEveningIsLeftToTheFixedRulesAsLikelySleep() throws {

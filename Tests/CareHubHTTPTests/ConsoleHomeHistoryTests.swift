@@ -82,7 +82,7 @@ import Testing
             #expect(cells.contains(#"<td data-label="Raised after">1 h 0 min</td>"#), "the floor (60 min) where the home's quiets are short: \(cells)")
             #expect(!page.contains("after bathroom or toilet activity"), "a place without 20 quiets is not shown")
             let hall = try #require(page.firstMatch(of: /<tr><td data-label="When">after activity by the front door in the morning<\/td>[^<]*(<td[^>]*>[^<]*<\/td>\s*)+<\/tr>/))
-            #expect(String(hall.output.0).contains("at the fixed thresholds (may have gone out)"), "learned limits do not apply after the front door")
+            #expect(String(hall.output.0).contains(#"<td data-label="Raised after">2 h 0 min</td>"#), "not before the entrance floor after the front door")
             #expect(page.contains("Trends: after 21 counted days"))
         }
     }

@@ -115,6 +115,7 @@ import Testing
             rules:
               learning_days: 10
               learned_floor_minutes: 90
+              learned_entrance_floor_minutes: 150
               rooms:
                 lounge: [snug]
             homes:
@@ -125,6 +126,8 @@ import Testing
         #expect(configuration.rules.defaults.routineMode == .learned, "learned is the default")
         #expect(configuration.rules.defaults.learningDays == 10)
         #expect(configuration.rules.defaults.learnedFloor == 90 * 60)
+        #expect(configuration.rules.defaults.learnedEntranceFloor == 150 * 60)
+        #expect(RuleSettings().learnedEntranceFloor == 120 * 60, "two hours unless configured")
         #expect(configuration.rules.defaults.loungeRooms == ["snug"])
         #expect(configuration.rules.settings(for: "flat-12").routineMode == .fixed)
         #expect(configuration.rules.settings(for: "flat-12").learningDays == 10, "the home's override keeps the rest")

@@ -49,10 +49,8 @@ extension HomeRules {
               state.lastActivityAt == quietStart, let raw = state.lastActivityPlace, let place = QuietContext.Place(rawValue: raw)
         else { return nil }
         let context = QuietContext(place: place, part: QuietContext.DayPart(minuteOfDay: clock.minuteOfDay(at: quietStart)))
-        guard let judgement = routine.judgement(for: context),
-              let minutes = judgement.raisedAfterMinutes(in: context, floorMinutes: settings.learnedFloor / 60)
-        else { return nil }
-        let learnedDue = quietStart + Int64(minutes * 60_000)
+        guard let judgement = routine.judgement(for: context) else { return nil }
+        let learnedDue = quietStart + Int64(judgement.raisedAfterMinutes(in: context, settings: settings) * 60_000)
         if place == .bathroom {
             // The bathroom's own fixed limit stays its ceiling too (contract section 3: never later than the fixed rules).
             let due = min(fixedDue, learnedDue, quietStart + Int64(settings.bathroomAfter * 1000))

@@ -59,6 +59,10 @@ public struct RuleSettings: Sendable, Equatable {
     public var learningDays = 7
     /// A learned rule never raises a quiet shorter than this.
     public var learnedFloor: TimeInterval = 60 * 60
+    /// Nor one that began with activity by the front door shorter than this: the resident may have gone out unseen
+    /// (a door contact that missed, another way out), which how quickly the home usually moves on from the hall says
+    /// nothing about. At or above the fixed thresholds, those alone judge such a quiet.
+    public var learnedEntranceFloor: TimeInterval = 2 * 3600
 
     public init() {}
 

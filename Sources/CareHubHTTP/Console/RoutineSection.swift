@@ -50,14 +50,13 @@ struct RoutineSection {
         guard !summary.contexts.isEmpty else {
             return "<p>How long it is normally quiet: not learned yet (a place and part of the day needs 20 quiets).</p>"
         }
-        let floor = settings.learnedFloor / 60
         let rows = summary.contexts.map { entry in
             let judgement = entry.judgement
             return """
                 <tr><td data-label="When">\(HTML.escape(entry.context.place.phrase + " " + entry.context.part.phrase))</td>
                 <td data-label="Usually under">\(Self.minutes(judgement.usualMinutes))</td>
                 <td data-label="Longest seen">\(Self.minutes(judgement.longestMinutes))</td>
-                <td data-label="Raised after">\(raisedAfter(entry.context, judgement, floor: floor))</td>
+                <td data-label="Raised after">\(Self.minutes(judgement.raisedAfterMinutes(in: entry.context, settings: settings)))</td>
                 <td data-label="Quiets learned">\(Int(judgement.quiets.rounded()))</td></tr>
                 """
         }
@@ -84,12 +83,6 @@ struct RoutineSection {
         }
         return HomePageSections.table(caption: "Trends: the last 7 days against the weeks before",
                                       headers: ["Measure", "Last 7 days", "The weeks before", "Flagged"], rows: rows)
-    }
-
-    /// After how long a quiet in `context` is raised: the learned limit, or the fixed thresholds after the front door
-    /// (the resident may have gone out; docs/rules.md).
-    func raisedAfter(_ context: QuietContext, _ judgement: QuietJudgement, floor: Double) -> String {
-        judgement.raisedAfterMinutes(in: context, floorMinutes: floor).map(Self.minutes) ?? "at the fixed thresholds (may have gone out)"
     }
 
     /// Minutes as `40 min` or `2 h 5 min`.

@@ -17,12 +17,12 @@ public struct QuietJudgement: Sendable, Equatable {
     /// Nine quiets in ten there were shorter than this, in minutes.
     public var usualMinutes: Double
 
-    /// After how many minutes a quiet that began in `context` is raised by the learned routine (its plausible limit, never
-    /// below `floorMinutes`), or nil where the fixed rules alone judge it: after activity by the front door the resident
-    /// may have gone out unseen (a door contact that missed, another way out), which how quickly the home usually moves
-    /// on from the hall says nothing about.
-    public func raisedAfterMinutes(in context: QuietContext, floorMinutes: Double) -> Double? {
-        context.place == .entrance ? nil : max(plausibleMinutes, floorMinutes)
+    /// After how many minutes a quiet that began in `context` is raised by the learned routine: its plausible limit, never
+    /// below `RuleSettings.learnedFloor`, nor after activity by the front door below `learnedEntranceFloor` (the
+    /// resident may have gone out unseen). The fixed thresholds stay the ceiling.
+    public func raisedAfterMinutes(in context: QuietContext, settings: RuleSettings) -> Double {
+        let floor = context.place == .entrance ? max(settings.learnedFloor, settings.learnedEntranceFloor) : settings.learnedFloor
+        return max(plausibleMinutes, floor / 60)
     }
 
     init?(bins: UnsafeBufferPointer<Double>, falseAlarms: Double, margin: Double) {
