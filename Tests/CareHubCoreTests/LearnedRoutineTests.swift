@@ -95,6 +95,8 @@ import Testing
         let raised = try #require(hall.raised.first)
         #expect(raised.at == hall.local("2026-11-15 12:10"), "2 h (learned_entrance_floor_minutes), however quickly this home moves on from the hall")
         #expect(raised.summary.contains("In the last four weeks"), "\(raised.summary)")
+        #expect(raised.summary.contains("After the front door the hub waits at least 2 h 00 min: the resident may have gone out."),
+                "\(raised.summary)")
         // The control: the same morning ending in the kitchen is raised within the hour.
         var kitchen = Self.lastSeen(in: "kitchen", at: "10:10", hallVisits: true)
         #expect(try #require(kitchen.raised.first).at <= kitchen.local("2026-11-15 11:25"))

@@ -14,6 +14,8 @@ extension HomeRules {
         var kind: IncidentKind
         var context: QuietContext
         var judgement: QuietJudgement
+        /// The front-door floor (milliseconds) when it, not the home's history, set how long the quiet may last.
+        var entranceFloor: Int64?
     }
 
     /// Learns the quiet that activity at `eventTime` ends, when it is one a routine may learn from: it began at an
@@ -64,7 +66,9 @@ extension HomeRules {
         let opens = clock.instant(day: day, minute: settings.dayWindow.start)
         let closes = clock.instant(day: day, minute: settings.dayWindow.end)
         guard quietStart >= opens, learnedDue <= closes else { return nil }
-        return LearnedSilence(due: min(fixedDue, learnedDue), kind: .inactivity, context: context, judgement: judgement)
+        let floored = place == .entrance && settings.learnedEntranceFloor / 60 > max(judgement.plausibleMinutes, settings.learnedFloor / 60)
+        return LearnedSilence(due: min(fixedDue, learnedDue), kind: .inactivity, context: context, judgement: judgement,
+                              entranceFloor: floored ? Int64(settings.learnedEntranceFloor * 1000) : nil)
     }
 
     /// The numbers behind a learned silence, for care staff: "In the last four weeks this home was never quiet longer
@@ -72,8 +76,9 @@ extension HomeRules {
     static func explanation(_ silence: LearnedSilence) -> String {
         let longest = duration(Int64(silence.judgement.longestMinutes * 60_000))
         let usual = duration(Int64(silence.judgement.usualMinutes * 60_000))
+        let floor = silence.entranceFloor.map { " After the front door the hub waits at least \(duration($0)): the resident may have gone out." }
         return "In the last four weeks this home was never quiet longer than about \(longest) \(silence.context.place.phrase) "
-            + "\(silence.context.part.phrase) (usually under \(usual))."
+            + "\(silence.context.part.phrase) (usually under \(usual))." + (floor ?? "")
     }
 
     static let inactivityKinds: [IncidentKind] = [.inactivity, .bathroomLong, .notUp, .outOfBed, .noData]

@@ -129,7 +129,7 @@ public struct ThresholdSuggester: Sendable {
         let current = threshold.minutes(in: base)
         var suggestion = Suggestion(threshold: threshold, current: threshold.text(current), raisedNow: raisedNow, reason: "")
         if raisedNow <= allowed {
-            suggestion.reason = raisedNow == 0 ? "Not raised in \(days) days." : "Raised once in \(days) days: no change needed."
+            suggestion.reason = raisedNow == 0 ? "Not raised in \(days) days." : "Raised \(Self.times(raisedNow)) in \(days) days: no change needed."
             return suggestion
         }
         if emergencies.contains(threshold.kind) {
