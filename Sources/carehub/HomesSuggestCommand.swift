@@ -12,8 +12,9 @@ struct HomesSuggestCommand: AsyncParsableCommand {
         discussion: """
             Replays the home's stored events of the last --days through the fixed rules with later and later values of
             not_up_check, bathroom_minutes and inactivity_in_window_hours, and suggests for each the first that would
-            have raised it at most once a month. A learned routine raises earlier than these values where the home's
-            own history makes a quiet implausible, never later: they are its ceilings.
+            have raised it at most once a month (it needs at least 7 days of stored events). A learned routine raises
+            earlier than these values where the home's own history makes a quiet implausible, never later: they are its
+            ceilings.
 
             The hub never changes a threshold itself. A person who knows the resident decides, adds the suggested lines
             to the home's rules in the configuration, and can try them first with `carehub rules whatif`. Nothing looser
@@ -29,6 +30,8 @@ struct HomesSuggestCommand: AsyncParsableCommand {
     @Option(help: "How many days back.") var days: Int = 28
     @Option(help: ArgumentHelp("The end of the period (RFC 3339 or a local date; default now): for a replayed recording.",
                                valueName: "time")) var until: String?
+
+    static let minimumDays = 7
 
     func validate() throws {
         guard (7...366).contains(days) else { throw ValidationError("--days must be between 7 and 366.") }
@@ -49,6 +52,11 @@ struct HomesSuggestCommand: AsyncParsableCommand {
         let lines = records.reversed().map { record in
             ReplayLine(time: record.receivedAt.millisecondsSince1970, topic: Topic.event(home: home, device: record.event.device),
                        payload: Array(ReplayPayload.json(for: record.event).utf8), lineNumber: Int(record.seq))
+        }
+        // A home with less than a week of events says nothing about how often its alerts fire.
+        let covered = records.isEmpty ? 0 : (records.map(\.receivedAt).max() ?? end).timeIntervalSince(records.map(\.receivedAt).min() ?? end) / 86_400
+        guard covered >= Double(Self.minimumDays) else {
+            throw CLIFailure("\(home) has \(String(format: "%.1f", covered)) days of stored events in the last \(days): suggestions need at least \(Self.minimumDays).")
         }
         let emergencies = Set(try IncidentQueries(database: db).list(IncidentFilter(states: nil, home: home, since: start), limit: 100_000)
             .filter { $0.openedAt <= end && [Outcome.ambulance, .visited, .other].map(\.rawValue).contains($0.outcome ?? "") }

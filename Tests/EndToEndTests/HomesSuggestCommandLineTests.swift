@@ -56,6 +56,9 @@ import Testing
         let after = try await DatabaseQueue(path: database).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM incidents") }
         #expect(after == incidents, "suggest wrote to the database")
 
+        let early = try await CarehubCommand.run(["homes", "suggest", "flat-7", "--db", database, "--until", "2026-11-05T12:00:00Z"])
+        #expect(early.status == 1 && early.standardError.contains("suggestions need at least 7"), "\(early.standardError)")
+
         let unknown = try await CarehubCommand.run(["homes", "suggest", "flat-99", "--db", database])
         #expect(unknown.status == 5 && unknown.standardError.split(separator: "\n").count == 1, "\(unknown.standardError)")
     }
