@@ -145,8 +145,8 @@ extension HomeRules {
             commands.append(raise(.gatewayOffline, now: now,
                                   summary: "The gateway has reported offline since \(clock.dayAndTimeText(since)): no sensor in the home can be heard."))
         case .awayConfirmed:
+            state.history?.noteOuting()
             state.awaySince = state.exitDoorClosedAt
-            if let left = state.awaySince { state.history?.noteOuting(leftAt: left) }
             state.awayEndedAt = nil
             state.exitDoorClosedAt = nil
         case .silence(let kind, let quietStart):

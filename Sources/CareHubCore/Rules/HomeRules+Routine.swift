@@ -52,7 +52,8 @@ extension HomeRules {
         else { return nil }
         let context = QuietContext(place: place, part: QuietContext.DayPart(minuteOfDay: clock.minuteOfDay(at: quietStart)))
         guard let judgement = routine.judgement(for: context) else { return nil }
-        let learnedDue = quietStart + Int64(judgement.raisedAfterMinutes(in: context, settings: settings) * 60_000)
+        let minutes = judgement.raisedAfterMinutes(in: context, settings: settings)
+        let learnedDue = quietStart + Int64(minutes * 60_000)
         if place == .bathroom {
             // The bathroom's own fixed limit stays its ceiling too (contract section 3: never later than the fixed rules).
             let due = min(fixedDue, learnedDue, quietStart + Int64(settings.bathroomAfter * 1000))
@@ -66,9 +67,10 @@ extension HomeRules {
         let opens = clock.instant(day: day, minute: settings.dayWindow.start)
         let closes = clock.instant(day: day, minute: settings.dayWindow.end)
         guard quietStart >= opens, learnedDue <= closes else { return nil }
-        let floored = place == .entrance && settings.learnedEntranceFloor / 60 > max(judgement.plausibleMinutes, settings.learnedFloor / 60)
+        // Only the front door's floor lifts the limit above both the home's own and the general floor.
+        let floored = minutes > max(judgement.plausibleMinutes, settings.learnedFloor / 60)
         return LearnedSilence(due: min(fixedDue, learnedDue), kind: .inactivity, context: context, judgement: judgement,
-                              entranceFloor: floored ? Int64(settings.learnedEntranceFloor * 1000) : nil)
+                              entranceFloor: floored ? Int64(minutes * 60_000) : nil)
     }
 
     /// The numbers behind a learned silence, for care staff: "In the last four weeks this home was never quiet longer
@@ -92,7 +94,8 @@ extension HomeRules {
         let start = clock.instant(day: day, minute: 0)
         if state.history == nil { state.history = DailyHistory(day: day, startingAt: start) }
         guard let today = state.history?.today.day, day >= Int64(today) else { return }
-        for found in state.history?.roll(to: day, startingAt: start) ?? [] {
+        let awaySince = state.awaySince
+        for found in state.history?.roll(to: day, startingAt: start, awaySince: awaySince) ?? [] {
             commands.append(raise(found.trend.kind, now: receivedAt, summary: found.summary))
         }
         state.history?.noteActivity(at: eventTime, minute: clock.minuteOfDay(at: eventTime), place: place, nightWindow: settings.nightWindow)

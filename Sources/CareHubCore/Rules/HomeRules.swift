@@ -186,9 +186,7 @@ public struct HomeRules: Sendable, Equatable {
         // door ends an away.
         if isExitDoor {
             if let away = state.awaySince, eventTime > away, event.device != state.exitDoorDevice {
-                state.awaySince = nil
-                state.awayEndedAt = eventTime
-                state.history?.noteReturn(at: eventTime)
+                endAway(leftAt: away, at: eventTime)
             }
             if event.value.text == "closed" {
                 state.exitDoorClosedAt = eventTime
@@ -199,9 +197,7 @@ public struct HomeRules: Sendable, Equatable {
                 state.exitDoorClosedAt = nil
             }
             if let away = state.awaySince, eventTime > away {
-                state.awaySince = nil
-                state.awayEndedAt = eventTime
-                state.history?.noteReturn(at: eventTime)
+                endAway(leftAt: away, at: eventTime)
             }
         }
 
@@ -296,6 +292,13 @@ public struct HomeRules: Sendable, Equatable {
 
     func isPaused(at now: Int64) -> Bool {
         isAway(at: now) || (state.holidayUntil.map { now < $0 } ?? false) || (state.visitUntil.map { now < $0 } ?? false)
+    }
+
+    /// The resident, away since `left`, is back: activity at home at `eventTime`.
+    private mutating func endAway(leftAt left: Int64, at eventTime: Int64) {
+        state.awaySince = nil
+        state.awayEndedAt = eventTime
+        state.history?.noteReturn(leftAt: left, at: eventTime)
     }
 
     func isAway(at now: Int64) -> Bool {

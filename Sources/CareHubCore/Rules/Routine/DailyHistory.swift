@@ -15,8 +15,7 @@ public struct DailyHistory: Sendable, Equatable, Codable {
     /// This morning's first activity about the home (local minute), until activity in a day room within the hour
     /// confirms it as getting up: a walk through the hall at 05:00 may be a night visit to the toilet, followed by bed.
     var wakeCandidate: Int16?
-    /// When the resident left, while away; and when the day being counted began (for `DaySummary.awayMinutes`).
-    var awaySince: Int64?
+    /// When the day being counted began (for `DaySummary.awayMinutes`).
     var todayStartsAt: Int64?
     /// The local day each trend (`RoutineTrend.rawValue`) was last raised on.
     var lastRaised: [Int32] = Array(repeating: .min, count: RoutineTrend.allCases.count)
@@ -40,15 +39,15 @@ public struct DailyHistory: Sendable, Equatable, Codable {
         return (Array(home.suffix(RoutineTrend.recentDays)), Array(home.dropLast(RoutineTrend.recentDays).suffix(RoutineTrend.baselineDays)))
     }
 
-    /// Moves on to local `day`, keeping the day just ended if it saw any activity, and returns the trends its end shows
-    /// (each with its summary), those raised in the last week left out.
-    mutating func roll(to day: Int64, startingAt start: Int64) -> [(trend: RoutineTrend, summary: String)] {
+    /// Moves on to local `day`, which begins at `start`, keeping the day just ended if it saw any activity, and returns the
+    /// trends its end shows (each with its summary), those raised in the last week left out. `awaySince` is when the
+    /// resident left, if they are still away (`HomeRuleState.awaySince`).
+    mutating func roll(to day: Int64, startingAt start: Int64, awaySince: Int64?) -> [(trend: RoutineTrend, summary: String)] {
         guard day > Int64(today.day) else { return [] }
         var ended = today
         if let left = awaySince {
-            // Still away when the day ended: the rest of it was away, and the new day is away from its start.
+            // Still away when the day ended: the rest of it was away (the new day is counted from its start).
             ended.awayMinutes = Self.adding(from: max(left, todayStartsAt ?? left), to: start, to: ended.awayMinutes)
-            awaySince = start
         }
         if ended.wakeMinute < 0, let candidate = wakeCandidate {
             ended.wakeMinute = candidate
@@ -141,17 +140,14 @@ public struct DailyHistory: Sendable, Equatable, Codable {
         }
     }
 
-    /// A departure at `left`, confirmed as away.
-    mutating func noteOuting(leftAt left: Int64) {
+    /// A departure confirmed as away.
+    mutating func noteOuting() {
         today.outings = today.outings &+ 1
-        awaySince = left
     }
 
-    /// The resident is back (activity at home) at `instant`.
-    mutating func noteReturn(at instant: Int64) {
-        guard let left = awaySince else { return }
+    /// The resident, away since `left`, is back (activity at home) at `instant`.
+    mutating func noteReturn(leftAt left: Int64, at instant: Int64) {
         today.awayMinutes = Self.adding(from: max(left, todayStartsAt ?? left), to: instant, to: today.awayMinutes)
-        awaySince = nil
     }
 
     /// `minutes` with the whole minutes from `start` to `end` added, at most a day's.
