@@ -49,12 +49,11 @@ struct HomesSuggestCommand: AsyncParsableCommand {
         } ?? Date()
         let start = end.addingTimeInterval(-Double(days) * 86_400)
         let records = try EventQueries(database: db).list(home: home, since: start, limit: 20_000_000).filter { $0.receivedAt <= end }
-        let lines = records.reversed().map { record in
-            ReplayLine(time: record.receivedAt.millisecondsSince1970, topic: Topic.event(home: home, device: record.event.device),
-                       payload: Array(ReplayPayload.json(for: record.event).utf8), lineNumber: Int(record.seq))
-        }
+        let lines = ReplayPayload.lines(replaying: records, of: home)
         // A home with less than a week of events says nothing about how often its alerts fire.
-        let covered = records.isEmpty ? 0 : (records.map(\.receivedAt).max() ?? end).timeIntervalSince(records.map(\.receivedAt).min() ?? end) / 86_400
+        let received = records.map(\.receivedAt)
+        var covered = 0.0
+        if let newest = received.max(), let oldest = received.min() { covered = newest.timeIntervalSince(oldest) / 86_400 }
         guard covered >= Double(Self.minimumDays) else {
             throw CLIFailure("\(home) has \(String(format: "%.1f", covered)) days of stored events in the last \(days): suggestions need at least \(Self.minimumDays).")
         }

@@ -91,10 +91,7 @@ struct RulesWhatIfCommand: AsyncParsableCommand {
         let database = try HubDatabase.openExisting(path: db, readOnly: true)
         let now = Date()
         let records = try EventQueries(database: database).list(home: home, since: now.addingTimeInterval(-Double(days) * 86_400), limit: 5_000_000)
-        let lines = records.reversed().map { record in
-            ReplayLine(time: record.receivedAt.millisecondsSince1970, topic: Topic.event(home: home, device: record.event.device),
-                       payload: Array(ReplayPayload.json(for: record.event).utf8), lineNumber: Int(record.seq))
-        }
+        let lines = ReplayPayload.lines(replaying: records, of: home)
         let outcome = try Replayer(store: nil, settings: configuration.rules, clockSkew: .replay).run(lines, until: now)
         let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.rules.settings(for: home).timeZone, now: now)
         if printer.format == .table {
@@ -107,6 +104,14 @@ struct RulesWhatIfCommand: AsyncParsableCommand {
 
 /// A stored event as the contract payload it came from.
 enum ReplayPayload {
+    /// `records` (a home's stored events, newest first, as `EventQueries.list` gives them) as lines to replay, oldest first.
+    static func lines(replaying records: [EventRecord], of home: String) -> [ReplayLine] {
+        records.reversed().map { record in
+            ReplayLine(time: record.receivedAt.millisecondsSince1970, topic: Topic.event(home: home, device: record.event.device),
+                       payload: Array(json(for: record.event).utf8), lineNumber: Int(record.seq))
+        }
+    }
+
     static func json(for event: SensorEvent) -> String {
         var members: [(String, String)] = [
             ("id", JSONText.quoted(event.id)), ("ts", JSONText.quoted(RFC3339.format(event.timestamp))), ("type", JSONText.quoted(event.type.rawValue)),

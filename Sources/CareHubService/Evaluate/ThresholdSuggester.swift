@@ -73,8 +73,11 @@ public struct ThresholdSuggester: Sendable {
     public struct Suggestion: Sendable {
         public var threshold: Threshold
         public var current: String
-        /// Nil when no change is suggested (`reason` says why).
-        public var suggested: String?
+        /// The suggested value in minutes (of the day, for `not_up_check`); nil when no change is suggested (`reason`
+        /// says why).
+        public var suggestedMinutes: Int?
+        /// The suggested value as the configuration writes it.
+        public var suggested: String? { suggestedMinutes.map(threshold.text) }
         /// Times the kind would have been raised over the period with the current value, and with the suggested one.
         public var raisedNow: Int
         public var raisedSuggested: Int?
@@ -153,7 +156,7 @@ public struct ThresholdSuggester: Sendable {
                 + "\(threshold.text(threshold.ceiling)): check the sensors and where the resident spends that time before changing it."
             return suggestion
         }
-        suggestion.suggested = threshold.text(ladder[low])
+        suggestion.suggestedMinutes = ladder[low]
         suggestion.raisedSuggested = count
         suggestion.reason = "Raised \(Self.times(raisedNow)) in \(days) days; \(threshold.text(ladder[low])) would have raised it "
             + "\(Self.times(count))."
@@ -171,17 +174,9 @@ public struct ThresholdSuggester: Sendable {
     public static func taking(_ suggestions: [Suggestion], into settings: RuleSettings) -> RuleSettings {
         var taken = settings
         for suggestion in suggestions {
-            if let value = suggestion.suggested, let minutes = minutes(suggestion.threshold, value) { suggestion.threshold.set(minutes, in: &taken) }
+            if let minutes = suggestion.suggestedMinutes { suggestion.threshold.set(minutes, in: &taken) }
         }
         return taken
-    }
-
-    private static func minutes(_ threshold: Threshold, _ text: String) -> Int? {
-        switch threshold {
-        case .notUpCheck: LocalWindow.parseTime(text)
-        case .bathroomMinutes: Int(text)
-        case .inactivityInWindowHours: Double(text).map { Int(($0 * 60).rounded()) }
-        }
     }
 
     private static func times(_ count: Int) -> String { count == 1 ? "once" : count == 0 ? "not once" : "\(count) times" }
