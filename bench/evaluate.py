@@ -4,20 +4,25 @@ learned rules side by side, written as one dated Markdown table to bench/results
 
 Each home: false urgent incidents after its routine was learned (the recordings hold no real emergency) and the
 detection delays of simulated daytime collapses (`--collapses`, drawn with `--seed`). The real recordings are read as
-they are (HomeAssist and CASAS through their mappings; Ordonez converted by simulators/recording.py); the simulated
-homes come from simulators/resident.py.
+they are: every folder of --homes (default ../shared/data/homes) is one home, read in the format its largest recording is in
+(HomeAssist and CASAS through deploy/mappings/<folder>.yaml when there is one, else by their own sensor names, location
+words and types; Ordonez converted by simulators/recording.py; contract JSON lines as they are). A folder that
+cannot be evaluated is named, with the reason, on stderr and in the table. The simulated homes come from
+simulators/resident.py.
 
 Trends: simulated homes with a slow change of fixed size from day 21 (resident.py --scenario infection: night toilet visits
 doubling over 7 days; decline: activity down 30 % over 14 days; later: up 60 min later over 7 days) and without one, over
 --trend-seeds seeds each: the days from onset to the first trend incident of the right kind, and every other trend raised.
 
 Usage: .venv/bin/python bench/evaluate.py [--collapses N] [--seed S] [--sim-homes N] [--sim-days D] [--trend-seeds N] [--carehub PATH]
+                                          [--homes DIR]
 """
 
 import argparse
 import datetime as dt
 import json
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -34,26 +39,73 @@ def carehub_evaluate(carehub: str, arguments: list[str], collapses: int, seed: i
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
 
-def real_homes(workdir: Path) -> list[tuple[str, list[str]]]:
-    """(label, carehub evaluate arguments) for each real recording present."""
-    homes = []
-    homeassist = sorted((HOMES / "homeassist-home1").glob("*.csv"))
-    if homeassist:
-        homes.append(("HomeAssist home1 (Bordeaux)", ["--input-format", "homeassist", "--mapping",
-                                                       str(ROOT / "deploy/mappings/homeassist-home1.yaml"), "--input", str(homeassist[0])]))
-    casas = HOMES / "casas-hh109" / "hh109_2012-06_motion_on.csv"
-    if casas.exists():
-        homes.append(("CASAS hh109", ["--input-format", "casas", "--mapping", str(ROOT / "deploy/mappings/casas-hh109.yaml"),
-                                      "--input", str(casas)]))
-    for letter in "AB":
-        sensors = HOMES / "ordonez" / f"Ordonez{letter}_Sensors.txt"
-        if not sensors.exists():
+# The first line of each recording format the hub reads (`carehub evaluate --input-format`).
+HOMEASSIST_LINE = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+;[^;]+;")
+CASAS_LINE = re.compile(r"^\d{4}-\d\d-\d\d[ T][\d:.]+(,|\s+)[A-Za-z][A-Za-z0-9_]*(,|\s+)\S")
+NOT_RECORDINGS = re.compile(r"(?i)^(readme|source|upstream|licen[cs]e)|_adls\.txt$|_description\.txt$|\.(md|yaml|yml|py|zip|gz)$")
+
+
+def sniff(path: Path) -> str | None:
+    """The recording format of `path` from its first non-empty line: homeassist, casas, contract, or None."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                line = line.strip()
+                if not line:
+                    continue
+                if line.startswith("{"):
+                    return "contract"
+                if HOMEASSIST_LINE.match(line):
+                    return "homeassist"
+                if CASAS_LINE.match(line):
+                    return "casas"
+                return None
+    except OSError:
+        return None
+    return None
+
+
+def real_homes(workdir: Path, homes_dir: Path = HOMES) -> tuple[list[tuple[str, list[str]]], list[tuple[str, str]]]:
+    """(label, carehub evaluate arguments) for each real home under `homes_dir`, one a folder (Ordonez: one a
+    `*_Sensors.txt`), and (folder, reason) for each folder that could not be evaluated: a home added to the folder is
+    evaluated without a change here, or said not to be.
+
+    A folder's recording is its largest file in a format the hub reads (a short sample beside it is not a home);
+    `deploy/mappings/<folder>.yaml` is its mapping when there is one; without one, a CASAS recording is read by its own
+    location words and sensor types and a HomeAssist export by its platform's sensor names."""
+    homes: list[tuple[str, list[str]]] = []
+    skipped: list[tuple[str, str]] = []
+    if not homes_dir.is_dir():
+        return homes, [(str(homes_dir), "no such folder")]
+    for folder in sorted(p for p in homes_dir.iterdir() if p.is_dir()):
+        ordonez = sorted(folder.glob("*_Sensors.txt"))
+        if ordonez:
+            for sensors in ordonez:
+                name = sensors.name.removesuffix("_Sensors.txt")
+                letter = name.removeprefix("Ordonez")
+                home = f"ordonez-{letter.lower()}" if name.startswith("Ordonez") else f"{folder.name}-{name.lower()}"
+                converted = workdir / f"{home}.jsonl"
+                subprocess.run([PYTHON, str(ROOT / "simulators/recording.py"), "--format", "ordonez", "--home", home,
+                                str(sensors), "--output", str(converted), "--quiet"], check=True)
+                homes.append((f"Ordonez {letter}" if name.startswith("Ordonez") else f"{folder.name} {name}",
+                              ["--input", str(converted), "--timezone", "Europe/Madrid"]))
             continue
-        converted = workdir / f"ordonez-{letter.lower()}.jsonl"
-        subprocess.run([PYTHON, str(ROOT / "simulators/recording.py"), "--format", "ordonez", "--home", f"ordonez-{letter.lower()}",
-                        str(sensors), "--output", str(converted), "--quiet"], check=True)
-        homes.append((f"Ordonez {letter}", ["--input", str(converted), "--timezone", "Europe/Madrid"]))
-    return homes
+        files = [p for p in folder.rglob("*") if p.is_file() and not NOT_RECORDINGS.search(p.name)]
+        found = [(p.stat().st_size, p, fmt) for p in files if (fmt := sniff(p))]
+        if not found:
+            skipped.append((folder.name, "no recording in a format the hub reads (HomeAssist, CASAS, Ordonez, contract JSON lines)"))
+            continue
+        _, recording, fmt = max(found, key=lambda f: (f[0], str(f[1])))
+        mapping = ROOT / "deploy" / "mappings" / f"{folder.name}.yaml"
+        arguments = ["--input", str(recording)]
+        if fmt != "contract":
+            arguments = ["--input-format", fmt, *arguments]
+        if mapping.exists() and fmt != "contract":
+            arguments += ["--mapping", str(mapping)]
+        elif fmt != "contract":
+            arguments += ["--home", folder.name]
+        homes.append((folder.name, arguments))
+    return homes, skipped
 
 
 def simulated_homes(workdir: Path, homes: int, days: int, seed: int) -> tuple[str, list[str]]:
@@ -94,12 +146,16 @@ def main() -> int:
     parser.add_argument("--sim-days", type=int, default=42)
     parser.add_argument("--trend-seeds", type=int, default=4)
     parser.add_argument("--carehub", default=str(ROOT / ".build/debug/carehub"))
+    parser.add_argument("--homes", type=Path, default=HOMES, help="folder of real homes, one a folder (default: ../shared/data/homes)")
     arguments = parser.parse_args()
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="carehub-evaluate-") as directory:
         workdir = Path(directory)
-        sources = [(label, args, True) for label, args in real_homes(workdir)]
+        found, skipped = real_homes(workdir, arguments.homes)
+        for folder, reason in skipped:
+            print(f"not evaluated: {folder}: {reason}", file=sys.stderr, flush=True)
+        sources = [(label, args, True) for label, args in found]
         sources.append((*simulated_homes(workdir, arguments.sim_homes, arguments.sim_days, arguments.seed), False))
         for label, args, real in sources:
             print(f"evaluating {label} …", flush=True)
@@ -137,6 +193,8 @@ def main() -> int:
             f"{'–' if per_month is None else f'{per_month:.2f}'} | {', '.join(f'{k} {v}' for k, v in sorted(kinds.items())) or '–'} | "
             f"{result['detected']}/{result['collapses']} | {hours(result['delay_median_seconds'])} | {hours(result['delay_p90_seconds'])} | "
             f"{hours(result['delay_max_seconds'])} | {len(result['trends']) if result['mode'] == 'learned' else '–'} |")
+    if skipped:
+        lines += ["", "Not evaluated:", ""] + [f"- {folder}: {reason}" for folder, reason in skipped]
     lines += ["", "Spread across the real homes (per home-month; median delay h):", ""]
     for mode in ("fixed", "learned", "learned+suggested"):
         real = [r for _, is_real, r in rows if is_real and r["mode"] == mode and r["false_urgent_per_month"] is not None]

@@ -17,6 +17,13 @@ struct EvaluateCommand: AsyncParsableCommand {
             Example:
               carehub evaluate --input-format homeassist --mapping deploy/mappings/homeassist-home1.yaml \\
                 --input home1.csv --collapses 50 --seed 1
+              carehub evaluate --input-format casas --input hh110/data --collapses 50 --seed 1
+
+            Without --mapping, a recording is read by its own fields: a CASAS one's motion and door sensors by their
+            type column (or their ids, M and D) and rooms by their location words, in America/Los_Angeles time; a
+            HomeAssist one by its platform's sensor names (MotionD_K, ContactS_E, EMeter_L), in Europe/Paris time.
+            --timezone says otherwise; the home is named after the file (--home to choose). Sensors of other kinds are
+            skipped and listed on stderr.
             """
     )
 
@@ -31,6 +38,11 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, loaded) = try recording.load()
+        if !loaded.unmapped.isEmpty {
+            // On stderr, so that the table or JSON on stdout stays whole.
+            let skipped = loaded.unmapped.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+            FileHandle.standardError.write(Data("carehub: skipped the lines of sensors it does not read: \(skipped).\n".utf8))
+        }
         let results = try Evaluator(settings: configuration.rules, collapses: collapses, seed: seed).evaluate(loaded.lines)
         EvaluationReport(results: results).print(format: output.format ?? .table)
     }

@@ -60,6 +60,9 @@ struct EvaluationReport {
             ("delay_max_seconds", number(detected.max())),
             ("delays_seconds", "[" + result.delays.map(number).joined(separator: ",") + "]"),
             ("collapse_cuts", "[" + result.cuts.map { JSONText.quoted(RFC3339.format($0)) }.joined(separator: ",") + "]"),
+            ("collapse_detections", "[" + result.detections.map { found in
+                found.map { JSONText.object([("kind", JSONText.quoted($0.kind.rawValue)), ("summary", JSONText.quoted($0.summary))]) } ?? "null"
+            }.joined(separator: ",") + "]"),
             ("trends", "[" + result.trends.map {
                 JSONText.object([("kind", JSONText.quoted($0.kind.rawValue)), ("at", JSONText.quoted(RFC3339.format($0.at))),
                                  ("summary", JSONText.quoted($0.summary))])

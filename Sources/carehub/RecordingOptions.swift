@@ -11,7 +11,19 @@ struct RecordingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The hub's configuration (rule settings, time zone).", valueName: "file")) var config: String?
     @Option(help: ArgumentHelp("IANA time zone for homes without their own.", valueName: "zone")) var timezone: String?
     @Option(help: "contract (JSON lines), homeassist or casas.") var inputFormat: ReplayInputFormat = .contract
-    @Option(help: ArgumentHelp("Sensor mapping for homeassist and casas recordings.", valueName: "file")) var mapping: String?
+    @Option(help: ArgumentHelp("Sensor mapping for homeassist and casas recordings; without one, a recording is read by its own "
+                               + "sensor names, location words and types.", valueName: "file")) var mapping: String?
+    @Option(help: ArgumentHelp("Home id of a homeassist or casas recording read without a mapping (default: the file's name).",
+                               valueName: "id"))
+    var home: String?
+
+    func validate() throws {
+        if let home, !Identifier.isValid(home) { throw ValidationError("--home must be 1 to 64 characters of A-Z a-z 0-9 _ . -.") }
+        if home != nil, inputFormat == .contract || mapping != nil {
+            throw ValidationError("--home names a homeassist or casas recording read without a mapping; a mapping and a contract "
+                                  + "recording name their own homes.")
+        }
+    }
 
     /// The configuration (with the recording's home in its mapping's time zone) and the recording's lines.
     func load() throws -> (configuration: HubConfiguration, recording: ReplayInput.Loaded) {
@@ -19,7 +31,7 @@ struct RecordingOptions: ParsableArguments {
         if let timezone { try configuration.applyTimeZone(timezone) }
         let loaded: ReplayInput.Loaded
         do {
-            loaded = try ReplayInput.load(path: input, format: inputFormat, mappingPath: mapping)
+            loaded = try ReplayInput.load(path: input, format: inputFormat, mappingPath: mapping, home: home, timeZone: timezone)
         } catch let error as ReplayInputError {
             throw CLIFailure(error.description)
         }

@@ -89,4 +89,29 @@ import Testing
         #expect(outcome.events == 7_277)
         #expect(outcome.refused == 0)
     }
+
+    @Test func aHomeAssistExportSavedWithCRLFLineEndingsIsReadLineByLine() throws {
+        // Swift reads CR LF as one character: split on "\n" alone, the whole file was one line.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("home.csv")
+        try Data("2017-03-01T08:00:00.000;MotionD_K;1\r\n2017-03-01T08:00:05.000;ContactS_E;1\r\n".utf8).write(to: URL(fileURLWithPath: path))
+        let mapping = TestPaths.packageRoot.appendingPathComponent("deploy/mappings/homeassist-home1.yaml").path
+        let loaded = try ReplayInput.load(path: path, format: .homeassist, mappingPath: mapping)
+        #expect(loaded.lines.map(\.topic) == ["carehub/v1/homeassist-home1/pir-kitchen/event", "carehub/v1/homeassist-home1/door-entrance/event"])
+    }
+
+    @Test func theHomeAssistExportReadsTheSameWithoutItsMappingAsWithIt() throws {
+        // A held-out home of the same platform comes without a mapping: its sensor names say what each is.
+        let recording = try TestPaths.sharedData("homes/homeassist-home1/home1-2017-01-16_to_2017-09-24.csv")
+        let mapping = TestPaths.packageRoot.appendingPathComponent("deploy/mappings/homeassist-home1.yaml").path
+        let mapped = try ReplayInput.load(path: recording.path, format: .homeassist, mappingPath: mapping)
+        let inferred = try ReplayInput.load(path: recording.path, format: .homeassist, mappingPath: nil, home: "homeassist-home1")
+        #expect(inferred.timeZone == "Europe/Paris")
+        #expect(inferred.lines.count == mapped.lines.count)
+        #expect(inferred.lines.map(\.topic) == mapped.lines.map(\.topic))
+        #expect(inferred.lines.map(\.payload) == mapped.lines.map(\.payload))
+        #expect(inferred.unmapped == mapped.unmapped)
+        #expect(mapped.lines.contains { String(decoding: $0.payload, as: UTF8.self).contains(#""type":"battery""#) })
+    }
 }

@@ -14,6 +14,14 @@ struct CollapseRun {
         /// Trend incidents (`RoutineTrend`) raised in the recording's span, with their summaries.
         var trends: [(kind: IncidentKind, at: Date, summary: String)] = []
         var delays: [Double?] = []
+        /// Per collapse (as `delays`), the urgent incident that found it and what it said; nil when none came.
+        var detections: [Detection?] = []
+    }
+
+    /// The urgent incident that found a simulated collapse (or was open already when it happened).
+    struct Detection {
+        var kind: IncidentKind
+        var summary: String
     }
 
     /// The urgent incidents open now, by kind (one per kind and home: repeats join the open one).
@@ -51,7 +59,9 @@ struct CollapseRun {
         for (index, input) in timeline.enumerated() {
             while nextCut < cuts.endIndex, cuts[nextCut] <= input.time {
                 loop.fireDeadlines(before: cuts[nextCut]) { note($0.commands) }
-                outcome.delays.append(detect(from: loop, cut: cuts[nextCut], liveness: timeline[index...]))
+                let found = detect(from: loop, cut: cuts[nextCut], liveness: timeline[index...])
+                outcome.delays.append(found?.seconds)
+                outcome.detections.append(found?.detection)
                 nextCut += 1
             }
             loop.fireDeadlines(before: input.time) { note($0.commands) }
@@ -60,16 +70,20 @@ struct CollapseRun {
         return outcome
     }
 
-    /// Seconds from `cut` to the first urgent incident when only liveness goes on after it; 0 when one is open already.
-    private func detect(from state: RulesLoop, cut: Int64, liveness following: ArraySlice<EvaluationInput>) -> Double? {
-        if !open.isEmpty { return 0 }
+    /// Seconds from `cut` to the first urgent incident when only liveness goes on after it, and that incident; 0 when one
+    /// is open already.
+    private func detect(from state: RulesLoop, cut: Int64, liveness following: ArraySlice<EvaluationInput>)
+        -> (seconds: Double, detection: Detection)? {
+        if let kind = open.min(by: { $0.rawValue < $1.rawValue }) { return (0, Detection(kind: kind, summary: "open when the collapse began")) }
         var loop = state
         let limit = cut + detectionLimit
         var detectedAt: Int64?
+        var detection: Detection?
         func look(_ commands: [IncidentCommand], at instant: Date) {
             guard detectedAt == nil else { return }
             for case .raise(let draft) in commands where draft.kind.defaultPriority == .urgent {
                 detectedAt = instant.millisecondsSince1970
+                detection = Detection(kind: draft.kind, summary: draft.summary)
                 return
             }
         }
@@ -80,6 +94,7 @@ struct CollapseRun {
             look(loop.feed(input), at: Date(millisecondsSince1970: input.time))
         }
         if detectedAt == nil { loop.fireDeadlines(through: limit) { look($0.commands, at: $0.at) } }
-        return detectedAt.map { Double($0 - cut) / 1000 }
+        guard let detectedAt, let detection else { return nil }
+        return (Double(detectedAt - cut) / 1000, detection)
     }
 }

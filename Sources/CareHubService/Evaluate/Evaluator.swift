@@ -62,7 +62,7 @@ public struct Evaluator: Sendable {
                                   learnedAt: surveyed.learnedAt.map(Date.init(millisecondsSince1970:)),
                                   countedFrom: countFrom.map(Date.init(millisecondsSince1970:)), suggestedSettings: suggested,
                                   falseUrgent: outcome.falseUrgent, cuts: cuts.map(Date.init(millisecondsSince1970:)), delays: outcome.delays,
-                                  trends: outcome.trends)
+                                  detections: outcome.detections.map { $0.map { ($0.kind, $0.summary) } }, trends: outcome.trends)
         }
         var results = RoutineMode.allCases.map { mode in evaluation(mode, settings: settings.withRoutineMode(mode), countFrom: surveyed.learnedAt) }
         // A lead who takes the per-home thresholds suggested after the first four weeks learned (`ThresholdSuggester`): false
@@ -120,6 +120,8 @@ public struct HomeEvaluation: Sendable {
     public var cuts: [Date]
     /// Per simulated collapse (as `cuts`), the seconds from the cut to the first urgent incident, or nil when none came.
     public var delays: [Double?]
+    /// Per simulated collapse (as `cuts`), the urgent incident that found it and what it said, or nil when none came.
+    public var detections: [(kind: IncidentKind, summary: String)?]
     /// Trend incidents raised over the recording (routine priority), with what each said.
     public var trends: [(kind: IncidentKind, at: Date, summary: String)]
 

@@ -1,8 +1,9 @@
 import CareHubCore
 import Foundation
 
-/// Reads the recordings in `shared/data/homes/` (HomeAssist's `time;sensor;value` and CASAS's
-/// `time,sensor,value`, both in local time without an offset) into contract events through a mapping.
+/// Reads the recordings in `shared/data/homes/` (HomeAssist's `time;sensor;value`, and CASAS's lines in each of their
+/// forms, `CASASLine`; all in local time without an offset) into contract events through a mapping. A recording read
+/// without a mapping file has its sensors inferred from its own fields or names (`CASASInference`, `HomeAssistInference`).
 enum RecordingReader {
     struct Result {
         var lines: [ReplayLine]
@@ -10,25 +11,35 @@ enum RecordingReader {
         var unmapped: [String: Int]
     }
 
-    static func read(_ data: Data, format: ReplayInputFormat, mapping: SensorMapping) throws -> Result {
+    static func read(_ data: Data, format: ReplayInputFormat, mapping: SensorMapping, infersSensors: Bool = false) throws -> Result {
         guard var clock = LocalClock(identifier: mapping.timeZone) else { throw ReplayInputError("Unknown time zone \(mapping.timeZone).") }
-        let separator: Character = format == .homeassist ? ";" : ","
         var lines: [ReplayLine] = []
         var unmapped: [String: Int] = [:]
         var lineNumber = 0
-        for rawLine in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+        // Any line ending: CASAS files come with CR LF, which Swift reads as one character, not as "\n".
+        for rawLine in String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { continue }
-            let fields = line.split(separator: separator, maxSplits: 2).map(String.init)
-            guard fields.count == 3 else { throw ReplayInputError("Line \(lineNumber) does not have three fields separated by \"\(separator)\".") }
-            guard let instant = localInstant(fields[0], clock: &clock) else {
-                throw ReplayInputError("Line \(lineNumber) starts with \"\(fields[0])\", not a local date and time.")
+            let (time, sensor, raw, inferred): (String, String, String, SensorMapping.Sensor?)
+            if format == .homeassist {
+                let fields = line.split(separator: ";", maxSplits: 2).map(String.init)
+                guard fields.count == 3 else { throw ReplayInputError("Line \(lineNumber) does not have three fields separated by \";\".") }
+                let base = mapping.batterySuffix.flatMap { fields[1].hasSuffix($0) ? String(fields[1].dropLast($0.count)) : nil } ?? fields[1]
+                (time, sensor, raw, inferred) = (fields[0], fields[1], fields[2], infersSensors ? HomeAssistInference.sensor(named: base) : nil)
+            } else {
+                guard let casas = CASASLine(Substring(line)) else {
+                    throw ReplayInputError("Line \(lineNumber) is not a CASAS event (date and time, sensor, value).")
+                }
+                (time, sensor, raw, inferred) = (casas.time, casas.sensor, casas.value, infersSensors ? CASASInference.sensor(for: casas) : nil)
+            }
+            guard let instant = localInstant(time, clock: &clock) else {
+                throw ReplayInputError("Line \(lineNumber) starts with \"\(time)\", not a local date and time.")
             }
             let id = "\(mapping.home)-\(lineNumber)"
-            guard let (device, payload) = mapping.payload(sensor: fields[1], raw: fields[2], id: id, timestamp: instant) else {
-                if !mapping.ignoredSuffixes.contains(where: fields[1].hasSuffix), mapping.batterySuffix.map({ !fields[1].hasSuffix($0) }) ?? true {
-                    unmapped[fields[1], default: 0] += 1
+            guard let (device, payload) = mapping.payload(sensor: sensor, raw: raw, id: id, timestamp: instant, inferred: inferred) else {
+                if !mapping.ignoredSuffixes.contains(where: sensor.hasSuffix), mapping.batterySuffix.map({ !sensor.hasSuffix($0) }) ?? true {
+                    unmapped[sensor, default: 0] += 1
                 }
                 continue
             }

@@ -12,13 +12,23 @@ public enum ReplayInput {
         public var timeZone: String?
     }
 
-    public static func load(path: String, format: ReplayInputFormat, mappingPath: String?) throws -> Loaded {
+    /// Loads `path`. A recording without `mappingPath` is read through `CASASInference` or `HomeAssistInference`, as home
+    /// `home` (else one named after the file) in `timeZone` (else the time zone of the homes of its kind: Pacific time for
+    /// CASAS, Paris for HomeAssist).
+    public static func load(path: String, format: ReplayInputFormat, mappingPath: String?, home: String? = nil, timeZone: String? = nil) throws
+        -> Loaded {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ReplayInputError("Cannot read the replay input \(path); check the path and its permissions.")
         }
         switch format {
         case .contract:
             return Loaded(lines: try ContractReplayReader.read(data), unmapped: [:])
+        case .casas where mappingPath == nil, .homeassist where mappingPath == nil:
+            let home = try home ?? homeID(fromFile: path)
+            let mapping = format == .casas ? CASASInference.mapping(home: home, timeZone: timeZone ?? CASASInference.timeZone)
+                : HomeAssistInference.mapping(home: home, timeZone: timeZone ?? HomeAssistInference.timeZone)
+            let result = try RecordingReader.read(data, format: format, mapping: mapping, infersSensors: true)
+            return Loaded(lines: result.lines, unmapped: result.unmapped, home: mapping.home, timeZone: mapping.timeZone)
         case .homeassist, .casas:
             guard let mappingPath else {
                 throw ReplayInputError("--input-format \(format.rawValue) needs --mapping FILE (see deploy/mappings/).")
@@ -27,5 +37,15 @@ public enum ReplayInput {
             let result = try RecordingReader.read(data, format: format, mapping: mapping)
             return Loaded(lines: result.lines, unmapped: result.unmapped, home: mapping.home, timeZone: mapping.timeZone)
         }
+    }
+
+    /// A home id from a recording's file name ("hh110.txt" → "hh110"); CASAS's generic "data" files are named by their folder.
+    static func homeID(fromFile path: String) throws -> String {
+        let url = URL(fileURLWithPath: path)
+        var name = url.deletingPathExtension().lastPathComponent
+        if ["data", "raw", "events", "annotated"].contains(name.lowercased()) { name = url.deletingLastPathComponent().lastPathComponent }
+        let id = String(String(name.unicodeScalars.map { Identifier.isValid(String($0)) ? Character($0) : "-" }).prefix(64))
+        guard Identifier.isValid(id) else { throw ReplayInputError("Cannot name a home after \(path): give --home.") }
+        return id
     }
 }

@@ -64,14 +64,17 @@ public struct SensorMapping: Sendable, Equatable {
         var room: String?
     }
 
-    /// The contract payload for one raw line, or nil when the line carries no event.
-    func payload(sensor name: String, raw: String, id: String, timestamp: Int64) -> (device: String, json: String)? {
+    /// The contract payload for one raw line, or nil when the line carries no event. A sensor the mapping does not name
+    /// is read as `inferred` says (for a battery line, the sensor whose battery it is), when the recording's own fields or
+    /// names tell what it is (`CASASInference`, `HomeAssistInference`).
+    func payload(sensor name: String, raw: String, id: String, timestamp: Int64, inferred: Sensor? = nil) -> (device: String, json: String)? {
         if ignoredSuffixes.contains(where: name.hasSuffix) { return nil }
-        if let suffix = batterySuffix, name.hasSuffix(suffix), let sensor = sensors[String(name.dropLast(suffix.count))],
-           let level = Double(raw), (0...100).contains(level) {
+        if let suffix = batterySuffix, name.hasSuffix(suffix) {
+            guard let sensor = sensors[String(name.dropLast(suffix.count))] ?? inferred, let level = Double(raw), (0...100).contains(level)
+            else { return nil }
             return (sensor.device, event(id: id, timestamp: timestamp, type: .battery, value: JSONText.number(level), room: sensor.room))
         }
-        guard let sensor = sensors[name] else { return nil }
+        guard let sensor = sensors[name] ?? inferred else { return nil }
         let value: String?
         switch sensor.type.expectedValue {
         case .none:

@@ -1,0 +1,47 @@
+import CareHubTesting
+import Foundation
+import Testing
+
+/// `carehub evaluate` through the built binary, on a CASAS home in the raw form and without a mapping file, as a held-out
+/// home may well arrive: the evaluation runs, the JSON on stdout stays whole, and what was skipped is said on stderr.
+@Suite struct EvaluateCommandLineTests {
+    @Test func aRawCASASRecordingWithoutAMappingIsEvaluatedAndItsSkippedSensorsAreNamed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // Three weeks of a home in the newer raw form (CR LF, as published): about the flat every 15 min from 07:00
+        // to 22:00, by the lounge and kitchen sensors; the front door at 10:00; a temperature every hour.
+        var lines: [String] = []
+        for day in 1...21 {
+            let date = String(format: "2012-07-%02d", day)
+            for minute in stride(from: 7 * 60, to: 22 * 60, by: 15) {
+                let time = String(format: "%@ %02d:%02d:00.000000", date, minute / 60, minute % 60)
+                let (sensor, words) = minute % 30 == 0 ? ("M004", "LivingRoom LivingRoom") : ("M012", "Kitchen Kitchen")
+                lines.append("\(time)  \(sensor)  \(words)  ON  Control4-Motion")
+                if minute % 60 == 0 { lines.append("\(time)  T101  Ignore  Ignore  24  Control4-Temperature") }
+                if minute == 10 * 60 { lines.append("\(time)  D001  OutsideDoor  FrontDoor  OPEN  Control4-Door") }
+            }
+        }
+        let folder = directory.path("hh777")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let input = folder + "/data"
+        try Data((lines.joined(separator: "\r\n") + "\r\n").utf8).write(to: URL(fileURLWithPath: input))
+
+        let run = try await CarehubCommand.run(["evaluate", "--input-format", "casas", "--input", input, "--collapses", "5", "--format", "json"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [[String: Any]])
+        #expect(results.map { $0["home"] as? String } == ["hh777", "hh777"])
+        #expect(results.map { $0["mode"] as? String } == ["learned", "fixed"])
+        let learned = try #require(results.first)
+        #expect(learned["learned_at"] is String)
+        #expect(learned["detected"] as? Int == 5)
+        #expect(run.standardError == "carehub: skipped the lines of sensors it does not read: T101 (315).\n")
+
+        // --home names such a home; with a mapping, the mapping does.
+        let named = try await CarehubCommand.run(["evaluate", "--input-format", "casas", "--input", input, "--home", "flat-3", "--collapses", "0"])
+        #expect(named.status == 0, "\(named.standardError)")
+        #expect(named.standardOutput.contains("flat-3"))
+        let refused = try await CarehubCommand.run(["evaluate", "--input", input, "--home", "flat-3"])
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains("--home names a homeassist or casas recording read without a mapping"))
+    }
+}

@@ -1,0 +1,65 @@
+"""bench/evaluate.py finds every real home in its folder, in whatever format the hub reads, and names the ones it cannot
+evaluate: a held-out home dropped into ../shared/data/homes/ must be evaluated, or said not to be, never left out silently.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_evaluate():
+    spec = importlib.util.spec_from_file_location("carehub_evaluate", ROOT / "bench" / "evaluate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["carehub_evaluate"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_every_home_folder_is_evaluated_or_named_with_its_reason(tmp_path: Path) -> None:
+    evaluate = load_evaluate()
+    homes = tmp_path / "homes"
+    raw = "2012-07-18 12:54:45.126257  D002    OutsideDoor FrontDoor   OPEN    Control4-Door\r\n" * 50
+    data = write(homes / "hh777" / "data", raw)
+    write(homes / "hh777" / "README.txt", "2012-07-18 12:54:45 M001 ON\n")  # a document, not a recording
+    # The largest recording is the home, not a short sample beside it.
+    big = write(homes / "casas-old" / "annotated.txt", "2010-11-04 00:03:50.209589 M003 ON Sleeping begin\n" * 40)
+    write(homes / "casas-old" / "sample.txt", "2010-11-04 00:03:50.209589 M003 ON\n")
+    ha = write(homes / "ha-home9" / "home9.csv", "2017-03-01T08:00:00.000;MotionD_K;1\n")
+    contract = write(homes / "flat-4" / "events.jsonl", '{"topic":"carehub/v1/flat-4/pir/event","payload":{}}\n')
+    write(homes / "notes-only" / "SOURCE.md", "# nothing to replay\n")
+
+    found, skipped = evaluate.real_homes(tmp_path / "work", homes)
+
+    assert dict(found) == {
+        "casas-old": ["--input-format", "casas", "--input", str(big), "--home", "casas-old"],
+        "flat-4": ["--input", str(contract)],
+        "ha-home9": ["--input-format", "homeassist", "--input", str(ha), "--home", "ha-home9"],
+        "hh777": ["--input-format", "casas", "--input", str(data), "--home", "hh777"],
+    }
+    assert len(skipped) == 1 and skipped[0][0] == "notes-only" and "no recording" in skipped[0][1]
+
+
+def test_the_shipped_homes_are_read_through_their_mappings(tmp_path: Path) -> None:
+    evaluate = load_evaluate()
+    shared = ROOT.parent / "shared" / "data" / "homes"
+    if not (shared / "homeassist-home1").is_dir():
+        pytest.skip("the shared recordings are not beside this checkout")
+    found, skipped = evaluate.real_homes(tmp_path, shared)
+    arguments = dict(found)
+    assert arguments["homeassist-home1"][-2:] == ["--mapping", str(ROOT / "deploy/mappings/homeassist-home1.yaml")]
+    assert arguments["casas-hh109"][1:4] == ["casas", "--input", str(shared / "casas-hh109" / "hh109_2012-06_motion_on.csv")]
+    assert arguments["casas-hh109"][-2:] == ["--mapping", str(ROOT / "deploy/mappings/casas-hh109.yaml")]
+    assert {"Ordonez A", "Ordonez B"} <= set(arguments)
+    assert skipped == []
