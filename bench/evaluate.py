@@ -134,6 +134,11 @@ def trend_runs(carehub: str, workdir: Path, seeds: int) -> list[tuple[str, int, 
     return runs
 
 
+def named(label: str, result: dict) -> str:
+    """The row's home: its folder, or the source and the home in it ("Ordonez A: ordonez-a")."""
+    return label if label == result["home"] else f"{label}: {result['home']}"
+
+
 def hours(seconds) -> str:
     return "–" if seconds is None else f"{seconds / 3600:.2f}"
 
@@ -189,7 +194,7 @@ def main() -> int:
             kinds[incident["kind"]] = kinds.get(incident["kind"], 0) + 1
         per_month = result["false_urgent_per_month"]
         lines.append(
-            f"| {label}: {result['home']} | {result['mode']} | {result['days_counted']:.1f} | {result['false_urgent']} | "
+            f"| {named(label, result)} | {result['mode']} | {result['days_counted']:.1f} | {result['false_urgent']} | "
             f"{'–' if per_month is None else f'{per_month:.2f}'} | {', '.join(f'{k} {v}' for k, v in sorted(kinds.items())) or '–'} | "
             f"{result['detected']}/{result['collapses']} | {hours(result['delay_median_seconds'])} | {hours(result['delay_p90_seconds'])} | "
             f"{hours(result['delay_max_seconds'])} | {len(result['trends']) if result['mode'] == 'learned' else '–'} |")
@@ -208,7 +213,7 @@ def main() -> int:
         lines += ["", "Thresholds suggested after the first 28 days learned:", ""]
         for label, r in taken:
             values = ", ".join(f"`{k}: {v}`" for k, v in sorted(r["suggested_settings"].items())) or "none (no kind raised more than once)"
-            lines.append(f"- {label}: {r['home']}: {values}")
+            lines.append(f"- {named(label, r)}: {values}")
     lines += ["", f"Trends on simulated homes (onset {ONSET}, day 21 of 42; learned mode):", "",
               "| change | seed | days from onset to the trend | other trends raised |", "|---|---|---|---|"]
     onset = dt.date.fromisoformat(ONSET)
