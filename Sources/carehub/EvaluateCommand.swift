@@ -45,5 +45,10 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         let results = try Evaluator(settings: configuration.rules, collapses: collapses, seed: seed).evaluate(loaded.lines)
         EvaluationReport(results: results).print(format: output.format ?? .table)
+        for home in Set(results.filter { $0.learnedAt == nil }.map(\.home)).sorted() {
+            let days = configuration.rules.settings(for: home).learningDays
+            FileHandle.standardError.write(Data(("carehub: \(home) was never learned (it needs \(days) days of its own activity), so nothing "
+                + "was counted for it.\n").utf8))
+        }
     }
 }

@@ -44,4 +44,15 @@ import Testing
         #expect(refused.status != 0)
         #expect(refused.standardError.contains("--home names a homeassist or casas recording read without a mapping"))
     }
+
+    @Test func aRecordingTooShortToLearnFromSaysSoInsteadOfAnEmptyRow() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let lines = (0..<3 * 24).map { hour in String(format: "2012-06-%02d %02d:10:00.000000,M012,ON", 1 + hour / 24, hour % 24) }
+        let input = directory.path("three-days.csv")
+        try lines.joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let run = try await CarehubCommand.run(["evaluate", "--input-format", "casas", "--input", input, "--collapses", "5"])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError == "carehub: three-days was never learned (it needs 7 days of its own activity), so nothing was counted for it.\n")
+    }
 }
