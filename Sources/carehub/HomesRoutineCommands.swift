@@ -35,7 +35,9 @@ struct HomesRoutineCommand: AsyncParsableCommand {
         let routine = OutputRecord(fields: [
             ("home", .text(home)), ("mode", .text(summary.mode.rawValue)), ("learned_days", .integer(Int64(summary.learnedDays))),
             ("used", .boolean(summary.isUsed)), ("days_counted", .integer(Int64(summary.daysCounted))),
-            ("usually_up_at", minutes(summary.usualWakeMinute)), ("night_visits_a_night", number(summary.nightVisitsPerNight)),
+            ("usually_up_at", minutes(summary.usualWakeMinute)),
+            ("not_up_checked_at", minutes(Double(summary.learnedNotUpMinute ?? settings.notUpCheck))),
+            ("not_up_check_learned", .boolean(summary.learnedNotUpMinute != nil)), ("night_visits_a_night", number(summary.nightVisitsPerNight)),
             ("activity_a_day", number(summary.activityPerDay)), ("minutes_in_bed_a_day", number(summary.bedMinutesPerDay)),
         ])
         let quiet = summary.contexts.map { entry in

@@ -21,6 +21,8 @@ import Testing
             let summary = try #require(routine["routine"] as? [String: Any])
             #expect(summary["mode"] as? String == "learned")
             #expect(summary["used"] as? Bool == false, "a home seen for minutes has learned nothing it may use")
+            #expect(summary["not_up_checked_at"] as? String == "10:00")
+            #expect(summary["not_up_check_learned"] as? Bool == false)
             #expect((routine["trends"] as? [Any])?.isEmpty == true)
             let table = try await fixture.carehub(["homes", "routine", "flat-6"])
             #expect(table.status == 0, "\(table.standardError)")

@@ -51,7 +51,11 @@ extension HomeRules {
             }
             visit(due) { .silence(kind: kind, quietStart: quietStart) }
         }
-        let notUpAt = clock.next(minute: settings.notUpCheck, after: state.notUpCheckedThrough)
+        var notUpAt = clock.next(minute: settings.notUpCheck, after: state.notUpCheckedThrough)
+        if let minute = usualRising(settings: settings)?.checkMinute(settings: settings) {
+            // Before the fixed check, never instead of it: the fixed check still follows a learned one that raised nothing.
+            notUpAt = min(notUpAt, clock.next(minute: minute, after: state.notUpCheckedThrough))
+        }
         visit(notUpAt) { .notUp(checkAt: notUpAt) }
         if let since = state.bedEmptySince, !state.isRaised(.outOfBed) {
             visit(since + Int64(settings.outOfBedAfter * 1000)) { .outOfBed(since: since) }
@@ -171,7 +175,10 @@ extension HomeRules {
                 return
             }
             state.silenceRaisedFor = quietStart
-            raiseWatchingForData(.notUp, quietStart: since, now: now, settings: settings, clock: &clock, commands: &commands)
+            // Checked before the fixed time: the home's own mornings say why.
+            let learned = checkInstant < clock.instant(day: day, minute: settings.notUpCheck) ? usualRising(settings: settings) : nil
+            raiseWatchingForData(.notUp, quietStart: since, now: now, settings: settings, clock: &clock, commands: &commands,
+                                 explanation: learned?.explanation)
         case .outOfBed(let since):
             state.bedEmptySince = nil
             guard !isPaused(at: now) else { return }
@@ -231,13 +238,14 @@ extension HomeRules {
     /// Raises `kind` when the home is proved alive, `no_data` otherwise (architecture invariant 5), with the
     /// evidence: which devices reported during the quiet period.
     private mutating func raiseWatchingForData(
-        _ kind: IncidentKind, quietStart: Int64, now: Int64, settings: RuleSettings, clock: inout LocalClock, commands: inout [IncidentCommand]
+        _ kind: IncidentKind, quietStart: Int64, now: Int64, settings: RuleSettings, clock: inout LocalClock, commands: inout [IncidentCommand],
+        explanation learnedNotUp: String? = nil
     ) {
         let alive = devicesSeen(since: quietStart)
         if isAlive(at: now, settings: settings) {
             state.setRaised(kind, true)
             let evidence = alive.isEmpty ? "" : " Devices reporting meanwhile: \(Self.list(alive))."
-            var explanation = ""
+            var explanation = learnedNotUp.map { " " + $0 } ?? ""
             if kind == .inactivity || kind == .bathroomLong,
                let learned = learnedSilence(quietStart: quietStart, fixedDue: .max, settings: settings, clock: &clock) {
                 explanation = " " + Self.explanation(learned)

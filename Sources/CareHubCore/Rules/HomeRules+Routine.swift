@@ -85,6 +85,13 @@ extension HomeRules {
 
     static let inactivityKinds: [IncidentKind] = [.inactivity, .bathroomLong, .notUp, .outOfBed, .noData]
 
+    /// When this home is usually up, for the learned `not_up` check: learned mode, a routine in use, and a usual rising
+    /// (`UsualRising`) in its counted days.
+    func usualRising(settings: RuleSettings) -> UsualRising? {
+        guard settings.routineMode == .learned, state.routine?.isReady(days: settings.learningDays) == true else { return nil }
+        return state.history?.usualRising
+    }
+
     /// Counts an activity of `type` (with `value`) at `eventTime` in `place` into the day's summary; the first activity of a
     /// new local day ends the last one and raises the trends the weeks now show (`RoutineTrend`), at `receivedAt`.
     mutating func countDay(_ type: EventType, value: String?, place: QuietContext.Place, at eventTime: Int64, receivedAt: Int64,

@@ -19,6 +19,9 @@ public struct DailyHistory: Sendable, Equatable, Codable {
     var todayStartsAt: Int64?
     /// The local day each trend (`RoutineTrend.rawValue`) was last raised on.
     var lastRaised: [Int32] = Array(repeating: .min, count: RoutineTrend.allCases.count)
+    /// When the resident is up in the morning, over the days at home: made once a day, as the day ends, for the learned
+    /// `not_up` check (which is asked for whenever the home's deadline moves).
+    public private(set) var usualRising: UsualRising?
 
     static let capacity = RoutineTrend.recentDays + RoutineTrend.baselineDays
     /// Visits and uses closer together than this are one.
@@ -58,6 +61,7 @@ public struct DailyHistory: Sendable, Equatable, Codable {
             days.append(ended)
             if days.count > Self.capacity { days.removeFirst(days.count - Self.capacity) }
         }
+        usualRising = UsualRising(days: daysAtHome)
         ended = DaySummary(day: day)
         ended.nightVisits = day == Int64(today.day) + 1 ? visitsTowardTomorrow : 0
         visitsTowardTomorrow = 0

@@ -10,6 +10,8 @@ public struct RoutineSummary: Sendable {
     public var isUsed: Bool
     /// Over the counted days before the last seven (or all of them when there are fewer than 21).
     public var usualWakeMinute: Double?
+    /// The local minute of the learned `not_up` check (`UsualRising`), when the home has one and its routine is used.
+    public var learnedNotUpMinute: Int?
     public var nightVisitsPerNight: Double?
     public var activityPerDay: Double?
     public var bedMinutesPerDay: Double?
@@ -37,6 +39,7 @@ public struct RoutineSummary: Sendable {
         let usual = weeks?.baseline ?? days
         let wakes = usual.map(\.wakeMinute).filter { $0 >= 0 }
         usualWakeMinute = wakes.isEmpty ? nil : RoutineTrend.median(wakes)
+        learnedNotUpMinute = isUsed ? state.history?.usualRising?.checkMinute(settings: settings) : nil
         nightVisitsPerNight = usual.isEmpty ? nil : RoutineTrend.mean(usual, \.nightVisits)
         activityPerDay = usual.isEmpty ? nil : RoutineTrend.mean(usual, \.activity)
         bedMinutesPerDay = usual.contains { $0.bedMinutes > 0 } ? RoutineTrend.mean(usual, \.bedMinutes) : nil
