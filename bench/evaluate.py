@@ -34,8 +34,10 @@ HOMES = ROOT.parent / "shared" / "data" / "homes"
 PYTHON = sys.executable
 
 
-def carehub_evaluate(carehub: str, arguments: list[str], collapses: int, seed: int) -> list[dict]:
+def carehub_evaluate(carehub: str, arguments: list[str], collapses: int, seed: int, cut_hours: str | None = None) -> list[dict]:
     command = [carehub, "evaluate", *arguments, "--collapses", str(collapses), "--seed", str(seed), "--format", "json"]
+    if cut_hours:
+        command += ["--cut-hours", cut_hours]
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
 
@@ -115,6 +117,7 @@ def simulated_homes(workdir: Path, homes: int, days: int, seed: int) -> tuple[st
     return (f"simulated ({homes} homes × {days} days, resident.py seed {seed})", ["--input", str(recording)])
 
 
+NIGHT = "00:00-06:00"  # the night collapses' local hours
 ONSET = "2026-12-21"  # day 21 of resident.py's default start, 2026-11-30
 EXPECTED = {"infection": "night_visits_rising", "decline": "activity_falling", "later": "rising_later"}
 
@@ -155,6 +158,7 @@ def main() -> int:
     arguments = parser.parse_args()
 
     rows = []
+    nights: list[tuple[str, dict]] = []
     with tempfile.TemporaryDirectory(prefix="carehub-evaluate-") as directory:
         workdir = Path(directory)
         found, skipped = real_homes(workdir, arguments.homes)
@@ -166,6 +170,9 @@ def main() -> int:
             print(f"evaluating {label} …", flush=True)
             for result in carehub_evaluate(arguments.carehub, args, arguments.collapses, arguments.seed):
                 rows.append((label, real, result))
+            for result in carehub_evaluate(arguments.carehub, args, arguments.collapses, arguments.seed, NIGHT):
+                if result["mode"] in ("fixed", "learned"):
+                    nights.append((label, result))
         print("trends on simulated homes …", flush=True)
         trends = trend_runs(arguments.carehub, workdir, arguments.trend_seeds)
 
@@ -214,6 +221,19 @@ def main() -> int:
         for label, r in taken:
             values = ", ".join(f"`{k}: {v}`" for k, v in sorted(r["suggested_settings"].items())) or "none (no kind raised more than once)"
             lines.append(f"- {named(label, r)}: {values}")
+    lines += ["", f"Collapses at night ({NIGHT}, the resident at home; outside the issue's daytime protocol, measured because "
+              "a night on the floor is the longest wait): detection delay, median / p90 / max h, and collapses found.", "",
+              "| home | fixed | learned |", "|---|---|---|"]
+    by_home: dict[str, dict[str, dict]] = {}
+    for label, result in nights:
+        by_home.setdefault(named(label, result), {})[result["mode"]] = result
+    for home, modes in by_home.items():
+        def cell(r: dict | None) -> str:
+            if r is None or not r["collapses"]:
+                return "–"
+            return (f"{hours(r['delay_median_seconds'])} / {hours(r['delay_p90_seconds'])} / {hours(r['delay_max_seconds'])}, "
+                    f"{r['detected']}/{r['collapses']}")
+        lines.append(f"| {home} | {cell(modes.get('fixed'))} | {cell(modes.get('learned'))} |")
     lines += ["", f"Trends on simulated homes (onset {ONSET}, day 21 of 42; learned mode):", "",
               "| change | seed | days from onset to the trend | other trends raised |", "|---|---|---|---|"]
     onset = dt.date.fromisoformat(ONSET)

@@ -10,8 +10,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         discussion: """
             Replays a recording in memory twice for each home and mode: once as it is, counting the urgent incidents
             raised after the home's routine was learned (a recording without a real emergency makes each one false);
-            and cut off at --collapses moments drawn with --seed from the daytime minutes (08:00-20:00) when the
-            resident is at home, after which only heartbeats and gateway statuses go on (made for recordings that have
+            and cut off at --collapses moments drawn with --seed from the daytime minutes (08:00-20:00, or
+            --cut-hours) when the resident is at home, after which only heartbeats and gateway statuses go on (made for recordings that have
             none), timing the first urgent incident. Nothing is written.
 
             Example:
@@ -30,10 +30,13 @@ struct EvaluateCommand: AsyncParsableCommand {
     @OptionGroup var recording: RecordingOptions
     @Option(help: "Simulated collapses per home.") var collapses = 50
     @Option(help: "Random seed for the collapse times.") var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("Local hours the collapses are drawn from, as HH:MM-HH:MM (may wrap midnight).", valueName: "window"))
+    var cutHours = "08:00-20:00"
     @OptionGroup var output: FormatOption
 
     func validate() throws {
         guard collapses >= 0 else { throw ValidationError("--collapses must be 0 or more.") }
+        guard cutWindow != nil else { throw ValidationError("--cut-hours must be two local times, HH:MM-HH:MM, such as 00:00-06:00.") }
     }
 
     func run() async throws {
@@ -43,12 +46,21 @@ struct EvaluateCommand: AsyncParsableCommand {
             let skipped = loaded.unmapped.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
             FileHandle.standardError.write(Data("carehub: skipped the lines of sensors it does not read: \(skipped).\n".utf8))
         }
-        let results = try Evaluator(settings: configuration.rules, collapses: collapses, seed: seed).evaluate(loaded.lines)
+        var evaluator = Evaluator(settings: configuration.rules, collapses: collapses, seed: seed)
+        if let cutWindow { evaluator.daytime = cutWindow }
+        let results = try evaluator.evaluate(loaded.lines)
         EvaluationReport(results: results).print(format: output.format ?? .table)
         for home in Set(results.filter { $0.learnedAt == nil }.map(\.home)).sorted() {
             let days = configuration.rules.settings(for: home).learningDays
             FileHandle.standardError.write(Data(("carehub: \(home) was never learned (it needs \(days) days of its own activity), so nothing "
                 + "was counted for it.\n").utf8))
         }
+    }
+
+    /// `--cut-hours` read, or nil when it is not two times.
+    private var cutWindow: LocalWindow? {
+        let times = cutHours.split(separator: "-").map(String.init)
+        guard times.count == 2, let start = LocalWindow.parseTime(times[0]), let end = LocalWindow.parseTime(times[1]), start != end else { return nil }
+        return LocalWindow(start: start, end: end)
     }
 }

@@ -40,6 +40,29 @@ import Testing
         #expect(fixedDelays.filter { $0 > 3 * 3_600 }.count > 10, "the fixed rules wait four hours: \(fixedDelays)")
     }
 
+    @Test func nightCollapsesAreDrawnFromTheNightAndEachNamesWhatFoundIt() throws {
+        var evaluator = Evaluator(settings: RuleSettingsBook(), collapses: 20, seed: 7)
+        evaluator.daytime = LocalWindow(start: 0, end: 6 * 60)
+        let learned = try #require(try evaluator.evaluate(Self.steadyHome(days: 21)).first { $0.mode == .learned })
+        var clock = try #require(LocalClock(identifier: "Europe/London"))
+        #expect(learned.cuts.count == 20)
+        #expect(learned.cuts.allSatisfy { clock.minuteOfDay(at: $0.millisecondsSince1970) < 6 * 60 }, "\(learned.cuts)")
+        // In bed since 22:00: only the morning finds the resident. Once 14 mornings are counted (from 16 November) this
+        // home, up at 07:00 every day, is checked at 08:00 and the incident says why; before, the fixed 10:00.
+        let twoWeeks = try #require(RFC3339.parse("2026-11-16T00:00:00Z"))
+        #expect(learned.detections.count == 20)
+        for (index, cut) in learned.cuts.enumerated() {
+            let found = try #require(learned.delays[index].map { cut.addingTimeInterval($0) })
+            let morning = clock.instant(day: clock.localDay(at: cut.millisecondsSince1970), minute: cut >= twoWeeks ? 8 * 60 : 10 * 60)
+            #expect(found.millisecondsSince1970 == morning, "cut at \(cut), found at \(found)")
+            if cut >= twoWeeks {
+                #expect(learned.detections[index]?.kind == .notUp)
+                #expect(learned.detections[index]?.summary.contains("this home was up and about by 07:00 every day") == true)
+            }
+        }
+        #expect(learned.cuts.contains { $0 >= twoWeeks } && learned.cuts.contains { $0 < twoWeeks })
+    }
+
     @Test func theSameSeedDrawsTheSameCollapsesAndAnotherSeedOthers() throws {
         let lines = Self.steadyHome(days: 12)
         func delays(_ seed: UInt64) throws -> [Double?] {

@@ -54,5 +54,8 @@ import Testing
         let run = try await CarehubCommand.run(["evaluate", "--input-format", "casas", "--input", input, "--collapses", "5"])
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardError == "carehub: three-days was never learned (it needs 7 days of its own activity), so nothing was counted for it.\n")
+        let badHours = try await CarehubCommand.run(["evaluate", "--input-format", "casas", "--input", input, "--cut-hours", "22:00-25:00"])
+        #expect(badHours.status == 64)
+        #expect(badHours.standardError.contains("--cut-hours must be two local times, HH:MM-HH:MM"))
     }
 }
