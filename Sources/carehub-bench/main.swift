@@ -10,7 +10,7 @@ import GRDB
 //   carehub-bench replay FILE        contract JSONL, e.g. from simulators/resident.py
 //   carehub-bench replay-db FILE [LINES]   the same lines (the first LINES) replayed into a new database, as
 //                                    `carehub replay --db` does, against the in-memory replay of them in the same run
-//   carehub-bench memory HOMES [MODE] RSS growth per home after 20 realistic events each (fixed rules, or with a learned routine)
+//   carehub-bench memory HOMES [MODE] RSS growth per home after 36 days of events each, one an hour (fixed rules, or with a learned routine)
 //   carehub-bench ingest-metrics EVENTS ROUNDS   CPU cost of the hub's metrics on the ingest path (with against without)
 
 func residentBytes() -> Int {
@@ -95,24 +95,33 @@ func persistedReplayThroughput(path: String, lines limit: Int?) throws {
         """)
 }
 
-/// `mode` fixed measures the fixed rules' state alone; learned adds each home's learned routine (its first quiet creates it).
+/// One event of a home's hour-by-hour day, the `index`th hour from `start` (plus `offset` seconds): motion from 07:00 to
+/// 21:00 going round five rooms, a thermometer's heartbeat in the other hours. 36 days of them (`routineHours`) give a
+/// home a full history (35 days counted), its usual rising and its learned quiets, as in a home that has run for weeks.
+func routineEvent(home: Int, index: Int, start: Date, offset: Int = 0) -> SensorEvent {
+    let rooms = ["kitchen", "lounge", "bedroom", "bathroom", "hall"]
+    let room = rooms[index % rooms.count]
+    let type: EventType = (7..<22).contains(index % 24) ? .motion : .heartbeat
+    let device = type == .heartbeat ? "temp-\(room)" : "pir-\(room)"
+    return SensorEvent(home: "home-\(home)", device: device, id: "e\(index)", type: type, value: type == .motion ? .boolean(true) : .none,
+                       timestamp: start.addingTimeInterval(Double(index * 3_600 + offset)), room: room)
+}
+
+let routineHours = 36 * 24
+
+/// `mode` fixed measures the fixed rules' state alone; learned adds each home's learned routine and its counted days, each
+/// home fed `routineHours` of `routineEvent`.
 func ruleMemory(homes: Int, mode: RoutineMode) {
     var engine = RulesEngine(settings: RuleSettingsBook().withRoutineMode(mode))
     let start = Date(timeIntervalSince1970: 1_796_000_000)
-    let rooms = ["kitchen", "lounge", "bedroom", "bathroom", "hall"]
     func feed(_ home: Int, _ index: Int) {
-        let room = rooms[index % rooms.count]
-        let type: EventType = index % 4 == 3 ? .heartbeat : .motion
-        let device = type == .heartbeat ? "temp-\(room)" : "pir-\(room)"
-        let at = start.addingTimeInterval(Double(index * 600 + home % 600))
-        let event = SensorEvent(home: "home-\(home)", device: device, id: "e\(index)", type: type,
-                                value: type == .motion ? .boolean(true) : .none, timestamp: at, room: room)
-        _ = engine.handle(event, receivedAt: at)
+        let event = routineEvent(home: home, index: index, start: start, offset: home % 600)
+        _ = engine.handle(event, receivedAt: event.timestamp)
     }
     feed(0, 0)
     let before = residentBytes()
     for home in 0..<homes {
-        for index in 0..<20 { feed(home, index) }
+        for index in 0..<routineHours { feed(home, index) }
     }
     var deadlines = DeadlineQueue()
     for home in 0..<homes {
@@ -125,7 +134,9 @@ func ruleMemory(homes: Int, mode: RoutineMode) {
         "persisted_state_bytes_one_home":\(encoded),"timers":\(deadlines.count),\
         "home_rules_stride":\(MemoryLayout<HomeRules>.stride),"device_stride":\(MemoryLayout<DeviceRuleState>.stride),\
         "devices_per_home":\(engine.homes["home-1"]?.state.devices.count ?? 0),"mode":"\(mode.rawValue)",\
-        "routine_count_bytes":\(engine.homes["home-1"]?.state.routine?.countBytes ?? 0)}
+        "routine_count_bytes":\(engine.homes["home-1"]?.state.routine?.countBytes ?? 0),\
+        "days_counted":\(engine.homes["home-1"]?.state.history?.days.count ?? 0),\
+        "usual_rising":\(engine.homes["home-1"]?.state.history?.usualRising != nil)}
         """)
 }
 
@@ -137,14 +148,13 @@ func makeDatabase(path: String, homes: Int, events: Int, incidents: Int) throws 
     let span = Int64(30 * 86_400_000)
     let rooms = ["kitchen", "lounge", "bedroom", "bathroom", "hall"]
     var engine = RulesEngine()
+    // Each home's rule state as after weeks of its routine (learned, the default mode): what start-up decodes.
     let state = { (home: Int) -> HomeRuleState in
-        for index in 0..<20 {
-            let room = rooms[index % rooms.count]
-            let at = Date(millisecondsSince1970: start + Int64(index * 600_000))
-            _ = engine.handle(SensorEvent(home: "home-\(home)", device: index % 4 == 3 ? "temp-\(room)" : "pir-\(room)", id: "s\(index)",
-                                          type: index % 4 == 3 ? .heartbeat : .motion, value: index % 4 == 3 ? .none : .boolean(true),
-                                          timestamp: at, room: room), receivedAt: at)
+        for index in 0..<routineHours {
+            let event = routineEvent(home: home, index: index, start: Date(millisecondsSince1970: start))
+            _ = engine.handle(event, receivedAt: event.timestamp)
         }
+        defer { engine.forget(home: "home-\(home)") }
         return engine.homes["home-\(home)"]?.state ?? HomeRuleState(firstSeenAt: start)
     }
     let encoder = JSONEncoder()

@@ -1,4 +1,4 @@
-import CareHubCore
+@testable import CareHubCore
 import Foundation
 import Testing
 
@@ -72,5 +72,37 @@ import Testing
         away.awayMinutes = 900
         let again = try JSONDecoder().decode(DaySummary.self, from: JSONEncoder().encode(away))
         #expect(again == away && !again.wasMostlyHome)
+    }
+
+    @Test func aHistoryIsSavedWithItsDaysPackedAndAHistorySavedAsArraysIsStillRead() throws {
+        var scenario = RuleScenario(start: "2026-11-01 00:00")
+        LearnedRoutineTests.liveRoutine(&scenario, days: 20, from: "2026-11-01")
+        let history = try #require(scenario.engine.homes["flat-1"]?.state.history)
+        #expect(history.days.count == 19 && history.usualRising != nil)
+        // Extremes of every field survive the packing.
+        var extreme = DaySummary(day: -3)
+        (extreme.activity, extreme.nightVisits, extreme.kitchenUses, extreme.wakeMinute) = (.max, 255, 1, -1)
+        (extreme.bedMinutes, extreme.outings, extreme.awayMinutes) = (1_440, 7, 900)
+        let saved = try JSONEncoder().encode(history)
+        let object = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
+        let packed = try #require(object["days"] as? String, "one string, not 19 arrays")
+        #expect(Data(base64Encoded: packed)?.count == 19 * 15)
+        #expect(try JSONDecoder().decode(DailyHistory.self, from: saved) == history)
+        var bytes: [UInt8] = []
+        extreme.pack(into: &bytes)
+        #expect(DaySummary(packed: bytes, at: 0) == extreme)
+
+        // As earlier versions saved it: the days as arrays of numbers.
+        var old = object
+        old["days"] = history.days.map { day in
+            [Int(day.day), Int(day.activity), Int(day.nightVisits), Int(day.kitchenUses), Int(day.wakeMinute), Int(day.bedMinutes),
+             Int(day.outings), Int(day.awayMinutes)]
+        }
+        let oldData = try JSONSerialization.data(withJSONObject: old)
+        #expect(try JSONDecoder().decode(DailyHistory.self, from: oldData) == history)
+        // A damaged string is a clear error, not days made up.
+        var damaged = object
+        damaged["days"] = "AAAA"
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(DailyHistory.self, from: JSONSerialization.data(withJSONObject: damaged)) }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The last five weeks of a home's days (`DaySummary`), the day being counted, and when each trend was last raised:
 /// what `RoutineTrend` compares. About 600 bytes a home.
-public struct DailyHistory: Sendable, Equatable, Codable {
+public struct DailyHistory: Sendable, Equatable {
     /// Complete days with some activity, oldest first; at most `RoutineTrend.recentDays + baselineDays`.
     public private(set) var days: [DaySummary] = []
     /// The day being counted.
@@ -157,5 +157,53 @@ public struct DailyHistory: Sendable, Equatable, Codable {
     /// `minutes` with the whole minutes from `start` to `end` added, at most a day's.
     private static func adding(from start: Int64, to end: Int64, to minutes: UInt16) -> UInt16 {
         UInt16(min(24 * 60, Int(minutes) + Int(max(0, end - start) / 60_000)))
+    }
+}
+
+/// Saved with each day's numbers packed into one base64 string (`DaySummary.pack(into:)`): five weeks of days as arrays of
+/// numbers were 35 JSON containers and 280 numbers a home, most of the time a large hub spent decoding rule state at
+/// start-up. The arrays earlier versions saved are still read.
+extension DailyHistory: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case days, today, visitsTowardTomorrow, lastBathroomAt, lastKitchenAt, bedSince, wakeCandidate, todayStartsAt, lastRaised, usualRising
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let text = try? container.decode(String.self, forKey: .days) {
+            guard let data = Data(base64Encoded: text), data.count % DaySummary.packedSize == 0 else {
+                throw DecodingError.dataCorruptedError(forKey: .days, in: container, debugDescription: "the counted days are damaged")
+            }
+            let bytes = [UInt8](data)
+            days = stride(from: 0, to: bytes.count, by: DaySummary.packedSize).map { DaySummary(packed: bytes, at: $0) }
+        } else {
+            days = try container.decode([DaySummary].self, forKey: .days)
+        }
+        today = try container.decode(DaySummary.self, forKey: .today)
+        visitsTowardTomorrow = try container.decode(UInt8.self, forKey: .visitsTowardTomorrow)
+        lastBathroomAt = try container.decodeIfPresent(Int64.self, forKey: .lastBathroomAt)
+        lastKitchenAt = try container.decodeIfPresent(Int64.self, forKey: .lastKitchenAt)
+        bedSince = try container.decodeIfPresent(Int64.self, forKey: .bedSince)
+        wakeCandidate = try container.decodeIfPresent(Int16.self, forKey: .wakeCandidate)
+        todayStartsAt = try container.decodeIfPresent(Int64.self, forKey: .todayStartsAt)
+        lastRaised = try container.decode([Int32].self, forKey: .lastRaised)
+        usualRising = try container.decodeIfPresent(UsualRising.self, forKey: .usualRising)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        var packed: [UInt8] = []
+        packed.reserveCapacity(days.count * DaySummary.packedSize)
+        for day in days { day.pack(into: &packed) }
+        try container.encode(Data(packed).base64EncodedString(), forKey: .days)
+        try container.encode(today, forKey: .today)
+        try container.encode(visitsTowardTomorrow, forKey: .visitsTowardTomorrow)
+        try container.encodeIfPresent(lastBathroomAt, forKey: .lastBathroomAt)
+        try container.encodeIfPresent(lastKitchenAt, forKey: .lastKitchenAt)
+        try container.encodeIfPresent(bedSince, forKey: .bedSince)
+        try container.encodeIfPresent(wakeCandidate, forKey: .wakeCandidate)
+        try container.encodeIfPresent(todayStartsAt, forKey: .todayStartsAt)
+        try container.encode(lastRaised, forKey: .lastRaised)
+        try container.encodeIfPresent(usualRising, forKey: .usualRising)
     }
 }

@@ -57,3 +57,43 @@ extension DaySummary: Codable {
         try container.encode(awayMinutes)
     }
 }
+
+extension DaySummary {
+    /// Bytes of one day packed (`pack(into:)`): the fields in order, little-endian.
+    static let packedSize = 15
+
+    /// Appends the day's fields to `bytes`: day (4 bytes), activity (2), night visits (1), kitchen uses (1), wake minute (2),
+    /// bed minutes (2), outings (1), minutes away (2).
+    func pack(into bytes: inout [UInt8]) {
+        func append<T: FixedWidthInteger>(_ value: T) {
+            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        append(day)
+        append(activity)
+        append(nightVisits)
+        append(kitchenUses)
+        append(wakeMinute)
+        append(bedMinutes)
+        append(outings)
+        append(awayMinutes)
+    }
+
+    /// The day packed at `offset` in `bytes` (`packedSize` bytes from there).
+    init(packed bytes: [UInt8], at offset: Int) {
+        var position = offset
+        func read<T: FixedWidthInteger>(_: T.Type) -> T {
+            var value = T.zero
+            for index in 0..<MemoryLayout<T>.size { value |= T(truncatingIfNeeded: bytes[position + index]) << (8 * index) }
+            position += MemoryLayout<T>.size
+            return value
+        }
+        self.init(day: Int64(read(Int32.self)))
+        activity = read(UInt16.self)
+        nightVisits = read(UInt8.self)
+        kitchenUses = read(UInt8.self)
+        wakeMinute = read(Int16.self)
+        bedMinutes = read(UInt16.self)
+        outings = read(UInt8.self)
+        awayMinutes = read(UInt16.self)
+    }
+}
