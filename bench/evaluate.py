@@ -72,7 +72,9 @@ def real_homes(workdir: Path, homes_dir: Path = HOMES) -> tuple[list[tuple[str, 
     `*_Sensors.txt`), and (folder, reason) for each folder that could not be evaluated: a home added to the folder is
     evaluated without a change here, or said not to be.
 
-    A folder's recording is its largest file in a format the hub reads (a short sample beside it is not a home);
+    A folder's recording is its largest file in a format the hub reads (a short sample beside it is not a home), or, when
+    that file is smaller than the others of its format together, all of them joined in name order (a recording split
+    into parts);
     `deploy/mappings/<folder>.yaml` is its mapping when there is one; without one, a CASAS recording is read by its own
     location words and sensor types and a HomeAssist export by its platform's sensor names."""
     homes: list[tuple[str, list[str]]] = []
@@ -92,12 +94,22 @@ def real_homes(workdir: Path, homes_dir: Path = HOMES) -> tuple[list[tuple[str, 
                 homes.append((f"Ordonez {letter}" if name.startswith("Ordonez") else f"{folder.name} {name}",
                               ["--input", str(converted), "--timezone", "Europe/Madrid"]))
             continue
-        files = [p for p in folder.rglob("*") if p.is_file() and not NOT_RECORDINGS.search(p.name)]
-        found = [(p.stat().st_size, p, fmt) for p in files if (fmt := sniff(p))]
+        def recordings(paths) -> list:
+            return [(p.stat().st_size, p, fmt) for p in paths if p.is_file() and not NOT_RECORDINGS.search(p.name) and (fmt := sniff(p))]
+        # The folder's own files first: a subfolder (hh109's daily/ files beside their concatenation) only when it has none.
+        found = recordings(folder.iterdir()) or recordings(folder.rglob("*"))
         if not found:
             skipped.append((folder.name, "no recording in a format the hub reads (HomeAssist, CASAS, Ordonez, contract JSON lines)"))
             continue
-        _, recording, fmt = max(found, key=lambda f: (f[0], str(f[1])))
+        size, recording, fmt = max(found, key=lambda f: (f[0], str(f[1])))
+        parts = sorted((p for other_size, p, other in found if other == fmt), key=str)
+        if len(parts) > 1 and size < sum(other_size for other_size, p, other in found if other == fmt and p != recording):
+            # A recording split into parts (a month a file), not one whole file beside a sample: all of them, in name order.
+            recording = workdir / f"{folder.name}-joined{recording.suffix}"
+            with recording.open("wb") as joined:
+                for part in parts:
+                    data = part.read_bytes()
+                    joined.write(data if data.endswith(b"\n") or not data else data + b"\n")
         mapping = ROOT / "deploy" / "mappings" / f"{folder.name}.yaml"
         arguments = ["--input", str(recording)]
         if fmt != "contract":

@@ -36,19 +36,31 @@ def test_every_home_folder_is_evaluated_or_named_with_its_reason(tmp_path: Path)
     # The largest recording is the home, not a short sample beside it.
     big = write(homes / "casas-old" / "annotated.txt", "2010-11-04 00:03:50.209589 M003 ON Sleeping begin\n" * 40)
     write(homes / "casas-old" / "sample.txt", "2010-11-04 00:03:50.209589 M003 ON\n")
+    for day in range(1, 4):  # the same days again, a file a day, in a subfolder: not read twice
+        write(homes / "casas-old" / "daily" / f"2010-11-0{day}.txt", "2010-11-04 00:03:50.209589 M003 ON Sleeping begin\n" * 20)
+    nested = write(homes / "hh778" / "raw" / "data", raw)  # a recording only in a subfolder is found there
     ha = write(homes / "ha-home9" / "home9.csv", "2017-03-01T08:00:00.000;MotionD_K;1\n")
     contract = write(homes / "flat-4" / "events.jsonl", '{"topic":"carehub/v1/flat-4/pir/event","payload":{}}\n')
     write(homes / "notes-only" / "SOURCE.md", "# nothing to replay\n")
+    # A recording split into months: all of it, in order, not its largest month.
+    write(homes / "ha-split" / "home-2017-02.csv", "2017-02-01T08:00:00.000;MotionD_K;1\n" * 30)
+    write(homes / "ha-split" / "home-2017-01.csv", "2017-01-01T08:00:00.000;MotionD_K;1\n" * 20)
+    write(homes / "ha-split" / "home-2017-03.csv", "2017-03-01T08:00:00.000;MotionD_K;1\n" * 25)
 
+    (tmp_path / "work").mkdir()
     found, skipped = evaluate.real_homes(tmp_path / "work", homes)
 
     assert dict(found) == {
         "casas-old": ["--input-format", "casas", "--input", str(big), "--home", "casas-old"],
         "flat-4": ["--input", str(contract)],
         "ha-home9": ["--input-format", "homeassist", "--input", str(ha), "--home", "ha-home9"],
+        "ha-split": ["--input-format", "homeassist", "--input", str(tmp_path / "work" / "ha-split-joined.csv"), "--home", "ha-split"],
         "hh777": ["--input-format", "casas", "--input", str(data), "--home", "hh777"],
+        "hh778": ["--input-format", "casas", "--input", str(nested), "--home", "hh778"],
     }
     assert len(skipped) == 1 and skipped[0][0] == "notes-only" and "no recording" in skipped[0][1]
+    joined = (tmp_path / "work" / "ha-split-joined.csv").read_text().splitlines()
+    assert len(joined) == 75 and joined[0].startswith("2017-01") and joined[-1].startswith("2017-03")
 
 
 def test_the_shipped_homes_are_read_through_their_mappings(tmp_path: Path) -> None:
