@@ -75,11 +75,8 @@ struct RulesFields: Decodable, Equatable {
         }
         func window(_ key: String, _ text: String?) throws -> LocalWindow? {
             guard let text else { return nil }
-            let parts = text.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, let start = LocalWindow.parseTime(parts[0]), let end = LocalWindow.parseTime(parts[1]), start != end else {
-                throw fail(key, "must be a window like \"07:00-23:00\"")
-            }
-            return LocalWindow(start: start, end: end)
+            guard let window = LocalWindow.parse(text) else { throw fail(key, "must be a window like \"07:00-23:00\"") }
+            return window
         }
         func time(_ key: String, _ text: String?) throws -> Int? {
             guard let text else { return nil }

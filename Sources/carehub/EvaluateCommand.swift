@@ -43,7 +43,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         let (configuration, loaded) = try recording.load()
         if !loaded.unmapped.isEmpty {
             // On stderr, so that the table or JSON on stdout stays whole.
-            let skipped = loaded.unmapped.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+            let skipped = ReplayInput.Loaded.listing(loaded.unmapped)
             FileHandle.standardError.write(Data("carehub: skipped the lines of sensors it does not read: \(skipped).\n".utf8))
         }
         var evaluator = Evaluator(settings: configuration.rules, collapses: collapses, seed: seed)
@@ -58,9 +58,5 @@ struct EvaluateCommand: AsyncParsableCommand {
     }
 
     /// `--cut-hours` read, or nil when it is not two times.
-    private var cutWindow: LocalWindow? {
-        let times = cutHours.split(separator: "-").map(String.init)
-        guard times.count == 2, let start = LocalWindow.parseTime(times[0]), let end = LocalWindow.parseTime(times[1]), start != end else { return nil }
-        return LocalWindow(start: start, end: end)
-    }
+    private var cutWindow: LocalWindow? { LocalWindow.parse(cutHours) }
 }

@@ -49,7 +49,7 @@ struct ReplaySummary {
                 Swift.print("From \(RFC3339.format(first)) to \(RFC3339.format(last)); timers up to \(RFC3339.format(until)).")
             }
             if !unmapped.isEmpty {
-                Swift.print("Skipped lines of unmapped sensors: " + unmapped.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
+                Swift.print("Skipped lines of unmapped sensors: " + ReplayInput.Loaded.listing(unmapped))
             }
             Swift.print("\nIncidents by kind: " + (kinds.isEmpty ? "none" : kinds.map { "\($0) \(byKind[$0] ?? 0)" }.joined(separator: ", ")))
             guard !kinds.isEmpty else { return }

@@ -52,7 +52,7 @@ extension HomeRules {
             visit(due) { .silence(kind: kind, quietStart: quietStart) }
         }
         var notUpAt = clock.next(minute: settings.notUpCheck, after: state.notUpCheckedThrough)
-        if let minute = usualRising(settings: settings)?.checkMinute(settings: settings) {
+        if let minute = state.usualRising(settings: settings)?.checkMinute(settings: settings) {
             // Before the fixed check, never instead of it: the fixed check still follows a learned one that raised nothing.
             notUpAt = min(notUpAt, clock.next(minute: minute, after: state.notUpCheckedThrough))
         }
@@ -176,7 +176,7 @@ extension HomeRules {
             }
             state.silenceRaisedFor = quietStart
             // Checked before the fixed time: the home's own mornings say why.
-            let learned = checkInstant < clock.instant(day: day, minute: settings.notUpCheck) ? usualRising(settings: settings) : nil
+            let learned = checkInstant < clock.instant(day: day, minute: settings.notUpCheck) ? state.usualRising(settings: settings) : nil
             raiseWatchingForData(.notUp, quietStart: since, now: now, settings: settings, clock: &clock, commands: &commands,
                                  explanation: learned?.explanation)
         case .outOfBed(let since):

@@ -47,8 +47,7 @@ extension HomeRules {
     /// The silence that began at `quietStart` as the learned routine judges it, or nil where the fixed rules judge it
     /// (fixed mode, a routine not learned yet, a quiet that began with no activity, a context with too few quiets).
     func learnedSilence(quietStart: Int64, fixedDue: Int64, settings: RuleSettings, clock: inout LocalClock) -> LearnedSilence? {
-        guard settings.routineMode == .learned, let routine = state.routine, routine.isReady(days: settings.learningDays),
-              state.lastActivityAt == quietStart, let raw = state.lastActivityPlace, let place = QuietContext.Place(rawValue: raw)
+        guard state.usesRoutine(settings: settings), let routine = state.routine, state.lastActivityAt == quietStart, let raw = state.lastActivityPlace, let place = QuietContext.Place(rawValue: raw)
         else { return nil }
         let context = QuietContext(place: place, part: QuietContext.DayPart(minuteOfDay: clock.minuteOfDay(at: quietStart)))
         guard let judgement = routine.judgement(for: context) else { return nil }
@@ -85,12 +84,6 @@ extension HomeRules {
 
     static let inactivityKinds: [IncidentKind] = [.inactivity, .bathroomLong, .notUp, .outOfBed, .noData]
 
-    /// When this home is usually up, for the learned `not_up` check: learned mode, a routine in use, and a usual rising
-    /// (`UsualRising`) in its counted days.
-    func usualRising(settings: RuleSettings) -> UsualRising? {
-        guard settings.routineMode == .learned, state.routine?.isReady(days: settings.learningDays) == true else { return nil }
-        return state.history?.usualRising
-    }
 
     /// Counts an activity of `type` (with `value`) at `eventTime` in `place` into the day's summary; the first activity of a
     /// new local day ends the last one and raises the trends the weeks now show (`RoutineTrend`), at `receivedAt`.
@@ -125,5 +118,18 @@ extension RuleSettingsBook {
         book.defaults.routineMode = mode
         for home in book.homes.keys { book.homes[home]?.routineMode = mode }
         return book
+    }
+}
+
+extension HomeRuleState {
+    /// Whether the home's learned routine is in use: learned mode, and `RuleSettings.learningDays` learned.
+    func usesRoutine(settings: RuleSettings) -> Bool {
+        settings.routineMode == .learned && routine?.isReady(days: settings.learningDays) == true
+    }
+
+    /// When this home is usually up, for the learned `not_up` check: a routine in use, and a usual rising (`UsualRising`) in
+    /// its counted days.
+    func usualRising(settings: RuleSettings) -> UsualRising? {
+        usesRoutine(settings: settings) ? history?.usualRising : nil
     }
 }

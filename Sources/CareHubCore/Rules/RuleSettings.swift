@@ -116,6 +116,13 @@ public struct LocalWindow: Sendable, Equatable, CustomStringConvertible {
         String(format: "%02d:%02d", minute / 60, minute % 60)
     }
 
+    /// Parses "HH:MM-HH:MM" (spaces around the times allowed); nil for anything else, or a window that starts where it ends.
+    public static func parse(_ text: String) -> LocalWindow? {
+        let parts = text.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, let start = parseTime(parts[0]), let end = parseTime(parts[1]), start != end else { return nil }
+        return LocalWindow(start: start, end: end)
+    }
+
     /// Parses "HH:MM".
     public static func parseTime(_ text: String) -> Int? {
         let parts = text.split(separator: ":")

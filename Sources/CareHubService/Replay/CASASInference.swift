@@ -5,8 +5,8 @@ import Foundation
 /// one, from its id's prefix, M motion and D door, as CASAS names them), its room from its location words, device ids as
 /// `deploy/mappings/casas-hh109.yaml` names them (M012 → `pir-m012`, D002 → `door-d002`).
 ///
-/// Sensors of other kinds are skipped and reported: temperatures (CASAS homes mix °F and °C without saying which),
-/// light levels, item and area sensors.
+/// Motion-area sensors (MA…, Control4-MotionArea) are motion. Sensors of other kinds are skipped and reported:
+/// temperatures (CASAS homes mix °F and °C without saying which), light levels, items, radios.
 enum CASASInference {
     /// The mapping a recording without a mapping file is read through: no sensors of its own, CASAS's values.
     static func mapping(home: String, timeZone: String) -> SensorMapping {

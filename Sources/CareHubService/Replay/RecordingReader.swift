@@ -21,23 +21,27 @@ enum RecordingReader {
             lineNumber += 1
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { continue }
-            let (time, sensor, raw, inferred): (String, String, String, SensorMapping.Sensor?)
+            let (time, sensor, raw): (String, String, String)
+            // How a sensor the mapping does not name reads, when sensors are inferred: by its name (HomeAssist), or by the
+            // line's own fields (CASAS).
+            let infer: (String) -> SensorMapping.Sensor?
             if format == .homeassist {
                 let fields = line.split(separator: ";", maxSplits: 2).map(String.init)
                 guard fields.count == 3 else { throw ReplayInputError("Line \(lineNumber) does not have three fields separated by \";\".") }
-                let base = mapping.batterySuffix.flatMap { fields[1].hasSuffix($0) ? String(fields[1].dropLast($0.count)) : nil } ?? fields[1]
-                (time, sensor, raw, inferred) = (fields[0], fields[1], fields[2], infersSensors ? HomeAssistInference.sensor(named: base) : nil)
+                (time, sensor, raw) = (fields[0], fields[1], fields[2])
+                infer = { infersSensors ? HomeAssistInference.sensor(named: $0) : nil }
             } else {
                 guard let casas = CASASLine(Substring(line)) else {
                     throw ReplayInputError("Line \(lineNumber) is not a CASAS event (date and time, sensor, value).")
                 }
-                (time, sensor, raw, inferred) = (casas.time, casas.sensor, casas.value, infersSensors ? CASASInference.sensor(for: casas) : nil)
+                (time, sensor, raw) = (casas.time, casas.sensor, casas.value)
+                infer = { _ in infersSensors ? CASASInference.sensor(for: casas) : nil }
             }
             guard let instant = localInstant(time, clock: &clock) else {
                 throw ReplayInputError("Line \(lineNumber) starts with \"\(time)\", not a local date and time.")
             }
             let id = "\(mapping.home)-\(lineNumber)"
-            guard let (device, payload) = mapping.payload(sensor: sensor, raw: raw, id: id, timestamp: instant, inferred: inferred) else {
+            guard let (device, payload) = mapping.payload(sensor: sensor, raw: raw, id: id, timestamp: instant, infer: infer) else {
                 if !mapping.ignoredSuffixes.contains(where: sensor.hasSuffix), mapping.batterySuffix.map({ !sensor.hasSuffix($0) }) ?? true {
                     unmapped[sensor, default: 0] += 1
                 }

@@ -10,6 +10,11 @@ public enum ReplayInput {
         /// The home a recording was mapped to.
         public var home: String?
         public var timeZone: String?
+
+        /// Skipped sensors as people read them: "T101 (315), T102 (12)".
+        public static func listing(_ unmapped: [String: Int]) -> String {
+            unmapped.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+        }
     }
 
     /// Loads `path`. A recording without `mappingPath` is read through `CASASInference` or `HomeAssistInference`, as home

@@ -65,16 +65,17 @@ public struct SensorMapping: Sendable, Equatable {
     }
 
     /// The contract payload for one raw line, or nil when the line carries no event. A sensor the mapping does not name
-    /// is read as `inferred` says (for a battery line, the sensor whose battery it is), when the recording's own fields or
-    /// names tell what it is (`CASASInference`, `HomeAssistInference`).
-    func payload(sensor name: String, raw: String, id: String, timestamp: Int64, inferred: Sensor? = nil) -> (device: String, json: String)? {
+    /// is read as `infer` says of its name (for a battery line, of the name of the sensor whose battery it is), when the
+    /// recording's own fields or names tell what it is (`CASASInference`, `HomeAssistInference`).
+    func payload(sensor name: String, raw: String, id: String, timestamp: Int64, infer: (String) -> Sensor? = { _ in nil })
+        -> (device: String, json: String)? {
         if ignoredSuffixes.contains(where: name.hasSuffix) { return nil }
         if let suffix = batterySuffix, name.hasSuffix(suffix) {
-            guard let sensor = sensors[String(name.dropLast(suffix.count))] ?? inferred, let level = Double(raw), (0...100).contains(level)
-            else { return nil }
+            let base = String(name.dropLast(suffix.count))
+            guard let sensor = sensors[base] ?? infer(base), let level = Double(raw), (0...100).contains(level) else { return nil }
             return (sensor.device, event(id: id, timestamp: timestamp, type: .battery, value: JSONText.number(level), room: sensor.room))
         }
-        guard let sensor = sensors[name] ?? inferred else { return nil }
+        guard let sensor = sensors[name] ?? infer(name) else { return nil }
         let value: String?
         switch sensor.type.expectedValue {
         case .none:

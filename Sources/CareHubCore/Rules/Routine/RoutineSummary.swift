@@ -30,7 +30,7 @@ public struct RoutineSummary: Sendable {
     public init(state: HomeRuleState, settings: RuleSettings) {
         mode = settings.routineMode
         learnedDays = Int(state.routine?.learnedDays ?? 0)
-        isUsed = settings.routineMode == .learned && state.routine?.isReady(days: settings.learningDays) == true
+        isUsed = state.usesRoutine(settings: settings)
         let days = state.history?.daysAtHome ?? []
         daysCounted = days.count
         let weeks = state.history?.comparedWeeks
@@ -39,7 +39,7 @@ public struct RoutineSummary: Sendable {
         let usual = weeks?.baseline ?? days
         let wakes = usual.map(\.wakeMinute).filter { $0 >= 0 }
         usualWakeMinute = wakes.isEmpty ? nil : RoutineTrend.median(wakes)
-        learnedNotUpMinute = isUsed ? state.history?.usualRising?.checkMinute(settings: settings) : nil
+        learnedNotUpMinute = state.usualRising(settings: settings)?.checkMinute(settings: settings)
         nightVisitsPerNight = usual.isEmpty ? nil : RoutineTrend.mean(usual, \.nightVisits)
         activityPerDay = usual.isEmpty ? nil : RoutineTrend.mean(usual, \.activity)
         bedMinutesPerDay = usual.contains { $0.bedMinutes > 0 } ? RoutineTrend.mean(usual, \.bedMinutes) : nil
