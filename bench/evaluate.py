@@ -67,6 +67,11 @@ def sniff(path: Path) -> str | None:
     return None
 
 
+def recordings(paths) -> list[tuple[int, Path, str]]:
+    """(size, path, format) of each file among `paths` in a format the hub reads, documents left out."""
+    return [(p.stat().st_size, p, fmt) for p in paths if p.is_file() and not NOT_RECORDINGS.search(p.name) and (fmt := sniff(p))]
+
+
 def real_homes(workdir: Path, homes_dir: Path = HOMES) -> tuple[list[tuple[str, list[str]]], list[tuple[str, str]]]:
     """(label, carehub evaluate arguments) for each real home under `homes_dir`, one a folder (Ordonez: one a
     `*_Sensors.txt`), and (folder, reason) for each folder that could not be evaluated: a home added to the folder is
@@ -94,30 +99,25 @@ def real_homes(workdir: Path, homes_dir: Path = HOMES) -> tuple[list[tuple[str, 
                 homes.append((f"Ordonez {letter}" if name.startswith("Ordonez") else f"{folder.name} {name}",
                               ["--input", str(converted), "--timezone", "Europe/Madrid"]))
             continue
-        def recordings(paths) -> list:
-            return [(p.stat().st_size, p, fmt) for p in paths if p.is_file() and not NOT_RECORDINGS.search(p.name) and (fmt := sniff(p))]
         # The folder's own files first: a subfolder (hh109's daily/ files beside their concatenation) only when it has none.
         found = recordings(folder.iterdir()) or recordings(folder.rglob("*"))
         if not found:
             skipped.append((folder.name, "no recording in a format the hub reads (HomeAssist, CASAS, Ordonez, contract JSON lines)"))
             continue
         size, recording, fmt = max(found, key=lambda f: (f[0], str(f[1])))
-        parts = sorted((p for other_size, p, other in found if other == fmt), key=str)
-        if len(parts) > 1 and size < sum(other_size for other_size, p, other in found if other == fmt and p != recording):
+        same_format = [(other_size, p) for other_size, p, other in found if other == fmt]
+        if len(same_format) > 1 and 2 * size < sum(other_size for other_size, _ in same_format):
             # A recording split into parts (a month a file), not one whole file beside a sample: all of them, in name order.
             recording = workdir / f"{folder.name}-joined{recording.suffix}"
             with recording.open("wb") as joined:
-                for part in parts:
+                for part in sorted((p for _, p in same_format), key=str):
                     data = part.read_bytes()
                     joined.write(data if data.endswith(b"\n") or not data else data + b"\n")
         mapping = ROOT / "deploy" / "mappings" / f"{folder.name}.yaml"
         arguments = ["--input", str(recording)]
         if fmt != "contract":
-            arguments = ["--input-format", fmt, *arguments]
-        if mapping.exists() and fmt != "contract":
-            arguments += ["--mapping", str(mapping)]
-        elif fmt != "contract":
-            arguments += ["--home", folder.name]
+            # A recording names its home through its mapping, else after its folder.
+            arguments = ["--input-format", fmt, *arguments, *(["--mapping", str(mapping)] if mapping.exists() else ["--home", folder.name])]
         homes.append((folder.name, arguments))
     return homes, skipped
 
