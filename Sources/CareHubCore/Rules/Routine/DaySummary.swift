@@ -25,6 +25,12 @@ public struct DaySummary: Sendable, Equatable {
     public var wasMostlyHome: Bool { awayMinutes < Self.mostlyAwayMinutes }
     static let mostlyAwayMinutes: UInt16 = 12 * 60
 
+    /// Activity events a whole day at home would have had at this day's rate: a day with a long outing is not a day of
+    /// little activity.
+    public var activityAtHome: Double {
+        Double(activity) * 1440 / Double(1440 - Int(min(awayMinutes, Self.mostlyAwayMinutes)))
+    }
+
     public init(day: Int64) {
         self.day = Int32(clamping: day)
     }

@@ -39,10 +39,10 @@ public enum RoutineTrend: Int, Sendable, CaseIterable {
             return "Night toilet visits: \(Self.decimal(now)) a night this week, \(Self.decimal(before)) over the previous \(Self.weeks(baseline)). "
                 + "More visits at night can be a sign of an infection: consider asking the resident or their GP."
         case .activityFalling:
-            let (now, before) = (Self.mean(recent, \.activity), Self.mean(baseline, \.activity))
-            guard before >= 20, now <= 0.9 * before, Self.change(recent, baseline, \.activity) <= -3 else { return nil }
-            return "Daily activity: \(Int(now.rounded())) movements a day this week, \(Int(before.rounded())) over the previous "
-                + "\(Self.weeks(baseline)) (\(Self.percent(now / before - 1)))."
+            let (now, before) = (Self.mean(recent, \.activityAtHome), Self.mean(baseline, \.activityAtHome))
+            guard before >= 20, now <= 0.9 * before, Self.change(recent, baseline, \.activityAtHome) <= -3 else { return nil }
+            return "Activity at home: \(Int(now.rounded())) movements a day this week, \(Int(before.rounded())) over the previous "
+                + "\(Self.weeks(baseline)) (\(Self.percent(now / before - 1))); time out of the home is not counted."
         case .risingLater:
             let wakes = recent.map(\.wakeMinute).filter { $0 >= 0 }
             let usual = baseline.map(\.wakeMinute).filter { $0 >= 0 }
@@ -72,7 +72,11 @@ public enum RoutineTrend: Int, Sendable, CaseIterable {
     // MARK: Arithmetic
 
     static func mean<T: BinaryInteger>(_ days: [DaySummary], _ value: KeyPath<DaySummary, T>) -> Double {
-        days.isEmpty ? 0 : Double(days.reduce(0) { $0 + Int($1[keyPath: value]) }) / Double(days.count)
+        mean(days) { Double($0[keyPath: value]) }
+    }
+
+    static func mean(_ days: [DaySummary], _ value: (DaySummary) -> Double) -> Double {
+        days.isEmpty ? 0 : days.reduce(0.0) { $0 + value($1) } / Double(days.count)
     }
 
     static func median<T: BinaryInteger>(_ values: [T]) -> Double {
@@ -84,8 +88,12 @@ public enum RoutineTrend: Int, Sendable, CaseIterable {
     /// How many standard errors the recent mean lies above (positive) or below (negative) the baseline's, with the spread of
     /// the baseline's days, at least 5 % of its mean: a home with a very steady routine is not flagged for a tiny change.
     static func change<T: BinaryInteger>(_ recent: [DaySummary], _ baseline: [DaySummary], _ value: KeyPath<DaySummary, T>) -> Double {
+        change(recent, baseline) { Double($0[keyPath: value]) }
+    }
+
+    static func change(_ recent: [DaySummary], _ baseline: [DaySummary], _ value: (DaySummary) -> Double) -> Double {
         let base = mean(baseline, value)
-        let variance = baseline.reduce(0.0) { $0 + pow(Double(Int($1[keyPath: value])) - base, 2) } / Double(max(1, baseline.count - 1))
+        let variance = baseline.reduce(0.0) { $0 + pow(value($1) - base, 2) } / Double(max(1, baseline.count - 1))
         let spread = max(variance.squareRoot(), 0.05 * base, 0.5)
         return (mean(recent, value) - base) / (spread / Double(max(1, recent.count)).squareRoot())
     }
