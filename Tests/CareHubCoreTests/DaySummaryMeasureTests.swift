@@ -84,25 +84,29 @@ import Testing
         (extreme.activity, extreme.nightVisits, extreme.kitchenUses, extreme.wakeMinute) = (.max, 255, 1, -1)
         (extreme.bedMinutes, extreme.outings, extreme.awayMinutes) = (1_440, 7, 900)
         let saved = try JSONEncoder().encode(history)
-        let object = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
-        let packed = try #require(object["days"] as? String, "one string, not 19 arrays")
+        let fields = try #require(try JSONSerialization.jsonObject(with: saved) as? [Any], "one array of fields")
+        let packed = try #require(fields.first as? String, "one string, not 19 arrays")
         #expect(Data(base64Encoded: packed)?.count == 19 * 15)
         #expect(try JSONDecoder().decode(DailyHistory.self, from: saved) == history)
         var bytes: [UInt8] = []
         extreme.pack(into: &bytes)
         #expect(DaySummary(packed: bytes, at: 0) == extreme)
 
-        // As earlier versions saved it: the days as arrays of numbers.
-        var old = object
+        // As earlier versions saved it: a keyed object, the days as arrays of numbers.
+        let keys = ["days", "today", "visitsTowardTomorrow", "lastBathroomAt", "lastKitchenAt", "bedSince", "wakeCandidate",
+                    "todayStartsAt", "lastRaised", "usualRising"]
+        var old = Dictionary(uniqueKeysWithValues: zip(keys, fields)).filter { !($0.value is NSNull) }
         old["days"] = history.days.map { day in
             [Int(day.day), Int(day.activity), Int(day.nightVisits), Int(day.kitchenUses), Int(day.wakeMinute), Int(day.bedMinutes),
              Int(day.outings), Int(day.awayMinutes)]
         }
+        let rising = try #require(history.usualRising)
+        old["usualRising"] = ["latestMinute": rising.latestMinute, "usualMinute": rising.usualMinute, "days": rising.days]
         let oldData = try JSONSerialization.data(withJSONObject: old)
         #expect(try JSONDecoder().decode(DailyHistory.self, from: oldData) == history)
         // A damaged string is a clear error, not days made up.
-        var damaged = object
-        damaged["days"] = "AAAA"
+        var damaged = fields
+        damaged[0] = "AAAA"
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(DailyHistory.self, from: JSONSerialization.data(withJSONObject: damaged)) }
     }
 }

@@ -49,6 +49,8 @@ import Testing
         let state = try Self.everyField()
         let saved = try JSONEncoder().encode(state)
         #expect(try JSONDecoder().decode(HomeRuleState.self, from: saved) == state, "\(String(decoding: saved, as: UTF8.self))")
+        let text = String(decoding: saved, as: UTF8.self)
+        #expect(text.hasPrefix("[") && !text.contains("\"firstSeenAt\"") && !text.contains("\"history\""), "arrays, not keyed objects: \(text)")
     }
 
     @Test func aNewHomeComesBackAsItWasSaved() throws {

@@ -13,15 +13,14 @@ import Testing
     /// minute up, minutes in bed, outings), as the rules service would have saved it.
     static func saveHistory(_ fixture: HTTPFixture, home: String, days: [[Int]]) throws {
         var state = HomeRuleState(firstSeenAt: Date().millisecondsSince1970)
-        state.history = DailyHistory(day: Int64(days.last?.first ?? 0) + 1)
-        var json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(state)) as? [String: Any])
-        // The learned parts of the state sit under "learned" (one pointer in memory for a home on the fixed rules).
-        var learned = try #require(json["learned"] as? [String: Any])
-        var history = try #require(learned["history"] as? [String: Any])
-        history["days"] = days
-        learned["history"] = history
-        json["learned"] = learned
-        let text = String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self)
+        // Counted days are made only by the rules; these are read from the keyed form earlier versions saved, with the
+        // days as arrays of numbers, and saved in today's form.
+        let earlier: [String: Any] = [
+            "days": days, "today": [(days.last?.first ?? 0) + 1, 0, 0, 0, -1, 0, 0], "visitsTowardTomorrow": 0,
+            "lastRaised": Array(repeating: Int(Int32.min), count: RoutineTrend.allCases.count),
+        ]
+        state.history = try JSONDecoder().decode(DailyHistory.self, from: JSONSerialization.data(withJSONObject: earlier))
+        let text = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
         try fixture.database.writer.write { db in
             try db.execute(sql: "INSERT INTO rule_states (home_id, state, updated_at) VALUES (?, ?, ?)",
                            arguments: [home, text, Date().millisecondsSince1970])

@@ -2,7 +2,7 @@ import Foundation
 
 /// What the rules remember about one home between events: a few instants (milliseconds since 1970, UTC),
 /// flags, and one small record per device. Persisted with the rules checkpoint; well under 2 KB a home.
-public struct HomeRuleState: Sendable, Equatable, Codable {
+public struct HomeRuleState: Sendable, Equatable {
     /// When the rules first heard of the home: the start of its first silence.
     public var firstSeenAt: Int64
     /// Event time of the last activity (contract section 3's definition), where, and from which device.
@@ -106,7 +106,7 @@ public struct HomeRuleState: Sendable, Equatable, Codable {
 }
 
 /// What a home in learned mode has learned: its quiets (`LearnedRoutine`) and its counted days (`DailyHistory`).
-public struct LearnedState: Sendable, Equatable, Codable {
+public struct LearnedState: Sendable, Equatable {
     public var routine: LearnedRoutine?
     public var history: DailyHistory?
 
@@ -220,15 +220,11 @@ extension DeviceRuleState: Codable {
             | (lowBatteryRaised ? Flag.lowBatteryRaised : 0)
         // Up to the last field that is not its default.
         let count = flags != 0 ? 7 : hotSince != nil ? 6 : coldSince != nil ? 5 : lastReading != nil ? 4 : room != nil ? 3 : 2
-        if count > 2 { try encodeOrNull(room, in: &fields) }
-        if count > 3 { try encodeOrNull(lastReading, in: &fields) }
-        if count > 4 { try encodeOrNull(coldSince, in: &fields) }
-        if count > 5 { try encodeOrNull(hotSince, in: &fields) }
+        if count > 2 { try fields.encodeOrNull(room) }
+        if count > 3 { try fields.encodeOrNull(lastReading) }
+        if count > 4 { try fields.encodeOrNull(coldSince) }
+        if count > 5 { try fields.encodeOrNull(hotSince) }
         if count > 6 { try fields.encode(flags) }
-    }
-
-    private func encodeOrNull<T: Encodable>(_ value: T?, in fields: inout any UnkeyedEncodingContainer) throws {
-        if let value { try fields.encode(value) } else { try fields.encodeNil() }
     }
 }
 

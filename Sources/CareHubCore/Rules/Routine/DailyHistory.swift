@@ -160,22 +160,44 @@ public struct DailyHistory: Sendable, Equatable {
     }
 }
 
-/// Saved with each day's numbers packed into one base64 string (`DaySummary.pack(into:)`): five weeks of days as arrays of
-/// numbers were 35 JSON containers and 280 numbers a home, most of the time a large hub spent decoding rule state at
-/// start-up. The arrays earlier versions saved are still read.
+/// Saved as one array, `[days, today, visitsTowardTomorrow, lastBathroomAt, lastKitchenAt, bedSince, wakeCandidate,
+/// todayStartsAt, lastRaised, usualRising]` (nulls for those not set), with each day's numbers packed into one base64 string
+/// (`DaySummary.pack(into:)`): five weeks of days as arrays of numbers were 35 JSON containers and 280 numbers a home, and a
+/// keyed object decodes at several times an array's cost, most of the time a large hub spent decoding rule state at start-up.
+/// The keyed objects earlier versions saved, with their days packed or as arrays, are still read.
 extension DailyHistory: Codable {
     private enum CodingKeys: String, CodingKey {
         case days, today, visitsTowardTomorrow, lastBathroomAt, lastKitchenAt, bedSince, wakeCandidate, todayStartsAt, lastRaised, usualRising
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard var fields = try? decoder.unkeyedContainer() else {
+            try self.init(keyed: decoder.container(keyedBy: CodingKeys.self))
+            return
+        }
+        guard let days = Self.unpacked(try fields.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: fields, debugDescription: "the counted days are damaged")
+        }
+        self.init(day: 0)
+        self.days = days
+        today = try fields.decode(DaySummary.self)
+        visitsTowardTomorrow = try fields.decode(UInt8.self)
+        lastBathroomAt = try fields.decodeIfPresent(Int64.self)
+        lastKitchenAt = try fields.decodeIfPresent(Int64.self)
+        bedSince = try fields.decodeIfPresent(Int64.self)
+        wakeCandidate = try fields.decodeIfPresent(Int16.self)
+        todayStartsAt = try fields.decodeIfPresent(Int64.self)
+        lastRaised = try fields.decode([Int32].self)
+        usualRising = try fields.decodeIfPresent(UsualRising.self)
+    }
+
+    /// The keyed object of earlier versions.
+    private init(keyed container: KeyedDecodingContainer<CodingKeys>) throws {
         if let text = try? container.decode(String.self, forKey: .days) {
-            guard let data = Data(base64Encoded: text), data.count % DaySummary.packedSize == 0 else {
+            guard let days = Self.unpacked(text) else {
                 throw DecodingError.dataCorruptedError(forKey: .days, in: container, debugDescription: "the counted days are damaged")
             }
-            let bytes = [UInt8](data)
-            days = stride(from: 0, to: bytes.count, by: DaySummary.packedSize).map { DaySummary(packed: bytes, at: $0) }
+            self.days = days
         } else {
             days = try container.decode([DaySummary].self, forKey: .days)
         }
@@ -190,20 +212,27 @@ extension DailyHistory: Codable {
         usualRising = try container.decodeIfPresent(UsualRising.self, forKey: .usualRising)
     }
 
+    /// The days packed in `text`, or nil when it is not whole days in base64.
+    private static func unpacked(_ text: String) -> [DaySummary]? {
+        guard let data = Data(base64Encoded: text), data.count % DaySummary.packedSize == 0 else { return nil }
+        let bytes = [UInt8](data)
+        return stride(from: 0, to: bytes.count, by: DaySummary.packedSize).map { DaySummary(packed: bytes, at: $0) }
+    }
+
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
+        var fields = encoder.unkeyedContainer()
         var packed: [UInt8] = []
         packed.reserveCapacity(days.count * DaySummary.packedSize)
         for day in days { day.pack(into: &packed) }
-        try container.encode(Data(packed).base64EncodedString(), forKey: .days)
-        try container.encode(today, forKey: .today)
-        try container.encode(visitsTowardTomorrow, forKey: .visitsTowardTomorrow)
-        try container.encodeIfPresent(lastBathroomAt, forKey: .lastBathroomAt)
-        try container.encodeIfPresent(lastKitchenAt, forKey: .lastKitchenAt)
-        try container.encodeIfPresent(bedSince, forKey: .bedSince)
-        try container.encodeIfPresent(wakeCandidate, forKey: .wakeCandidate)
-        try container.encodeIfPresent(todayStartsAt, forKey: .todayStartsAt)
-        try container.encode(lastRaised, forKey: .lastRaised)
-        try container.encodeIfPresent(usualRising, forKey: .usualRising)
+        try fields.encode(Data(packed).base64EncodedString())
+        try fields.encode(today)
+        try fields.encode(visitsTowardTomorrow)
+        try fields.encodeOrNull(lastBathroomAt)
+        try fields.encodeOrNull(lastKitchenAt)
+        try fields.encodeOrNull(bedSince)
+        try fields.encodeOrNull(wakeCandidate)
+        try fields.encodeOrNull(todayStartsAt)
+        try fields.encode(lastRaised)
+        try fields.encodeOrNull(usualRising)
     }
 }

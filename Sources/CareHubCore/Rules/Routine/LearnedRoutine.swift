@@ -90,39 +90,53 @@ public struct LearnedRoutine: Sendable, Equatable {
 extension LearnedRoutine: Codable {
     private enum CodingKeys: String, CodingKey { case nonzero, fadedThrough, learnedDays, lastLearnedDay }
 
-    /// The counts that are not zero, as one base64 string of (index, count) pairs of little-endian 16-bit numbers: a home
-    /// uses a few of its 32 contexts and a few bins in each, so a checkpoint of 100,000 homes stays small and decodes
-    /// fast, not as 64 million JSON numbers nor a mostly empty table.
+    /// Saved as `[nonzero, fadedThrough, learnedDays, lastLearnedDay]`; the counts that are not zero as one base64 string of
+    /// (index, count) pairs of little-endian 16-bit numbers: a home uses a few of its 32 contexts and a few bins in each, so
+    /// a checkpoint of 100,000 homes stays small and decodes fast, not as 64 million JSON numbers nor a mostly empty table.
+    /// The keyed object of earlier versions is still read.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
+        var fields = encoder.unkeyedContainer()
         var bytes: [UInt8] = []
         for (index, value) in counts.enumerated() where value != 0 {
             bytes += [UInt8(index & 0xFF), UInt8(index >> 8), UInt8(value & 0xFF), UInt8(value >> 8)]
         }
-        try container.encode(Data(bytes).base64EncodedString(), forKey: .nonzero)
-        try container.encode(fadedThrough, forKey: .fadedThrough)
-        try container.encode(learnedDays, forKey: .learnedDays)
-        try container.encode(lastLearnedDay, forKey: .lastLearnedDay)
+        try fields.encode(Data(bytes).base64EncodedString())
+        try fields.encode(fadedThrough)
+        try fields.encode(learnedDays)
+        try fields.encode(lastLearnedDay)
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let text = try container.decode(String.self, forKey: .nonzero)
-        guard let data = Data(base64Encoded: text), data.count % 4 == 0 else {
-            throw DecodingError.dataCorruptedError(forKey: .nonzero, in: container, debugDescription: "a learned routine's counts are damaged")
+        let nonzero: String
+        if var fields = try? decoder.unkeyedContainer() {
+            nonzero = try fields.decode(String.self)
+            fadedThrough = try fields.decode(Int32.self)
+            learnedDays = try fields.decode(UInt16.self)
+            lastLearnedDay = try fields.decode(Int32.self)
+        } else {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            nonzero = try container.decode(String.self, forKey: .nonzero)
+            fadedThrough = try container.decode(Int32.self, forKey: .fadedThrough)
+            learnedDays = try container.decode(UInt16.self, forKey: .learnedDays)
+            lastLearnedDay = try container.decode(Int32.self, forKey: .lastLearnedDay)
         }
-        counts = Array(repeating: 0, count: QuietContext.count * Bins.count)
+        guard let counts = Self.counts(nonzero) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a learned routine's counts are damaged"))
+        }
+        self.counts = counts
+    }
+
+    /// The counts packed in `text`, or nil when it is not whole (index, count) pairs of indices in the table.
+    private static func counts(_ text: String) -> [UInt16]? {
+        guard let data = Data(base64Encoded: text), data.count % 4 == 0 else { return nil }
+        var counts = [UInt16](repeating: 0, count: QuietContext.count * Bins.count)
         let bytes = [UInt8](data)
         for offset in stride(from: 0, to: bytes.count, by: 4) {
             let index = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8
-            guard counts.indices.contains(index) else {
-                throw DecodingError.dataCorruptedError(forKey: .nonzero, in: container, debugDescription: "a learned routine's counts are damaged")
-            }
+            guard counts.indices.contains(index) else { return nil }
             counts[index] = UInt16(bytes[offset + 2]) | UInt16(bytes[offset + 3]) << 8
         }
-        fadedThrough = try container.decode(Int32.self, forKey: .fadedThrough)
-        learnedDays = try container.decode(UInt16.self, forKey: .learnedDays)
-        lastLearnedDay = try container.decode(Int32.self, forKey: .lastLearnedDay)
+        return counts
     }
 }
 

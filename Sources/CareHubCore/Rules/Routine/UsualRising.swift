@@ -7,7 +7,7 @@ import Foundation
 /// Only a home up before 14:00 on every one of at least `minimumDays` recent days has one: a morning in bed on any of
 /// them (an illness, a lie-in after a late night) says this home's late mornings are not unusual, and the fixed check
 /// applies.
-public struct UsualRising: Sendable, Equatable, Codable {
+public struct UsualRising: Sendable, Equatable {
     /// The latest and the median local minute of the first activity about the home, over `days` days.
     public var latestMinute: Int
     public var usualMinute: Int
@@ -39,5 +39,30 @@ public struct UsualRising: Sendable, Equatable, Codable {
     public var explanation: String {
         "In the last \(days == Self.lookback ? "four weeks" : "\(days) days") this home was up and about by "
             + "\(LocalWindow.format(latestMinute)) every day (usually by \(LocalWindow.format(usualMinute)))."
+    }
+}
+
+/// Saved as `[latestMinute, usualMinute, days]`; the keyed object of earlier versions is still read.
+extension UsualRising: Codable {
+    private enum CodingKeys: String, CodingKey { case latestMinute, usualMinute, days }
+
+    public init(from decoder: any Decoder) throws {
+        if var fields = try? decoder.unkeyedContainer() {
+            latestMinute = try fields.decode(Int.self)
+            usualMinute = try fields.decode(Int.self)
+            days = try fields.decode(Int.self)
+        } else {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            latestMinute = try container.decode(Int.self, forKey: .latestMinute)
+            usualMinute = try container.decode(Int.self, forKey: .usualMinute)
+            days = try container.decode(Int.self, forKey: .days)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var fields = encoder.unkeyedContainer()
+        try fields.encode(latestMinute)
+        try fields.encode(usualMinute)
+        try fields.encode(days)
     }
 }
