@@ -53,8 +53,8 @@ public struct PrivacyStore: Sendable {
         return removed
     }
 
-    /// Everything held about one home, as one JSON object.
-    public func export(home: String) throws -> String {
+    /// Everything held about one home, as one JSON object, with `also`'s (name, JSON) fields after the tables.
+    public func export(home: String, also: [(name: String, json: String)] = []) throws -> String {
         try database.writer.read { db in
             func rows(_ sql: String) throws -> String {
                 "[" + (try Row.fetchAll(db, sql: sql, arguments: [home]).map(Self.json)).joined(separator: ",") + "]"
@@ -71,7 +71,7 @@ public struct PrivacyStore: Sendable {
                 ("away_and_visits", try rows("SELECT * FROM home_modes WHERE home_id = ?")),
                 ("rule_state", try rows("SELECT * FROM rule_states WHERE home_id = ?")),
                 ("data_audit", try rows("SELECT * FROM data_audit WHERE home_id = ? ORDER BY seq")),
-            ])
+            ] + also)
         }
     }
 

@@ -28,37 +28,18 @@ struct HomesRoutineCommand: AsyncParsableCommand {
         guard let state = try RulesStore(database: db).state(of: home) else {
             throw CLIFailure("\(home) has no rule state yet: the rules service saves it once it has seen the home's events.")
         }
-        let summary = RoutineSummary(state: state, settings: settings)
+        let records = LearnedRoutineRecords(home: home, state: state, settings: settings)
         let printer = RecordPrinter(format: output.format, timeZoneIdentifier: settings.timeZone)
-        func minutes(_ value: Double?) -> OutputValue { value.map { .text(LocalWindow.format(Int($0))) } ?? .null }
-        func number(_ value: Double?) -> OutputValue { value.map { .number(($0 * 10).rounded() / 10) } ?? .null }
-        let routine = OutputRecord(fields: [
-            ("home", .text(home)), ("mode", .text(summary.mode.rawValue)), ("learned_days", .integer(Int64(summary.learnedDays))),
-            ("used", .boolean(summary.isUsed)), ("days_counted", .integer(Int64(summary.daysCounted))),
-            ("usually_up_at", minutes(summary.usualWakeMinute)),
-            ("not_up_checked_at", minutes(Double(summary.learnedNotUpMinute ?? settings.notUpCheck))),
-            ("not_up_check_learned", .boolean(summary.learnedNotUpMinute != nil)), ("night_visits_a_night", number(summary.nightVisitsPerNight)),
-            ("activity_a_day", number(summary.activityPerDay)), ("minutes_in_bed_a_day", number(summary.bedMinutesPerDay)),
-        ])
-        let quiet = summary.contexts.map { entry in
-            OutputRecord(fields: [
-                ("place", .text("\(entry.context.place)")), ("part_of_day", .text("\(entry.context.part)")),
-                ("quiets", .integer(Int64(entry.judgement.quiets.rounded()))), ("usually_under_min", .integer(Int64(entry.judgement.usualMinutes.rounded()))),
-                ("longest_min", .integer(Int64(entry.judgement.longestMinutes.rounded()))),
-                ("raised_after_min", .integer(Int64(entry.judgement.raisedAfterMinutes(in: entry.context, settings: settings).rounded()))),
-            ])
-        }
         if printer.format == .json {
-            print(JSONText.object([("routine", routine.jsonText), ("quiet", "[" + quiet.map(\.jsonText).joined(separator: ",") + "]"),
-                                   ("trends", "[" + summary.trends.map { TrendRecord.make($0).jsonText }.joined(separator: ",") + "]")]))
+            print(records.jsonText)
             return
         }
-        printer.printObject(routine)
+        printer.printObject(records.routine)
         print("\nHow long this home is normally quiet (minutes; raised after: before the fixed thresholds' ceiling, in the day window;"
               + " after the front door, not before learned_entrance_floor_minutes)")
-        printer.printList(quiet, empty: "(not learned yet: fewer than 20 quiets in every context)")
+        printer.printList(records.quiet, empty: "(not learned yet: fewer than 20 quiets in every context)")
         print("\nTrends: the last 7 days against the weeks before")
-        printer.printList(summary.trends.map(TrendRecord.make), empty: "(fewer than 21 days counted)")
+        printer.printList(records.trends, empty: "(fewer than 21 days counted)")
     }
 }
 

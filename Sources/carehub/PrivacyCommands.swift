@@ -39,6 +39,8 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Print everything held about one home, as JSON (subject access).",
         discussion: """
+            With what the hub has learned about the resident's routine (learned_routine: as `homes routine` shows it).
+
             Examples:
               carehub export --home flat-12 --config /etc/carehub/carehub.yaml > flat-12.json
             """
@@ -48,8 +50,12 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The home.", valueName: "home")) var home: String
 
     func run() async throws {
-        let (db, _) = try database.open(readOnly: true)
-        print(try PrivacyStore(database: db).export(home: home))
+        let (db, configuration) = try database.open(readOnly: true)
+        // What the hub has inferred about the resident, in words and numbers, beside the rule state it is kept in.
+        let learned = try RulesStore(database: db).state(of: home).map {
+            LearnedRoutineRecords(home: home, state: $0, settings: configuration.rules.settings(for: home)).jsonText
+        }
+        print(try PrivacyStore(database: db).export(home: home, also: learned.map { [("learned_routine", $0)] } ?? []))
     }
 }
 

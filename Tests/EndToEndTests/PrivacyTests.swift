@@ -19,6 +19,7 @@ import Testing
             }
             _ = try await fixture.carehub(["incidents", "ack", "1", "--by", "Sam"])
 
+            _ = try await fixture.waitUntil("SELECT COUNT(*) FROM rule_states WHERE home_id = 'home-a'", reaches: 1, timeout: .seconds(20))
             let exported = try await fixture.carehub(["export", "--home", "home-a"])
             #expect(exported.status == 0, "\(exported.standardError)")
             let record = try #require(try JSONSerialization.jsonObject(with: Data(exported.standardOutput.utf8)) as? [String: Any])
@@ -26,6 +27,9 @@ import Testing
             #expect((record["incidents"] as? [[String: Any]])?.count == 1)
             #expect((record["incident_timeline"] as? [[String: Any]])?.count == 2)
             #expect(!exported.standardOutput.contains("home-b"))
+            let learned = try #require(record["learned_routine"] as? [String: Any], "what was learned about the resident, readable")
+            #expect((learned["routine"] as? [String: Any])?["mode"] as? String == "learned")
+            #expect(learned["quiet"] is [Any] && learned["trends"] is [Any])
 
             let refused = try await fixture.carehub(["erase", "--home", "home-a", "--by", "DPO"])
             #expect(refused.status == 64)

@@ -61,7 +61,7 @@ extension RoutineTrend {
     func measure(_ days: [DaySummary]) -> Double {
         switch self {
         case .nightVisitsRising: Self.mean(days, \.nightVisits)
-        case .activityFalling: Self.mean(days, \.activity)
+        case .activityFalling: Self.mean(days, \.activityAtHome)
         case .risingLater: Self.median(days.map(\.wakeMinute).filter { $0 >= 0 })
         case .kitchenUseFalling: Self.mean(days, \.kitchenUses)
         case .timeInBedRising: Self.mean(days, \.bedMinutes)
@@ -73,7 +73,7 @@ extension RoutineTrend {
     public var measureName: String {
         switch self {
         case .nightVisitsRising: "night toilet visits a night"
-        case .activityFalling: "activity a day"
+        case .activityFalling: "activity at home a day (movements)"
         case .risingLater: "up and about at (median)"
         case .kitchenUseFalling: "kitchen and fridge uses a day"
         case .timeInBedRising: "minutes in bed a day"
