@@ -10,6 +10,9 @@ words and types; Ordonez converted by simulators/recording.py; contract JSON lin
 cannot be evaluated is named, with the reason, on stderr and in the table. The simulated homes come from
 simulators/resident.py.
 
+The same homes are also cut at night (00:00-06:00) and in the evening (20:00-23:30), outside the issue's daytime
+protocol, because those are the longest waits (`carehub evaluate --cut-hours`).
+
 Trends: simulated homes with a slow change of fixed size from day 21 (resident.py --scenario infection: night toilet visits
 doubling over 7 days; decline: activity down 30 % over 14 days; later: up 60 min later over 7 days) and without one, over
 --trend-seeds seeds each: the days from onset to the first trend incident of the right kind, and every other trend raised.
@@ -129,7 +132,11 @@ def simulated_homes(workdir: Path, homes: int, days: int, seed: int) -> tuple[st
     return (f"simulated ({homes} homes × {days} days, resident.py seed {seed})", ["--input", str(recording)])
 
 
-NIGHT = "00:00-06:00"  # the night collapses' local hours
+# Collapses outside the issue's daytime protocol, measured because they are the longest waits: (when, local hours, why).
+OFF_HOURS = [
+    ("at night", "00:00-06:00", "a night on the floor is the longest wait"),
+    ("in the evening", "20:00-23:30", "a fall after supper is found by the next morning's checks"),
+]
 ONSET = "2026-12-21"  # day 21 of resident.py's default start, 2026-11-30
 EXPECTED = {"infection": "night_visits_rising", "decline": "activity_falling", "later": "rising_later"}
 
@@ -154,6 +161,14 @@ def named(label: str, result: dict) -> str:
     return label if label == result["home"] else f"{label}: {result['home']}"
 
 
+def delays(result: dict | None) -> str:
+    """A result's detection delays, "median / p90 / max, found/collapses", or – when it cut nothing."""
+    if result is None or not result["collapses"]:
+        return "–"
+    return (f"{hours(result['delay_median_seconds'])} / {hours(result['delay_p90_seconds'])} / {hours(result['delay_max_seconds'])}, "
+            f"{result['detected']}/{result['collapses']}")
+
+
 def hours(seconds) -> str:
     return "–" if seconds is None else f"{seconds / 3600:.2f}"
 
@@ -170,7 +185,7 @@ def main() -> int:
     arguments = parser.parse_args()
 
     rows = []
-    nights: list[tuple[str, dict]] = []
+    off_hours: dict[str, list[tuple[str, dict]]] = {hours: [] for _, hours, _ in OFF_HOURS}
     with tempfile.TemporaryDirectory(prefix="carehub-evaluate-") as directory:
         workdir = Path(directory)
         found, skipped = real_homes(workdir, arguments.homes)
@@ -182,9 +197,10 @@ def main() -> int:
             print(f"evaluating {label} …", flush=True)
             for result in carehub_evaluate(arguments.carehub, args, arguments.collapses, arguments.seed):
                 rows.append((label, real, result))
-            for result in carehub_evaluate(arguments.carehub, args, arguments.collapses, arguments.seed, NIGHT):
-                if result["mode"] in ("fixed", "learned"):
-                    nights.append((label, result))
+            for _, window, _ in OFF_HOURS:
+                for result in carehub_evaluate(arguments.carehub, args, arguments.collapses, arguments.seed, window):
+                    if result["mode"] in ("fixed", "learned"):
+                        off_hours[window].append((label, result))
         print("trends on simulated homes …", flush=True)
         trends = trend_runs(arguments.carehub, workdir, arguments.trend_seeds)
 
@@ -233,19 +249,15 @@ def main() -> int:
         for label, r in taken:
             values = ", ".join(f"`{k}: {v}`" for k, v in sorted(r["suggested_settings"].items())) or "none (no kind raised more than once)"
             lines.append(f"- {named(label, r)}: {values}")
-    lines += ["", f"Collapses at night ({NIGHT}, the resident at home; outside the issue's daytime protocol, measured because "
-              "a night on the floor is the longest wait): detection delay, median / p90 / max h, and collapses found.", "",
-              "| home | fixed | learned |", "|---|---|---|"]
-    by_home: dict[str, dict[str, dict]] = {}
-    for label, result in nights:
-        by_home.setdefault(named(label, result), {})[result["mode"]] = result
-    for home, modes in by_home.items():
-        def cell(r: dict | None) -> str:
-            if r is None or not r["collapses"]:
-                return "–"
-            return (f"{hours(r['delay_median_seconds'])} / {hours(r['delay_p90_seconds'])} / {hours(r['delay_max_seconds'])}, "
-                    f"{r['detected']}/{r['collapses']}")
-        lines.append(f"| {home} | {cell(modes.get('fixed'))} | {cell(modes.get('learned'))} |")
+    for when, window, why in OFF_HOURS:
+        lines += ["", f"Collapses {when} ({window}, the resident at home; outside the issue's daytime protocol, measured because "
+                  f"{why}): detection delay, median / p90 / max h, and collapses found.", "",
+                  "| home | fixed | learned |", "|---|---|---|"]
+        by_home: dict[str, dict[str, dict]] = {}
+        for label, result in off_hours[window]:
+            by_home.setdefault(named(label, result), {})[result["mode"]] = result
+        for home, modes in by_home.items():
+            lines.append(f"| {home} | {delays(modes.get('fixed'))} | {delays(modes.get('learned'))} |")
     lines += ["", f"Trends on simulated homes (onset {ONSET}, day 21 of 42; learned mode):", "",
               "| change | seed | days from onset to the trend | other trends raised |", "|---|---|---|---|"]
     onset = dt.date.fromisoformat(ONSET)
