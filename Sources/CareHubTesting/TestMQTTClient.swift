@@ -60,7 +60,20 @@ public final class TestMQTTClient: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(5))
         }
-        throw TestSupportError("No matching MQTT message arrived within \(timeout).")
+        throw TestSupportError("No matching MQTT message arrived within \(timeout). \(recentlyReceived())")
+    }
+
+    /// The last few messages received, each with how long ago, for a wait that ran out: whether the client was hearing
+    /// anything at all, and what.
+    private func recentlyReceived(_ count: Int = 6) -> String {
+        let now = ContinuousClock.now
+        let all = messages()
+        guard !all.isEmpty else { return "This client received nothing at all." }
+        let last = all.suffix(count).map { entry in
+            let ago = Double((now - entry.at).components.attoseconds) / 1e18 + Double((now - entry.at).components.seconds)
+            return "\(entry.message.topic) (\(String(format: "%.2f", ago)) s ago, \(entry.message.payload.count) B)"
+        }
+        return "It received \(all.count) message(s); the last: " + last.joined(separator: "; ")
     }
 
     /// Publishes and waits for the broker's acknowledgement (QoS 1, the default); at QoS 0 it returns once the message

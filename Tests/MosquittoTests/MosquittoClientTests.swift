@@ -16,6 +16,12 @@ import Testing
         let received = try await subscriber.waitForMessage(topic: { $0 == "t/one" }, timeout: .seconds(5))
         #expect(received.message.payload == Array("hello".utf8))
         #expect(received.message.qos == 1)
+        // A wait that runs out says what the client did hear, so that a test failing on a loaded machine can be read.
+        let error = await #expect(throws: TestSupportError.self) {
+            try await subscriber.waitForMessage(topic: { $0 == "t/never" }, timeout: .milliseconds(200))
+        }
+        let said = error?.description ?? ""
+        #expect(said.contains("received 1 message(s); the last: t/one ("), "\(said)")
         subscriber.stop()
         publisher.stop()
         await broker.stop()
