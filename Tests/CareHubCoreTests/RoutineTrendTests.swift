@@ -40,6 +40,21 @@ import Testing
         #expect(first.kind.defaultPriority == .routine)
     }
 
+    @Test func aRiseTooSmallForOneNoisyWeekIsFoundOverTwo() throws {
+        var scenario = Self.learnedScenario(start: "2026-10-01 00:00")
+        // Four weeks of 0, 1 or 3 visits a night (1.3 on average, a wide spread), then 3, 3 or 2 (2.7): one week of it is
+        // under three standard errors of that spread, two weeks are over.
+        Self.nights(&scenario, days: 28, from: "2026-10-01") { [0, 1, 3][$0 % 3] }
+        Self.nights(&scenario, days: 7, from: "2026-10-29") { [3, 3, 2][$0 % 3] }
+        #expect(!scenario.allRaised.contains { RoutineTrend.kinds.contains($0.kind) }, "one week is not enough: \(scenario.allRaised.map(\.summary))")
+        Self.nights(&scenario, days: 14, from: "2026-11-05") { [2, 3, 3][$0 % 3] }
+        let trends = scenario.allRaised.filter { RoutineTrend.kinds.contains($0.kind) }
+        let first = try #require(trends.first, "a fortnight of it is a trend")
+        #expect(trends.count == 1, "\(trends.map(\.summary))")
+        #expect(first.kind == .nightVisitsRising)
+        #expect(first.summary.contains(" a night over the last 2 weeks, 1.3 over the previous "), "\(first.summary)")
+    }
+
     @Test func aHomeOnTheFixedRulesCountsNoDaysAndRaisesNoTrend() {
         var scenario = Self.learnedScenario(start: "2026-10-01 00:00", mode: .fixed)
         Self.nights(&scenario, days: 28, from: "2026-10-01") { _ in 1 }

@@ -36,10 +36,13 @@ public struct DailyHistory: Sendable, Equatable {
     public var daysAtHome: [DaySummary] { days.filter(\.wasMostlyHome) }
 
     /// The last `RoutineTrend.recentDays` days at home and the (up to) `baselineDays` before them, once there are enough.
-    public var comparedWeeks: (recent: [DaySummary], baseline: [DaySummary])? {
+    public var comparedWeeks: (recent: [DaySummary], baseline: [DaySummary])? { compared(lastDays: RoutineTrend.recentDays) }
+
+    /// The last `count` days at home and the (up to) `RoutineTrend.baselineDays` before them, once there are enough.
+    func compared(lastDays count: Int) -> (recent: [DaySummary], baseline: [DaySummary])? {
         let home = daysAtHome
-        guard home.count >= RoutineTrend.recentDays + RoutineTrend.minimumBaselineDays else { return nil }
-        return (Array(home.suffix(RoutineTrend.recentDays)), Array(home.dropLast(RoutineTrend.recentDays).suffix(RoutineTrend.baselineDays)))
+        guard home.count >= count + RoutineTrend.minimumBaselineDays else { return nil }
+        return (Array(home.suffix(count)), Array(home.dropLast(count).suffix(RoutineTrend.baselineDays)))
     }
 
     /// Moves on to local `day`, which begins at `start`, keeping the day just ended if it saw any activity, and returns the
@@ -72,9 +75,13 @@ public struct DailyHistory: Sendable, Equatable {
     private mutating func trends(on day: Int64) -> [(trend: RoutineTrend, summary: String)] {
         // A day away adds nothing to compare: the weeks are the same as the day before's.
         guard days.last?.wasMostlyHome == true, let (recent, baseline) = comparedWeeks else { return [] }
+        // Night visits, about one a night, are the noisiest count: a rise too small to stand out in one week is looked for
+        // again over two, so that it is found late rather than not at all.
+        let fortnight = compared(lastDays: RoutineTrend.sustainedDays)
         var found: [(trend: RoutineTrend, summary: String)] = []
         for trend in RoutineTrend.allCases where Int64(lastRaised[trend.rawValue]) + RoutineTrend.quietDays <= day {
-            if let summary = trend.finding(recent: recent, baseline: baseline) {
+            let sustained = trend == .nightVisitsRising ? fortnight.flatMap { trend.finding(recent: $0.recent, baseline: $0.baseline) } : nil
+            if let summary = trend.finding(recent: recent, baseline: baseline) ?? sustained {
                 lastRaised[trend.rawValue] = Int32(clamping: day)
                 found.append((trend, summary))
             }

@@ -25,6 +25,8 @@ public enum RoutineTrend: Int, Sendable, CaseIterable {
 
     /// Days compared, and the fewest days before them a comparison needs.
     static let recentDays = 7
+    /// Days of the second, longer comparison for night visits (`DailyHistory.trends`).
+    static let sustainedDays = 14
     static let baselineDays = 28
     static let minimumBaselineDays = 14
 
@@ -36,7 +38,7 @@ public enum RoutineTrend: Int, Sendable, CaseIterable {
         case .nightVisitsRising:
             let (now, before) = (Self.mean(recent, \.nightVisits), Self.mean(baseline, \.nightVisits))
             guard now >= 1.6 * before, now - before >= 0.7, Self.change(recent, baseline, \.nightVisits) >= 3 else { return nil }
-            return "Night toilet visits: \(Self.decimal(now)) a night this week, \(Self.decimal(before)) over the previous \(Self.weeks(baseline)). "
+            return "Night toilet visits: \(Self.decimal(now)) a night \(Self.lately(recent)), \(Self.decimal(before)) over the previous \(Self.weeks(baseline)). "
                 + "More visits at night can be a sign of an infection: consider asking the resident or their GP."
         case .activityFalling:
             let (now, before) = (Self.mean(recent, \.activityAtHome), Self.mean(baseline, \.activityAtHome))
@@ -107,5 +109,7 @@ public enum RoutineTrend: Int, Sendable, CaseIterable {
     static func decimal(_ value: Double) -> String { String(format: "%.1f", value) }
     static func percent(_ change: Double) -> String { String(format: "%+.0f %%", change * 100) }
     static func hours(_ minutes: Double) -> String { String(format: "%d h %02d min", Int(minutes) / 60, Int(minutes) % 60) }
+    /// "this week", or "over the last 2 weeks" for a longer comparison.
+    static func lately(_ days: [DaySummary]) -> String { days.count <= recentDays ? "this week" : "over the last \(weeks(days))" }
     static func weeks(_ days: [DaySummary]) -> String { days.count % 7 == 0 ? "\(days.count / 7) weeks" : "\(days.count) days" }
 }
