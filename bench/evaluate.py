@@ -185,7 +185,7 @@ def main() -> int:
     arguments = parser.parse_args()
 
     rows = []
-    off_hours: dict[str, list[tuple[str, dict]]] = {hours: [] for _, hours, _ in OFF_HOURS}
+    off_hours: dict[str, list[tuple[str, dict]]] = {window: [] for _, window, _ in OFF_HOURS}
     with tempfile.TemporaryDirectory(prefix="carehub-evaluate-") as directory:
         workdir = Path(directory)
         found, skipped = real_homes(workdir, arguments.homes)

@@ -70,8 +70,7 @@ public final class TestMQTTClient: @unchecked Sendable {
         let all = messages()
         guard !all.isEmpty else { return "This client received nothing at all." }
         let last = all.suffix(count).map { entry in
-            let ago = Double((now - entry.at).components.attoseconds) / 1e18 + Double((now - entry.at).components.seconds)
-            return "\(entry.message.topic) (\(String(format: "%.2f", ago)) s ago, \(entry.message.payload.count) B)"
+            "\(entry.message.topic) (\(String(format: "%.2f", (now - entry.at).inSeconds)) s ago, \(entry.message.payload.count) B)"
         }
         return "It received \(all.count) message(s); the last: " + last.joined(separator: "; ")
     }

@@ -47,7 +47,8 @@ extension HomeRules {
     /// The silence that began at `quietStart` as the learned routine judges it, or nil where the fixed rules judge it
     /// (fixed mode, a routine not learned yet, a quiet that began with no activity, a context with too few quiets).
     func learnedSilence(quietStart: Int64, fixedDue: Int64, settings: RuleSettings, clock: inout LocalClock) -> LearnedSilence? {
-        guard state.usesRoutine(settings: settings), let routine = state.routine, state.lastActivityAt == quietStart, let raw = state.lastActivityPlace, let place = QuietContext.Place(rawValue: raw)
+        guard state.usesRoutine(settings: settings), let routine = state.routine, state.lastActivityAt == quietStart,
+              let raw = state.lastActivityPlace, let place = QuietContext.Place(rawValue: raw)
         else { return nil }
         let context = QuietContext(place: place, part: QuietContext.DayPart(minuteOfDay: clock.minuteOfDay(at: quietStart)))
         guard let judgement = routine.judgement(for: context) else { return nil }
@@ -83,7 +84,6 @@ extension HomeRules {
     }
 
     static let inactivityKinds: [IncidentKind] = [.inactivity, .bathroomLong, .notUp, .outOfBed, .noData]
-
 
     /// Counts an activity of `type` (with `value`) at `eventTime` in `place` into the day's summary; the first activity of a
     /// new local day ends the last one and raises the trends the weeks now show (`RoutineTrend`), at `receivedAt`.

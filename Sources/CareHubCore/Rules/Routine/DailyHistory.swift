@@ -36,11 +36,10 @@ public struct DailyHistory: Sendable, Equatable {
     public var daysAtHome: [DaySummary] { days.filter(\.wasMostlyHome) }
 
     /// The last `RoutineTrend.recentDays` days at home and the (up to) `baselineDays` before them, once there are enough.
-    public var comparedWeeks: (recent: [DaySummary], baseline: [DaySummary])? { compared(lastDays: RoutineTrend.recentDays) }
+    public var comparedWeeks: (recent: [DaySummary], baseline: [DaySummary])? { Self.compared(daysAtHome, lastDays: RoutineTrend.recentDays) }
 
-    /// The last `count` days at home and the (up to) `RoutineTrend.baselineDays` before them, once there are enough.
-    func compared(lastDays count: Int) -> (recent: [DaySummary], baseline: [DaySummary])? {
-        let home = daysAtHome
+    /// The last `count` of `home` (days at home) and the (up to) `RoutineTrend.baselineDays` before them, once there are enough.
+    static func compared(_ home: [DaySummary], lastDays count: Int) -> (recent: [DaySummary], baseline: [DaySummary])? {
         guard home.count >= count + RoutineTrend.minimumBaselineDays else { return nil }
         return (Array(home.suffix(count)), Array(home.dropLast(count).suffix(RoutineTrend.baselineDays)))
     }
@@ -74,14 +73,15 @@ public struct DailyHistory: Sendable, Equatable {
 
     private mutating func trends(on day: Int64) -> [(trend: RoutineTrend, summary: String)] {
         // A day away adds nothing to compare: the weeks are the same as the day before's.
-        guard days.last?.wasMostlyHome == true, let (recent, baseline) = comparedWeeks else { return [] }
-        // Night visits, about one a night, are the noisiest count: a rise too small to stand out in one week is looked for
-        // again over two, so that it is found late rather than not at all.
-        let fortnight = compared(lastDays: RoutineTrend.sustainedDays)
+        guard days.last?.wasMostlyHome == true else { return [] }
+        let home = daysAtHome
         var found: [(trend: RoutineTrend, summary: String)] = []
         for trend in RoutineTrend.allCases where Int64(lastRaised[trend.rawValue]) + RoutineTrend.quietDays <= day {
-            let sustained = trend == .nightVisitsRising ? fortnight.flatMap { trend.finding(recent: $0.recent, baseline: $0.baseline) } : nil
-            if let summary = trend.finding(recent: recent, baseline: baseline) ?? sustained {
+            // Over each of the trend's recent periods in turn, the first that shows it.
+            let summary = trend.recentPeriods.lazy.compactMap { days in
+                Self.compared(home, lastDays: days).flatMap { trend.finding(recent: $0.recent, baseline: $0.baseline) }
+            }.first
+            if let summary {
                 lastRaised[trend.rawValue] = Int32(clamping: day)
                 found.append((trend, summary))
             }

@@ -25,10 +25,13 @@ public enum RoutineTrend: Int, Sendable, CaseIterable {
 
     /// Days compared, and the fewest days before them a comparison needs.
     static let recentDays = 7
-    /// Days of the second, longer comparison for night visits (`DailyHistory.trends`).
-    static let sustainedDays = 14
     static let baselineDays = 28
     static let minimumBaselineDays = 14
+
+    /// The recent periods compared with the days before them, in days, shortest first: a week for every trend, and two as
+    /// well for night visits. At about one a night they are the noisiest count, and a rise too small to stand out in one
+    /// week should be found late rather than not at all.
+    var recentPeriods: [Int] { self == .nightVisitsRising ? [Self.recentDays, 2 * Self.recentDays] : [Self.recentDays] }
 
     /// The trend's summary when `recent` (the last `recentDays` days) differs from `baseline` (the days before) as this trend
     /// looks for, else nil. Each test asks for a change both large and well beyond the home's day-to-day spread, so
