@@ -169,6 +169,11 @@ def delays(result: dict | None) -> str:
             f"{result['detected']}/{result['collapses']}")
 
 
+def settings_text(values: dict, none: str = "none (no kind raised more than once)") -> str:
+    """Suggested settings as the configuration writes them, or `none` when there are none."""
+    return ", ".join(f"`{k}: {v}`" for k, v in sorted(values.items())) or none
+
+
 def hours(seconds) -> str:
     return "–" if seconds is None else f"{seconds / 3600:.2f}"
 
@@ -218,7 +223,10 @@ def main() -> int:
         "",
         "`learned+suggested` (homes with 35 days or more after learning) is learned mode with the per-home thresholds "
         "`carehub homes suggest` draws from the first 28 days after learning, as if a lead took them then; its false alarms "
-        "count only after that, its collapses are the same as the other modes'.",
+        "count only after that, its collapses are the same as the other modes'. `learned+reviewed` (homes with two such "
+        "reviews or more) looks again every 28 days and takes each new suggestion on top of those before, as a lead reviewing "
+        "each home monthly would; each period between reviews counts its false alarms and its collapses with the thresholds "
+        "taken at its start.",
         "",
         "| home | mode | days counted | false urgent | per home-month | by kind | collapses found | delay median h | p90 h | max h | trend incidents |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -236,19 +244,23 @@ def main() -> int:
     if skipped:
         lines += ["", "Not evaluated:", ""] + [f"- {folder}: {reason}" for folder, reason in skipped]
     lines += ["", "Spread across the real homes (per home-month; median delay h):", ""]
-    for mode in ("fixed", "learned", "learned+suggested"):
+    for mode in ("fixed", "learned", "learned+suggested", "learned+reviewed"):
         real = [r for _, is_real, r in rows if is_real and r["mode"] == mode and r["false_urgent_per_month"] is not None]
         if real:
             rates = [r["false_urgent_per_month"] for r in real]
             medians = [r["delay_median_seconds"] / 3600 for r in real if r["delay_median_seconds"] is not None]
             lines.append(f"- {mode}: false urgent {min(rates):.2f} – {statistics.median(rates):.2f} – {max(rates):.2f} (min – median – max); "
                          f"median delay {min(medians):.2f} – {statistics.median(medians):.2f} – {max(medians):.2f}")
-    taken = [(label, r) for label, _, r in rows if r.get("suggested_settings") is not None]
+    taken = [(label, r) for label, _, r in rows if r["mode"] == "learned+suggested"]
     if taken:
-        lines += ["", "Thresholds suggested after the first 28 days learned:", ""]
+        lines += ["", "Thresholds suggested after the first 28 days learned, and taken at each later review (`learned+reviewed`):", ""]
+        reviewed = {(label, r["home"]): r for label, _, r in rows if r["mode"] == "learned+reviewed"}
         for label, r in taken:
-            values = ", ".join(f"`{k}: {v}`" for k, v in sorted(r["suggested_settings"].items())) or "none (no kind raised more than once)"
-            lines.append(f"- {named(label, r)}: {values}")
+            line = f"- {named(label, r)}: {settings_text(r['suggested_settings'])}"
+            if (label, r["home"]) in reviewed:
+                later = [f"{review['at'][:10]} {settings_text(review['taken'], 'nothing')}" for review in reviewed[(label, r["home"])]["reviews"][1:]]
+                line += f"; then {'; '.join(later)}"
+            lines.append(line)
     for when, window, why in OFF_HOURS:
         lines += ["", f"Collapses {when} ({window}, the resident at home; outside the issue's daytime protocol, measured because "
                   f"{why}): detection delay, median / p90 / max h, and collapses found.", "",

@@ -43,8 +43,10 @@ struct EvaluationReport {
         func number(_ value: Double?) -> String { value.map { JSONText.number($0) } ?? "null" }
         return JSONText.object([
             ("home", JSONText.quoted(result.home)), ("mode", JSONText.quoted(result.label)),
-            ("suggested_settings", result.suggestedSettings.map { values in
-                JSONText.object(values.sorted { $0.key < $1.key }.map { ($0.key, JSONText.quoted($0.value)) })
+            ("suggested_settings", result.suggestedSettings.map(settingsObject) ?? "null"),
+            ("reviews", result.reviews.map { reviews in
+                "[" + reviews.map { JSONText.object([("at", JSONText.quoted(RFC3339.format($0.at))), ("taken", settingsObject($0.taken))]) }
+                    .joined(separator: ",") + "]"
             } ?? "null"),
             ("counted_from", result.countedFrom.map { JSONText.quoted(RFC3339.format($0)) } ?? "null"),
             ("first", JSONText.quoted(RFC3339.format(result.first))), ("last", JSONText.quoted(RFC3339.format(result.last))),
@@ -68,6 +70,10 @@ struct EvaluationReport {
                                  ("summary", JSONText.quoted($0.summary))])
             }.joined(separator: ",") + "]"),
         ])
+    }
+
+    private func settingsObject(_ values: [String: String]) -> String {
+        JSONText.object(values.sorted { $0.key < $1.key }.map { ($0.key, JSONText.quoted($0.value)) })
     }
 
     private func kinds(_ result: HomeEvaluation) -> String {

@@ -90,4 +90,30 @@ import Testing
         #expect(suggested.falseUrgent.count <= 1, "\(suggested.falseUrgent.map(\.at))")
         #expect(suggested.delays.count == learned.delays.count, "the same collapses")
     }
+
+    @Test func monthlyReviewsTakeTheSuggestionsAgainWhenTheRoutineMovesAndCountEachPeriodWithItsOwn() throws {
+        // Up between 10:20 and 10:50 for 45 days, then an hour later: the first review's 11:00 goes on raising every
+        // morning, and only a second look four weeks later moves it on.
+        let lines = Self.home(days: 100) { day in (day < 45 ? 10 * 60 + 20 : 11 * 60 + 20) + (day % 4) * 10 }
+        let results = try Evaluator(settings: RuleSettingsBook(), collapses: 10, seed: 1).evaluate(lines)
+        let learned = try #require(results.first { $0.label == "learned" })
+        let suggested = try #require(results.first { $0.label == "learned+suggested" })
+        let reviewed = try #require(results.first { $0.label == "learned+reviewed" })
+        let learnedAt = try #require(learned.learnedAt)
+        let reviews = try #require(reviewed.reviews)
+        #expect(reviews.map(\.at) == [28, 56, 84].map { learnedAt.addingTimeInterval(Double($0) * 86_400) }, "every four weeks after learning")
+        #expect(reviews.map(\.taken) == [["not_up_check": "11:00"], ["not_up_check": "12:00"], [:]])
+        #expect(reviewed.suggestedSettings == ["not_up_check": "12:00"], "the thresholds in use at the end")
+        #expect(reviewed.countedFrom == suggested.countedFrom)
+
+        let secondReview = reviews[1].at
+        let suggestedLater = suggested.falseUrgent.filter { $0.at >= secondReview }
+        let reviewedLater = reviewed.falseUrgent.filter { $0.at >= secondReview }
+        #expect(suggestedLater.count >= 30, "taken once, 11:00 raises every later morning: \(suggestedLater.count)")
+        #expect(reviewedLater.count <= 1, "\(reviewedLater.map(\.at))")
+        let betweenReviews = reviewed.falseUrgent.filter { $0.at < secondReview }
+        #expect(betweenReviews.count >= 10 && betweenReviews.allSatisfy { $0.kind == .notUp },
+                "the mornings after the change, before the second look, are counted: \(betweenReviews.count)")
+        #expect(reviewed.delays.count == learned.delays.count && reviewed.cuts == learned.cuts, "the same collapses")
+    }
 }

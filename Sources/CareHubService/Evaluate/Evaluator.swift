@@ -65,39 +65,85 @@ public struct Evaluator: Sendable {
                                   detections: outcome.detections.map { $0.map { ($0.kind, $0.summary) } }, trends: outcome.trends)
         }
         var results = RoutineMode.allCases.map { mode in evaluation(mode, settings: settings.withRoutineMode(mode), countFrom: surveyed.learnedAt) }
+        guard let learnedAt = surveyed.learnedAt else { return results }
         // A lead who takes the per-home thresholds suggested after the first four weeks learned (`ThresholdSuggester`): false
         // alarms count only after them, so the weeks they were drawn from do not judge them.
-        if let learnedAt = surveyed.learnedAt, last - learnedAt >= Int64(Self.suggestionDays + 7) * 86_400_000 {
-            let suggestedAt = learnedAt + Int64(Self.suggestionDays) * 86_400_000
-            let taken = try suggestedSettings(home: home, timeline: timeline, from: learnedAt, to: suggestedAt)
-            var book = settings.withRoutineMode(.learned)
-            book.homes[home] = taken.settings
-            results.append(evaluation(.learned, settings: book, countFrom: suggestedAt, suggested: taken.values))
+        let reviews = Array(stride(from: learnedAt + Self.suggestionPeriod, to: last, by: Int(Self.suggestionPeriod)))
+        guard let firstReview = reviews.first, last - firstReview >= 7 * 86_400_000 else { return results }
+        let taken = try suggestedSettings(home: home, timeline: timeline, at: firstReview, base: learnedSettings(home))
+        var book = settings.withRoutineMode(.learned)
+        book.homes[home] = taken.settings
+        results.append(evaluation(.learned, settings: book, countFrom: firstReview, suggested: taken.values))
+        if reviews.count > 1 {
+            results.append(try reviewedEvaluation(home: home, timeline: timeline, span: (first, last), reviews: reviews, cuts: cuts, learnedAt: learnedAt))
         }
         return results
     }
 
-    /// Days of a learned home's recording the suggested thresholds are drawn from.
-    static let suggestionDays = 28
+    /// A lead who looks at the suggestions again every four weeks and takes them each time, on top of those taken before:
+    /// each period between reviews is run with the thresholds taken at its start, and counts the false alarms raised in
+    /// it and the collapses cut in it (those before the first review with the first review's).
+    private func reviewedEvaluation(home: String, timeline: [EvaluationInput], span: (first: Int64, last: Int64), reviews: [Int64],
+                                    cuts: [Int64], learnedAt: Int64) throws -> HomeEvaluation {
+        let (first, last) = span
+        var current = learnedSettings(home)
+        var result = HomeEvaluation(home: home, mode: .learned, first: Date(millisecondsSince1970: first), last: Date(millisecondsSince1970: last),
+                                    learnedAt: Date(millisecondsSince1970: learnedAt), countedFrom: reviews.first.map(Date.init(millisecondsSince1970:)),
+                                    suggestedSettings: [:], falseUrgent: [], cuts: cuts.map(Date.init(millisecondsSince1970:)), delays: [],
+                                    detections: [], trends: [])
+        result.reviews = []
+        for (index, review) in reviews.enumerated() {
+            let taken = try suggestedSettings(home: home, timeline: timeline, at: review, base: current)
+            current = taken.settings
+            result.reviews?.append((Date(millisecondsSince1970: review), taken.values))
+            result.suggestedSettings?.merge(taken.values) { $1 }
+            let end = index + 1 < reviews.count ? reviews[index + 1] : Int64.max
+            let periodCuts = cuts.filter { (index == 0 || $0 >= review) && $0 < end }
+            // The period, and a day past it for the collapses cut near its end to be found.
+            let period = end == .max ? timeline : Array(timeline.prefix { $0.time <= end + detectionLimit })
+            var book = settings.withRoutineMode(.learned)
+            book.homes[home] = current
+            var run = CollapseRun(home: home, settings: book, detectionLimit: detectionLimit)
+            let outcome = run.run(period, cuts: periodCuts, countFrom: review)
+            result.falseUrgent += outcome.falseUrgent.filter { $0.at.millisecondsSince1970 < end }
+            result.trends += outcome.trends.filter { $0.at.millisecondsSince1970 >= (index == 0 ? first : review) && $0.at.millisecondsSince1970 < end }
+            result.delays += outcome.delays
+            result.detections += outcome.detections.map { $0.map { ($0.kind, $0.summary) } }
+        }
+        return result
+    }
 
-    /// The home's settings in learned mode with the thresholds `ThresholdSuggester` suggests from its recording between
-    /// `start` and `end` (replayed from the recording's beginning, counting from `start`), and the values taken.
-    private func suggestedSettings(home: String, timeline: [EvaluationInput], from start: Int64, to end: Int64) throws
+    /// The home's own settings, in learned mode.
+    private func learnedSettings(_ home: String) -> RuleSettings {
+        var learned = settings.settings(for: home)
+        learned.routineMode = .learned
+        return learned
+    }
+
+    /// Days of a learned home's recording the suggested thresholds are drawn from, and between two reviews.
+    static let suggestionDays = 28
+    static let suggestionPeriod = Int64(suggestionDays) * 86_400_000
+
+    /// `base` with the thresholds `ThresholdSuggester` suggests at `review` from the home's recording of the
+    /// `suggestionDays` before it (replayed from the recording's beginning with `base`, counting from the period's
+    /// start), and the values taken.
+    private func suggestedSettings(home: String, timeline: [EvaluationInput], at review: Int64, base: RuleSettings) throws
         -> (settings: RuleSettings, values: [String: String]) {
-        let period = Array(timeline.prefix { $0.time <= end })
+        let period = Array(timeline.prefix { $0.time <= review })
+        let start = review - Self.suggestionPeriod
         let limit = detectionLimit
-        let suggester = ThresholdSuggester(home: home, settings: settings, days: Self.suggestionDays, emergencies: []) { book in
+        var book = settings
+        book.homes[home] = base
+        let suggester = ThresholdSuggester(home: home, settings: book, days: Self.suggestionDays, emergencies: []) { book in
             var run = CollapseRun(home: home, settings: book, detectionLimit: limit)
             var counts: [IncidentKind: Int] = [:]
             for incident in run.run(period, cuts: [], countFrom: start).falseUrgent { counts[incident.kind, default: 0] += 1 }
             return counts
         }
-        var learned = settings.settings(for: home)
-        learned.routineMode = .learned
         let suggestions = try suggester.suggest().suggestions
         var values: [String: String] = [:]
         for suggestion in suggestions { if let value = suggestion.suggested { values[suggestion.threshold.key] = value } }
-        return (ThresholdSuggester.taking(suggestions, into: learned), values)
+        return (ThresholdSuggester.taking(suggestions, into: base), values)
     }
 }
 
@@ -113,6 +159,9 @@ public struct HomeEvaluation: Sendable {
     public var countedFrom: Date?
     /// The per-home thresholds taken for this run (`ThresholdSuggester`), by setting; nil for a plain mode.
     public var suggestedSettings: [String: String]?
+    /// For a run whose suggestions were looked at again every four weeks: when, and what each review took (empty when it
+    /// took nothing); nil for a run that took them once or never.
+    public var reviews: [(at: Date, taken: [String: String])]?
     /// Urgent incidents raised after `countedFrom` in the uncut recording: each one's kind, time and what it said (its
     /// explanation, for a learned one).
     public var falseUrgent: [(kind: IncidentKind, at: Date, summary: String)]
@@ -131,8 +180,11 @@ public struct HomeEvaluation: Sendable {
         return max(0, last.timeIntervalSince(countedFrom) / 86_400)
     }
 
-    /// "fixed", "learned", or "learned+suggested" for a run with suggested per-home thresholds.
-    public var label: String { suggestedSettings == nil ? mode.rawValue : "\(mode.rawValue)+suggested" }
+    /// "fixed", "learned", "learned+suggested" for a run with the per-home thresholds suggested once, or
+    /// "learned+reviewed" for one that took them again at every review.
+    public var label: String {
+        reviews != nil ? "\(mode.rawValue)+reviewed" : suggestedSettings == nil ? mode.rawValue : "\(mode.rawValue)+suggested"
+    }
 
     /// False urgent incidents per 30 days.
     public var falseUrgentPerMonth: Double? {
