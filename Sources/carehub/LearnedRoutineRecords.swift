@@ -17,7 +17,10 @@ struct LearnedRoutineRecords {
             ("used", .boolean(summary.isUsed)), ("days_counted", .integer(Int64(summary.daysCounted))),
             ("usually_up_at", minutes(summary.usualWakeMinute)),
             ("not_up_checked_at", minutes(Double(summary.learnedNotUpMinute ?? settings.notUpCheck))),
-            ("not_up_check_learned", .boolean(summary.learnedNotUpMinute != nil)), ("night_visits_a_night", number(summary.nightVisitsPerNight)),
+            ("not_up_check_learned", .boolean(summary.learnedNotUpMinute != nil)),
+            ("usually_in_bed_by", minutes(summary.usualBedtimeMinute.map(Double.init))),
+            ("not_in_bed_checked_at", minutes(summary.learnedNotInBedMinute.map(Double.init))),
+            ("night_visits_a_night", number(summary.nightVisitsPerNight)),
             ("activity_a_day", number(summary.activityPerDay)), ("minutes_in_bed_a_day", number(summary.bedMinutesPerDay)),
         ])
         quiet = summary.contexts.map { entry in

@@ -82,11 +82,11 @@ import Testing
         // Extremes of every field survive the packing.
         var extreme = DaySummary(day: -3)
         (extreme.activity, extreme.nightVisits, extreme.kitchenUses, extreme.wakeMinute) = (.max, 255, 1, -1)
-        (extreme.bedMinutes, extreme.outings, extreme.awayMinutes) = (1_440, 7, 900)
+        (extreme.bedMinutes, extreme.outings, extreme.awayMinutes, extreme.bedtime) = (1_440, 7, 900, 719)
         let saved = try JSONEncoder().encode(history)
         let fields = try #require(try JSONSerialization.jsonObject(with: saved) as? [Any], "one array of fields")
         let packed = try #require(fields.first as? String, "one string, not 19 arrays")
-        #expect(Data(base64Encoded: packed)?.count == 19 * 15)
+        #expect(packed.hasPrefix("17:") && Data(base64Encoded: String(packed.dropFirst(3)))?.count == 19 * 17, "17 bytes a day, and saying so")
         #expect(try JSONDecoder().decode(DailyHistory.self, from: saved) == history)
         var bytes: [UInt8] = []
         extreme.pack(into: &bytes)
@@ -103,10 +103,21 @@ import Testing
         let rising = try #require(history.usualRising)
         old["usualRising"] = ["latestMinute": rising.latestMinute, "usualMinute": rising.usualMinute, "days": rising.days]
         let oldData = try JSONSerialization.data(withJSONObject: old)
-        #expect(try JSONDecoder().decode(DailyHistory.self, from: oldData) == history)
+        var notCounted = history
+        notCounted.days = history.days.map { day in
+            var day = day
+            day.bedtime = DaySummary.bedtimeNotCounted
+            return day
+        }
+        #expect(try JSONDecoder().decode(DailyHistory.self, from: oldData) == notCounted, "the same days, their bedtimes not counted")
         // A damaged string is a clear error, not days made up.
         var damaged = fields
         damaged[0] = "AAAA"
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(DailyHistory.self, from: JSONSerialization.data(withJSONObject: damaged)) }
+        // So is a day size the hub never saved; and a version that knows only 15-byte days cannot read these as days.
+        var unknownSize = fields
+        unknownSize[0] = "16:" + packed.dropFirst(3)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(DailyHistory.self, from: JSONSerialization.data(withJSONObject: unknownSize)) }
+        #expect(Data(base64Encoded: packed) == nil, "the versions before read the string as base64, and refuse it")
     }
 }

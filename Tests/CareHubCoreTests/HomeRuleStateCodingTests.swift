@@ -45,6 +45,21 @@ import Testing
         return state
     }
 
+    /// `state` as a version before bedtimes were counted reads back: every counted day's bedtime not counted.
+    static func savedBeforeBedtimes(_ state: HomeRuleState) -> HomeRuleState {
+        var earlier = state
+        if var history = earlier.history {
+            history.days = history.days.map { day in
+                var day = day
+                day.bedtime = DaySummary.bedtimeNotCounted
+                return day
+            }
+            history.today.bedtime = DaySummary.bedtimeNotCounted
+            earlier.history = history
+        }
+        return earlier
+    }
+
     @Test func everyFieldComesBackAsItWasSaved() throws {
         let state = try Self.everyField()
         let saved = try JSONEncoder().encode(state)
@@ -58,11 +73,29 @@ import Testing
         #expect(try JSONDecoder().decode(HomeRuleState.self, from: JSONEncoder().encode(state)) == state)
     }
 
+    @Test func aHomeWithABedPadComesBackWithItsBedtimes() throws {
+        // Three weeks of nights on the bed pad: each day's bedtime, the usual bedtime, and the night's check evaluated.
+        var state = try #require(LearnedBedtimeTests.evenings(21).engine.homes["flat-1"]?.state)
+        state.history?.bedtimeTowardTomorrow = 300
+        #expect(state.history?.usualBedtime != nil && state.bedtimeCheckedThrough != nil)
+        let saved = try JSONEncoder().encode(state)
+        #expect(try JSONDecoder().decode(HomeRuleState.self, from: saved) == state, "\(String(decoding: saved, as: UTF8.self))")
+    }
+
+    @Test func theArraysSavedBeforeBedtimesWereCountedAreStillRead() throws {
+        // `everyField()` as the versions of 2026-12-05 saved it, days packed in 15 bytes (Tests/Fixtures/rule-state-arrays-2026-12-05.json).
+        let earlier = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/rule-state-arrays-2026-12-05.json")
+        let state = try JSONDecoder().decode(HomeRuleState.self, from: Data(contentsOf: earlier))
+        #expect(state == Self.savedBeforeBedtimes(try Self.everyField()), "the same state, its days' bedtimes not counted")
+        #expect(state.history?.days.isEmpty == false)
+    }
+
     @Test func theKeyedObjectsOfEarlierVersionsAreStillRead() throws {
         let state = try Self.everyField()
         // `everyField()` as the versions before 2026-12-06 saved it (Tests/Fixtures/rule-state-keyed.json).
         let earlier = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/rule-state-keyed.json")
-        #expect(try JSONDecoder().decode(HomeRuleState.self, from: Data(contentsOf: earlier)) == state)
+        #expect(try JSONDecoder().decode(HomeRuleState.self, from: Data(contentsOf: earlier)) == Self.savedBeforeBedtimes(state))
     }
 }

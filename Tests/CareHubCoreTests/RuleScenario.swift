@@ -53,8 +53,11 @@ struct RuleScenario {
 
     /// A heartbeat from the lounge thermometer every `minutes` from `from` to `to`: the home is alive.
     mutating func heartbeats(from: String, to: String, every minutes: Int = 30) {
-        var instant = local(from)
-        let end = local(to)
+        heartbeats(from: local(from), to: local(to), every: minutes)
+    }
+
+    mutating func heartbeats(from start: Date, to end: Date, every minutes: Int = 30) {
+        var instant = start
         while instant <= end {
             advance(to: instant)
             sequence += 1

@@ -46,6 +46,7 @@ extension HomeRuleState: Codable {
         silenceRaisedFor = try fields.decodeIfPresent(Int64.self)
         learned = try fields.decodeIfPresent(CopyOnWriteBox<LearnedState>.self)
         notUpCheckedThrough = try fields.decode(Int64.self)
+        bedtimeCheckedThrough = try fields.decodeIfPresent(Int64.self)
     }
 
     /// The keyed object of earlier versions.
@@ -110,6 +111,7 @@ extension HomeRuleState: Codable {
         try fields.encodeOrNull(silenceRaisedFor)
         try fields.encodeOrNull(learned)
         try fields.encode(notUpCheckedThrough)
+        try fields.encodeOrNull(bedtimeCheckedThrough)
     }
 }
 

@@ -48,6 +48,8 @@ public struct HomeRuleState: Sendable, Equatable {
     var learned: CopyOnWriteBox<LearnedState>?
     /// The last `not_up` check time evaluated.
     public var notUpCheckedThrough: Int64
+    /// The last learned "not in bed" check time evaluated (`UsualBedtime`); nil before the first.
+    public var bedtimeCheckedThrough: Int64?
 
     public init(firstSeenAt: Int64) {
         self.firstSeenAt = firstSeenAt
@@ -75,7 +77,7 @@ public struct HomeRuleState: Sendable, Equatable {
             exitDoorClosedAt: exitDoorClosedAt, awaySince: awaySince, awayEndedAt: awayEndedAt, holidayUntil: holidayUntil,
             visitUntil: visitUntil, bedEmptySince: bedEmptySince, nightDoorOpenedAt: nightDoorOpenedAt, lastFridgeOpenAt: lastFridgeOpenAt,
             fridgeWatchSince: fridgeWatchSince, hasFridgeSensor: hasFridgeSensor, raised: raised, silenceRaisedFor: silenceRaisedFor,
-            notUpCheckedThrough: notUpCheckedThrough, routineReady: routine?.learnedDays ?? 0)
+            notUpCheckedThrough: notUpCheckedThrough, bedtimeCheckedThrough: bedtimeCheckedThrough, routineReady: routine?.learnedDays ?? 0)
     }
 
     /// How long this home is normally quiet (`RoutineMode.learned`); nil until its first quiet is learned.

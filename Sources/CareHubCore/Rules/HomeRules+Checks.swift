@@ -10,6 +10,7 @@ extension HomeRules {
         case gatewayOffline(since: Int64)
         case silence(kind: IncidentKind, quietStart: Int64)
         case notUp(checkAt: Int64)
+        case notInBed(checkAt: Int64)
         case outOfBed(since: Int64)
         case nightDoor(openedAt: Int64)
         case cold(device: String, since: Int64)
@@ -57,6 +58,11 @@ extension HomeRules {
             notUpAt = min(notUpAt, clock.next(minute: minute, after: state.notUpCheckedThrough))
         }
         visit(notUpAt) { .notUp(checkAt: notUpAt) }
+        if let checkAt = notInBedCheck(settings: settings, clock: &clock) {
+            // Due at the check, or once the quiet has lasted the floor; the night's check lapses at 06:00.
+            let due = max(checkAt, quietStart + Int64(settings.learnedFloor * 1000))
+            visit(min(due, notInBedCheckEnds(checkAt, clock: &clock))) { .notInBed(checkAt: checkAt) }
+        }
         if let since = state.bedEmptySince, !state.isRaised(.outOfBed) {
             visit(since + Int64(settings.outOfBedAfter * 1000)) { .outOfBed(since: since) }
         }
@@ -179,6 +185,21 @@ extension HomeRules {
             let learned = checkInstant < clock.instant(day: day, minute: settings.notUpCheck) ? state.usualRising(settings: settings) : nil
             raiseWatchingForData(.notUp, quietStart: since, now: now, settings: settings, clock: &clock, commands: &commands,
                                  explanation: learned?.explanation)
+        case .notInBed(let checkAt):
+            state.bedtimeCheckedThrough = checkAt
+            guard now < notInBedCheckEnds(checkAt, clock: &clock) else {
+                // Overdue after downtime: that night is over, and tonight's check (if any) is less than 12 hours old.
+                state.bedtimeCheckedThrough = max(checkAt, now - 12 * 3_600_000)
+                return
+            }
+            let quietStart = quietStart(settings: settings)
+            guard !state.bedOccupied, !isPaused(at: now), state.exitDoorClosedAt == nil,
+                  now - quietStart >= Int64(settings.learnedFloor * 1000), state.silenceRaisedFor != quietStart,
+                  !Self.inactivityKinds.contains(where: state.isRaised), let usual = state.usualBedtime(settings: settings)
+            else { return }
+            state.silenceRaisedFor = quietStart
+            raiseWatchingForData(.inactivity, quietStart: quietStart, now: now, settings: settings, clock: &clock, commands: &commands,
+                                 explanation: "Not in bed by \(clock.timeText(checkAt)). " + usual.explanation)
         case .outOfBed(let since):
             state.bedEmptySince = nil
             guard !isPaused(at: now) else { return }
@@ -229,6 +250,17 @@ extension HomeRules {
         return raise(kind, now: now, device: device, summary: "\(headline): \(reading)\(room) (\(bound) since \(clock.timeText(since))).")
     }
 
+    /// The next learned "not in bed" check (`UsualBedtime`) after the last one evaluated, when this home has one.
+    func notInBedCheck(settings: RuleSettings, clock: inout LocalClock) -> Int64? {
+        guard let minute = state.usualBedtime(settings: settings)?.checkMinute(settings: settings) else { return nil }
+        return clock.next(minute: DaySummary.minuteOfDay(bedtime: minute), after: state.bedtimeCheckedThrough ?? state.firstSeenAt)
+    }
+
+    /// When the night of the "not in bed" check at `checkAt` is over: 06:00 after it.
+    private func notInBedCheckEnds(_ checkAt: Int64, clock: inout LocalClock) -> Int64 {
+        clock.next(minute: DaySummary.minuteOfDay(bedtime: DaySummary.bedtimeWindow), after: checkAt)
+    }
+
     /// The latest `not_up` check instant at or before `now`.
     private func latestCheck(before now: Int64, settings: RuleSettings, clock: inout LocalClock) -> Int64 {
         let today = clock.instant(day: clock.localDay(at: now), minute: settings.notUpCheck)
@@ -239,14 +271,14 @@ extension HomeRules {
     /// evidence: which devices reported during the quiet period.
     private mutating func raiseWatchingForData(
         _ kind: IncidentKind, quietStart: Int64, now: Int64, settings: RuleSettings, clock: inout LocalClock, commands: inout [IncidentCommand],
-        explanation learnedNotUp: String? = nil
+        explanation learnedCheck: String? = nil
     ) {
         let alive = devicesSeen(since: quietStart)
         if isAlive(at: now, settings: settings) {
             state.setRaised(kind, true)
             let evidence = alive.isEmpty ? "" : " Devices reporting meanwhile: \(Self.list(alive))."
-            var explanation = learnedNotUp.map { " " + $0 } ?? ""
-            if kind == .inactivity || kind == .bathroomLong,
+            var explanation = learnedCheck.map { " " + $0 } ?? ""
+            if learnedCheck == nil, kind == .inactivity || kind == .bathroomLong,
                let learned = learnedSilence(quietStart: quietStart, fixedDue: .max, settings: settings, clock: &clock) {
                 explanation = " " + Self.explanation(learned)
             }

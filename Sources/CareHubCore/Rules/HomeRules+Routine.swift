@@ -99,7 +99,15 @@ extension HomeRules {
             commands.append(raise(found.trend.kind, now: receivedAt, summary: found.summary))
         }
         state.history?.noteActivity(at: eventTime, minute: clock.minuteOfDay(at: eventTime), place: place, nightWindow: settings.nightWindow)
-        if type == .bed, let value { state.history?.noteBed(occupied: value == "occupied", at: eventTime) }
+        if type == .bed, let value {
+            if value != "occupied", let since = state.history?.bedSince, eventTime - since >= Int64(DaySummary.settledStayMinutes) * 60_000,
+               let bedtime = DaySummary.bedtime(minuteOfDay: clock.minuteOfDay(at: since)) {
+                // Settled for the night: the night is the one whose morning follows the evening the stay began in.
+                let startDay = clock.localDay(at: since)
+                state.history?.noteSettled(night: Int(bedtime) + DaySummary.bedtimeFrom >= 1440 ? startDay : startDay + 1, bedtime: bedtime)
+            }
+            state.history?.noteBed(occupied: value == "occupied", at: eventTime)
+        }
     }
 }
 
@@ -131,5 +139,11 @@ extension HomeRuleState {
     /// its counted days.
     func usualRising(settings: RuleSettings) -> UsualRising? {
         usesRoutine(settings: settings) ? history?.usualRising : nil
+    }
+
+    /// When this home usually settles in bed, for the learned "not in bed" check: a routine in use, and a usual bedtime
+    /// (`UsualBedtime`) in its counted days.
+    func usualBedtime(settings: RuleSettings) -> UsualBedtime? {
+        usesRoutine(settings: settings) ? history?.usualBedtime : nil
     }
 }

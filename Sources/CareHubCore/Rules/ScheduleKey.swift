@@ -23,6 +23,7 @@ struct ScheduleKey: Equatable {
     var raised: UInt32
     var silenceRaisedFor: Int64?
     var notUpCheckedThrough: Int64
+    var bedtimeCheckedThrough: Int64?
     /// Days the learned routine has learned: a routine that becomes ready moves the silence's deadline.
     var routineReady: UInt16
 }

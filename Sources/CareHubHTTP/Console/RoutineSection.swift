@@ -38,8 +38,11 @@ struct RoutineSection {
             value.map { String(format: "%.1f", $0) + " " + unit } ?? "not counted yet"
         }
         let bed = summary.bedMinutesPerDay.map { "\(Int($0) / 60) h \(Int($0) % 60) min" } ?? "no bed sensor reading"
+        let settled = summary.usualBedtimeMinute.map { LocalWindow.format($0) } ?? "not seen (no bed pad)"
+        let check = summary.learnedNotInBedMinute.map { "; checked at \(LocalWindow.format($0)) when not in bed and quiet" } ?? ""
         return """
             <dl><dt>Usually up and about at</dt><dd>\(time(summary.usualWakeMinute))</dd>
+            <dt>Usually in bed for the night by</dt><dd data-field="usual-bedtime">\(HTML.escape(settled + check))</dd>
             <dt>Night toilet visits</dt><dd>\(number(summary.nightVisitsPerNight, "a night"))</dd>
             <dt>Activity</dt><dd>\(number(summary.activityPerDay, "a day"))</dd>
             <dt>Time in bed</dt><dd>\(bed)</dd></dl>

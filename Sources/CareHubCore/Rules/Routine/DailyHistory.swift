@@ -4,9 +4,9 @@ import Foundation
 /// what `RoutineTrend` compares. About 600 bytes a home.
 public struct DailyHistory: Sendable, Equatable {
     /// Complete days with some activity, oldest first; at most `RoutineTrend.recentDays + baselineDays`.
-    public private(set) var days: [DaySummary] = []
+    public internal(set) var days: [DaySummary] = []
     /// The day being counted.
-    public private(set) var today: DaySummary
+    public internal(set) var today: DaySummary
     /// Night visits from 23:00 on, which count for the night that ends tomorrow morning.
     var visitsTowardTomorrow: UInt8 = 0
     var lastBathroomAt: Int64?
@@ -22,6 +22,11 @@ public struct DailyHistory: Sendable, Equatable {
     /// When the resident is up in the morning, over the days at home: made once a day, as the day ends, for the learned
     /// `not_up` check (which is asked for whenever the home's deadline moves).
     public private(set) var usualRising: UsualRising?
+    /// A stay on the bed pad begun this evening (from 18:00), which counts for the night that ends tomorrow morning.
+    var bedtimeTowardTomorrow: Int16?
+    /// When the resident settles in bed for the night, over the days at home: made as each day ends, for the learned
+    /// "not in bed" check.
+    public private(set) var usualBedtime: UsualBedtime?
 
     static let capacity = RoutineTrend.recentDays + RoutineTrend.baselineDays
     /// Visits and uses closer together than this are one.
@@ -64,9 +69,13 @@ public struct DailyHistory: Sendable, Equatable {
             if days.count > Self.capacity { days.removeFirst(days.count - Self.capacity) }
         }
         usualRising = UsualRising(days: daysAtHome)
+        usualBedtime = usualBedtime(withToday: false)
         ended = DaySummary(day: day)
-        ended.nightVisits = day == Int64(today.day) + 1 ? visitsTowardTomorrow : 0
+        let isNextDay = day == Int64(today.day) + 1
+        ended.nightVisits = isNextDay ? visitsTowardTomorrow : 0
+        ended.bedtime = isNextDay ? bedtimeTowardTomorrow ?? -1 : -1
         visitsTowardTomorrow = 0
+        bedtimeTowardTomorrow = nil
         today = ended
         return trends(on: day)
     }
@@ -151,6 +160,26 @@ public struct DailyHistory: Sendable, Equatable {
         }
     }
 
+    /// A stay on the bed pad of `DaySummary.settledStayMinutes` or more began at `bedtime` (minutes after 18:00) on the
+    /// evening before local day `night` (the day its morning falls on): the first such stay is that night's bedtime.
+    mutating func noteSettled(night: Int64, bedtime: Int16) {
+        if night == Int64(today.day), today.bedtime < 0 {
+            today.bedtime = bedtime
+            usualBedtime = usualBedtime(withToday: true)
+        } else if night == Int64(today.day) + 1, bedtimeTowardTomorrow == nil {
+            bedtimeTowardTomorrow = bedtime
+        }
+    }
+
+    /// The usual bedtime over the nights seen: the days at home (and today, once its night is counted), but not the first
+    /// day counted when it has no bedtime (its night began before the hub heard from the home).
+    private func usualBedtime(withToday: Bool) -> UsualBedtime? {
+        var nights = days.count < Self.capacity && days.first.map({ $0.bedtime < 0 }) == true ? Array(days.dropFirst()) : days
+        nights.removeAll { !$0.wasMostlyHome }
+        if withToday { nights.append(today) }
+        return UsualBedtime(days: nights)
+    }
+
     /// A departure confirmed as away.
     mutating func noteOuting() {
         today.outings = today.outings &+ 1
@@ -168,10 +197,13 @@ public struct DailyHistory: Sendable, Equatable {
 }
 
 /// Saved as one array, `[days, today, visitsTowardTomorrow, lastBathroomAt, lastKitchenAt, bedSince, wakeCandidate,
-/// todayStartsAt, lastRaised, usualRising]` (nulls for those not set), with each day's numbers packed into one base64 string
-/// (`DaySummary.pack(into:)`): five weeks of days as arrays of numbers were 35 JSON containers and 280 numbers a home, and a
-/// keyed object decodes at several times an array's cost, most of the time a large hub spent decoding rule state at start-up.
-/// The keyed objects earlier versions saved, with their days packed or as arrays, are still read.
+/// todayStartsAt, lastRaised, usualRising, bedtimeTowardTomorrow, usualBedtime]` (nulls for those not set), with each day's
+/// numbers packed into one base64 string, "17:" and then 17 bytes a day (`DaySummary.pack(into:)`): five weeks of days as
+/// arrays of numbers were 35 JSON containers and 280 numbers a home, and a keyed object decodes at several times an array's
+/// cost, most of the time a large hub spent decoding rule state at start-up. The days' size comes first so that a version
+/// reading another size fails loudly instead of reading other numbers: those saved before bedtimes were counted are bare
+/// base64 of `DaySummary.packedSizeBeforeBedtime` bytes a day, in an array that ends at `usualRising`. The keyed objects
+/// earlier versions saved, with their days packed or as arrays, are still read.
 extension DailyHistory: Codable {
     private enum CodingKeys: String, CodingKey {
         case days, today, visitsTowardTomorrow, lastBathroomAt, lastKitchenAt, bedSince, wakeCandidate, todayStartsAt, lastRaised, usualRising
@@ -196,6 +228,8 @@ extension DailyHistory: Codable {
         todayStartsAt = try fields.decodeIfPresent(Int64.self)
         lastRaised = try fields.decode([Int32].self)
         usualRising = try fields.decodeIfPresent(UsualRising.self)
+        bedtimeTowardTomorrow = try fields.decodeIfPresent(Int16.self)
+        usualBedtime = try fields.decodeIfPresent(UsualBedtime.self)
     }
 
     /// The keyed object of earlier versions.
@@ -219,11 +253,19 @@ extension DailyHistory: Codable {
         usualRising = try container.decodeIfPresent(UsualRising.self, forKey: .usualRising)
     }
 
-    /// The days packed in `text`, or nil when it is not whole days in base64.
+    /// The days packed in `text` ("17:" and base64, or the bare base64 of 15-byte days saved before), or nil when it is
+    /// not whole days of a size the hub has saved.
     private static func unpacked(_ text: String) -> [DaySummary]? {
-        guard let data = Data(base64Encoded: text), data.count % DaySummary.packedSize == 0 else { return nil }
+        var dayBytes = DaySummary.packedSizeBeforeBedtime
+        var base64 = Substring(text)
+        if let colon = text.firstIndex(of: ":") {
+            guard let size = Int(text[..<colon]), size == DaySummary.packedSize else { return nil }
+            dayBytes = size
+            base64 = text[text.index(after: colon)...]
+        }
+        guard let data = Data(base64Encoded: String(base64)), data.count % dayBytes == 0 else { return nil }
         let bytes = [UInt8](data)
-        return stride(from: 0, to: bytes.count, by: DaySummary.packedSize).map { DaySummary(packed: bytes, at: $0) }
+        return stride(from: 0, to: bytes.count, by: dayBytes).map { DaySummary(packed: bytes, at: $0, size: dayBytes) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -231,7 +273,7 @@ extension DailyHistory: Codable {
         var packed: [UInt8] = []
         packed.reserveCapacity(days.count * DaySummary.packedSize)
         for day in days { day.pack(into: &packed) }
-        try fields.encode(Data(packed).base64EncodedString())
+        try fields.encode("\(DaySummary.packedSize):" + Data(packed).base64EncodedString())
         try fields.encode(today)
         try fields.encode(visitsTowardTomorrow)
         try fields.encodeOrNull(lastBathroomAt)
@@ -241,5 +283,7 @@ extension DailyHistory: Codable {
         try fields.encodeOrNull(todayStartsAt)
         try fields.encode(lastRaised)
         try fields.encodeOrNull(usualRising)
+        try fields.encodeOrNull(bedtimeTowardTomorrow)
+        try fields.encodeOrNull(usualBedtime)
     }
 }

@@ -12,6 +12,10 @@ public struct RoutineSummary: Sendable {
     public var usualWakeMinute: Double?
     /// The local minute of the learned `not_up` check (`UsualRising`), when the home has one and its routine is used.
     public var learnedNotUpMinute: Int?
+    /// When the resident usually settles in bed for the night (local minute; the median over the nights the bed pad saw it).
+    public var usualBedtimeMinute: Int?
+    /// The local minute of the learned "not in bed" check (`UsualBedtime`), when the home has one and its routine is used.
+    public var learnedNotInBedMinute: Int?
     public var nightVisitsPerNight: Double?
     public var activityPerDay: Double?
     public var bedMinutesPerDay: Double?
@@ -40,6 +44,9 @@ public struct RoutineSummary: Sendable {
         let wakes = usual.map(\.wakeMinute).filter { $0 >= 0 }
         usualWakeMinute = wakes.isEmpty ? nil : RoutineTrend.median(wakes)
         learnedNotUpMinute = state.usualRising(settings: settings)?.checkMinute(settings: settings)
+        let bedtimes = usual.map(\.bedtime).filter { $0 >= 0 }
+        usualBedtimeMinute = bedtimes.isEmpty ? nil : DaySummary.minuteOfDay(bedtime: Int(RoutineTrend.median(bedtimes)))
+        learnedNotInBedMinute = state.usualBedtime(settings: settings)?.checkMinute(settings: settings).map(DaySummary.minuteOfDay(bedtime:))
         nightVisitsPerNight = usual.isEmpty ? nil : RoutineTrend.mean(usual, \.nightVisits)
         activityPerDay = usual.isEmpty ? nil : RoutineTrend.mean(usual, \.activity)
         bedMinutesPerDay = usual.contains { $0.bedMinutes > 0 } ? RoutineTrend.mean(usual, \.bedMinutes) : nil
