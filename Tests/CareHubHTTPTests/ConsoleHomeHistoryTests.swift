@@ -10,7 +10,7 @@ import Testing
 /// A home's page shows the last four weeks from the rules' saved daily history.
 @Suite struct ConsoleHomeHistoryTests {
     /// Saves a rule state for `home` whose daily history holds `days` (day, activity, night visits, kitchen uses,
-    /// minute up, minutes in bed, outings), as the rules service would have saved it.
+    /// minute up, minutes in bed, outings, and optionally minutes away and bedtime), as the rules service would have saved it.
     static func saveHistory(_ fixture: HTTPFixture, home: String, days: [[Int]]) throws {
         var state = HomeRuleState(firstSeenAt: Date().millisecondsSince1970)
         // Counted days are made only by the rules; these are read from the keyed form earlier versions saved, with the
@@ -32,7 +32,8 @@ import Testing
         defer { fixture.remove() }
         try fixture.receive(HomeAndReadingRoutesTests.motion("m1", at: Date()))
         // 30 days from 2026-11-01 (day 20,758): only the last 28 are shown, newest first.
-        let days = (0..<30).map { [20_758 + $0, 100 + $0, $0 % 3, 2, 7 * 60 + $0, $0 == 29 ? 450 : 0, 0] }
+        // The last number: on the bed pad for the night at 23:00 or 23:20 (minutes after 18:00).
+        let days = (0..<30).map { [20_758 + $0, 100 + $0, $0 % 3, 2, 7 * 60 + $0, $0 == 29 ? 450 : 0, 0, 0, 300 + ($0 % 2) * 20] }
         try Self.saveHistory(fixture, home: "flat-12", days: days)
         #expect(try RulesStore(database: fixture.database).state(of: "flat-12")?.history?.days.count == 30)
         try await fixture.test { client in
@@ -45,6 +46,7 @@ import Testing
             #expect(!page.contains("Sun 1 Nov") && !page.contains("Mon 2 Nov"), "four weeks, not more")
             #expect(page.contains(#"<td data-label="Up and about">07:29</td>"#))
             #expect(page.contains(#"<td data-label="Time in bed">7 h 30 min</td>"#))
+            #expect(page.contains(#"<dd data-field="usual-bedtime">23:00</dd>"#), "the median bedtime; no check, the routine not in use")
             #expect(page.matches(of: /<rect x="\d+" y="\d+" width="14"/).count == 28, "one bar a day")
         }
     }
@@ -75,6 +77,7 @@ import Testing
             let page = try await session.get(client, "/homes/flat-12").text
             #expect(page.contains(#"<h2 id="routine">Learned routine</h2>"#))
             #expect(page.contains("In use: learned over 10 days."), "\(page)")
+            #expect(page.contains(#"<dd data-field="usual-bedtime">not seen (no bed pad)</dd>"#))
             let row = try #require(page.firstMatch(of: /<tr><td data-label="When">after kitchen activity in the morning<\/td>[^<]*(<td[^>]*>[^<]*<\/td>\s*)+<\/tr>/))
             let cells = String(row.output.0)
             #expect(cells.contains(#"<td data-label="Quiets learned">"#))

@@ -24,6 +24,7 @@ import Testing
             #expect(summary["used"] as? Bool == false, "a home seen for minutes has learned nothing it may use")
             #expect(summary["not_up_checked_at"] as? String == "10:00")
             #expect(summary["not_up_check_learned"] as? Bool == false)
+            #expect(summary["usually_in_bed_by"] is NSNull && summary["not_in_bed_checked_at"] is NSNull, "no bed pad, no check: \(summary)")
             #expect((routine["trends"] as? [Any])?.isEmpty == true)
             let table = try await fixture.carehub(["homes", "routine", "flat-6"])
             #expect(table.status == 0, "\(table.standardError)")
