@@ -16,7 +16,9 @@ struct ReportCommand: AsyncParsableCommand {
         abstract: "Activity per home, incidents by kind and outcome, response times, false alarms by rule.",
         discussion: """
             The period ends now (daily: the last 24 h; weekly: the last 7 days). The weekly report adds each home's
-            trends: its learned routine's measures over the last 7 counted days against the weeks before. Time to acknowledge counts the
+            trends: its learned routine's measures over the last 7 counted days against the weeks before, and the homes to
+            review: those that raised not_up, bathroom_long or inactivity twice or more in the last 28 days, none of them a
+            real emergency (ambulance, visited, other), each with the `carehub homes suggest` to look at. Time to acknowledge counts the
             incidents opened in the period that a person acknowledged; the industry bar is 97.5 % of alarm calls
             answered within 60 s. The false-alarm rate of a rule is its incidents resolved "false_alarm" out of
             those a person resolved.
@@ -56,6 +58,9 @@ struct ReportCommand: AsyncParsableCommand {
         }
         let response = report.response
         let trendRecords = period == .weekly ? try trends(db: db, configuration: configuration) : []
+        let reviewRecords = period == .weekly ? try ThresholdReview(incidents: IncidentQueries(database: db).list(
+            IncidentFilter(states: nil, home: home, since: end.addingTimeInterval(-Double(ThresholdReview.days) * 86_400)), limit: 1_000_000
+        )).records : []
         switch printer.format {
         case .json:
             let responseJSON = JSONText.object([
@@ -71,6 +76,7 @@ struct ReportCommand: AsyncParsableCommand {
                 ("incidents_by_kind", "[" + kindRecords.map(\.jsonText).joined(separator: ",") + "]"),
                 ("time_to_acknowledge", responseJSON),
                 ("trends", "[" + trendRecords.map(\.jsonText).joined(separator: ",") + "]"),
+                ("homes_to_review", "[" + reviewRecords.map(\.jsonText).joined(separator: ",") + "]"),
             ]))
         case .csv:
             printer.printList(kindRecords, empty: "")
@@ -97,6 +103,9 @@ struct ReportCommand: AsyncParsableCommand {
                 print("\nTrends: the last 7 counted days against the weeks before (learned routines)")
                 printer.printList(trendRecords, columns: ["home", "measure", "this_week", "before", "flagged"],
                                   empty: "(no home has 21 days counted yet)")
+                print("\nHomes to review: a kind raised \(ThresholdReview.minimumRaised) times or more in the last \(ThresholdReview.days) days, "
+                      + "none a real emergency (a person who knows the resident decides; the hub never changes a threshold)")
+                printer.printList(reviewRecords, empty: "(none)")
             }
         }
     }

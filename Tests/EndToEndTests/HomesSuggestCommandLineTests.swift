@@ -62,4 +62,55 @@ import Testing
         let unknown = try await CarehubCommand.run(["homes", "suggest", "flat-99", "--db", database])
         #expect(unknown.status == 5 && unknown.standardError.split(separator: "\n").count == 1, "\(unknown.standardError)")
     }
+
+    @Test func theWeeklyReportNamesAHomeThatRaisedAThresholdKindTwiceWithoutARealEmergency() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // Ten mornings of a late riser ending yesterday (UTC days; the replay raises not_up at 10:00 London time).
+        let calendar = Calendar(identifier: .gregorian)
+        var utc = calendar
+        utc.timeZone = TimeZone(identifier: "UTC") ?? utc.timeZone
+        let today = utc.startOfDay(for: Date())
+        let start = today.addingTimeInterval(-10 * 86_400)
+        var lines: [String] = []
+        func add(day: Int, minute: Int, device: String, _ body: String) {
+            let stamp = ISO8601DateFormatter().string(from: start.addingTimeInterval(Double(day * 86_400 + minute * 60)))
+            lines.append(#"{"topic":"carehub/v1/flat-7/\#(device)/event","payload":{"id":"e\#(lines.count)","ts":"\#(stamp)",\#(body)}}"#)
+        }
+        for day in 0..<10 {
+            for half in 0..<48 { add(day: day, minute: half * 30 + 2, device: "temp-hall", #""type":"heartbeat""#) }
+            for hour in stride(from: 7 * 60, to: 11 * 60 + 30, by: 60) { add(day: day, minute: hour, device: "pir-bedroom", #""type":"motion","value":true,"room":"bedroom""#) }
+            for minute in stride(from: 11 * 60 + 30, through: 22 * 60, by: 20) {
+                add(day: day, minute: minute, device: "pir-kitchen", #""type":"motion","value":true,"room":"kitchen""#)
+            }
+        }
+        let input = directory.path("late-riser.jsonl")
+        try lines.joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let database = directory.path("hub.sqlite")
+        let replayed = try await CarehubCommand.run(["replay", "--input", input, "--db", database])
+        #expect(replayed.status == 0, "\(replayed.standardError)")
+        let notUps = try await DatabaseQueue(path: database).read { try Int64.fetchAll($0, sql: "SELECT id FROM incidents WHERE kind = 'not_up' ORDER BY id") }
+        #expect(notUps.count >= 5, "a not_up most mornings: \(notUps)")
+
+        func review() async throws -> [[String: Any]] {
+            let report = try await CarehubCommand.run(["report", "weekly", "--db", database, "--format", "json"])
+            #expect(report.status == 0, "\(report.standardError)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(report.standardOutput.utf8)) as? [String: Any])
+            return try #require(json["homes_to_review"] as? [[String: Any]])
+        }
+        // Each morning's not_up cleared itself when the resident got up.
+        let rows = try await review()
+        #expect(rows.count == 1, "\(rows)")
+        #expect(rows.first?["home"] as? String == "flat-7" && rows.first?["kind"] as? String == "not_up")
+        #expect(rows.first?["raised"] as? Int == notUps.count && rows.first?["cleared_automatically"] as? Int == notUps.count)
+        #expect(rows.first?["setting"] as? String == "not_up_check" && rows.first?["see"] as? String == "carehub homes suggest flat-7")
+        let table = try await CarehubCommand.run(["report", "weekly", "--db", database])
+        #expect(table.standardOutput.contains("Homes to review"), "\(table.standardOutput)")
+        #expect(table.standardOutput.contains("carehub homes suggest flat-7"))
+        // One that was a real emergency (a carer went round) and the home is not one to loosen.
+        try await DatabaseQueue(path: database).write { db in
+            try db.execute(sql: "UPDATE incidents SET outcome = 'visited', resolved_by = 'Sam' WHERE id = ?", arguments: [notUps[2]])
+        }
+        #expect(try await review().isEmpty)
+    }
 }
