@@ -6,25 +6,31 @@ import Testing
 /// `carehub homes suggest` through the built binary, on a database a replay filled: a late riser's `not_up` check,
 /// suggested with the lines to add to the configuration, and nothing written.
 @Suite struct HomesSuggestCommandLineTests {
-    @Test func aLateRisersCheckIsSuggestedAsConfigurationAndTheDatabaseIsOnlyRead() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let start = try #require(ISO8601DateFormatter().date(from: "2026-11-02T00:00:00Z"))
+    /// `days` days of flat-7 from `start` (UTC) as contract JSON lines: stirring in the bedroom each hour from 07:00, up at
+    /// `upAt(day)` minutes after midnight, then about the flat every 20 min until 22:00; a heartbeat every half hour.
+    static func lateRiser(from start: Date, days: Int, upAt: (Int) -> Int) -> [String] {
         var lines: [String] = []
         func add(day: Int, minute: Int, device: String, _ body: String) {
             let stamp = ISO8601DateFormatter().string(from: start.addingTimeInterval(Double(day * 86_400 + minute * 60)))
             lines.append(#"{"topic":"carehub/v1/flat-7/\#(device)/event","payload":{"id":"e\#(lines.count)","ts":"\#(stamp)",\#(body)}}"#)
         }
-        // Four weeks (London is on UTC in November): stirring in the bedroom each hour from 07:00, up at 10:30 or
-        // 10:40, then about the flat every 20 min until 22:00; a heartbeat every half hour.
-        for day in 0..<29 {
+        for day in 0..<days {
             for half in 0..<48 { add(day: day, minute: half * 30 + 2, device: "temp-hall", #""type":"heartbeat""#) }
-            let up = 10 * 60 + 30 + (day % 2) * 10
+            let up = upAt(day)
             for hour in stride(from: 7 * 60, to: up, by: 60) { add(day: day, minute: hour, device: "pir-bedroom", #""type":"motion","value":true,"room":"bedroom""#) }
             for minute in stride(from: up, through: 22 * 60, by: 20) {
                 add(day: day, minute: minute, device: "pir-kitchen", #""type":"motion","value":true,"room":"kitchen""#)
             }
         }
+        return lines
+    }
+
+    @Test func aLateRisersCheckIsSuggestedAsConfigurationAndTheDatabaseIsOnlyRead() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let start = try #require(ISO8601DateFormatter().date(from: "2026-11-02T00:00:00Z"))
+        // Four weeks (London is on UTC in November), up at 10:30 or 10:40.
+        let lines = Self.lateRiser(from: start, days: 29) { 10 * 60 + 30 + ($0 % 2) * 10 }
         let input = directory.path("late-riser.jsonl")
         try lines.joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
         let database = directory.path("hub.sqlite")
@@ -67,23 +73,11 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         // Ten mornings of a late riser ending yesterday (UTC days; the replay raises not_up at 10:00 London time).
-        let calendar = Calendar(identifier: .gregorian)
-        var utc = calendar
+        var utc = Calendar(identifier: .gregorian)
         utc.timeZone = TimeZone(identifier: "UTC") ?? utc.timeZone
         let today = utc.startOfDay(for: Date())
         let start = today.addingTimeInterval(-10 * 86_400)
-        var lines: [String] = []
-        func add(day: Int, minute: Int, device: String, _ body: String) {
-            let stamp = ISO8601DateFormatter().string(from: start.addingTimeInterval(Double(day * 86_400 + minute * 60)))
-            lines.append(#"{"topic":"carehub/v1/flat-7/\#(device)/event","payload":{"id":"e\#(lines.count)","ts":"\#(stamp)",\#(body)}}"#)
-        }
-        for day in 0..<10 {
-            for half in 0..<48 { add(day: day, minute: half * 30 + 2, device: "temp-hall", #""type":"heartbeat""#) }
-            for hour in stride(from: 7 * 60, to: 11 * 60 + 30, by: 60) { add(day: day, minute: hour, device: "pir-bedroom", #""type":"motion","value":true,"room":"bedroom""#) }
-            for minute in stride(from: 11 * 60 + 30, through: 22 * 60, by: 20) {
-                add(day: day, minute: minute, device: "pir-kitchen", #""type":"motion","value":true,"room":"kitchen""#)
-            }
-        }
+        let lines = Self.lateRiser(from: start, days: 10) { _ in 11 * 60 + 30 }
         let input = directory.path("late-riser.jsonl")
         try lines.joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
         let database = directory.path("hub.sqlite")
