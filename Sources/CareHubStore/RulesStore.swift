@@ -177,7 +177,7 @@ public struct RulesStore: Sendable {
     ) throws -> [IncidentStore.Change] {
         // Every home's state at once when many changed (a shutdown after a day's outage): encoded on every core.
         let encoded = try Dictionary(uniqueKeysWithValues: Array(states).concurrentMap {
-            let encoder = JSONEncoder()
+            let encoder = HomeRuleState.makeEncoder()
             return { (entry: (key: String, value: HomeRuleState)) -> (String, Result<String, any Error>) in
                 (entry.key, Result { String(decoding: try encoder.encode(entry.value), as: UTF8.self) })
             }

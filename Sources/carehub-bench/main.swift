@@ -128,7 +128,7 @@ func ruleMemory(homes: Int, mode: RoutineMode) {
         deadlines.schedule("home-\(home)", at: engine.nextDeadline(home: "home-\(home)")?.millisecondsSince1970)
     }
     let after = residentBytes()
-    let encoded = (try? JSONEncoder().encode(engine.homes["home-1"]?.state)).map(\.count) ?? 0
+    let encoded = (try? HomeRuleState.makeEncoder().encode(engine.homes["home-1"]?.state)).map(\.count) ?? 0
     print("""
         {"homes":\(homes),"rss_growth_bytes":\(after - before),"bytes_per_home":\(String(format: "%.0f", Double(after - before) / Double(homes))),\
         "persisted_state_bytes_one_home":\(encoded),"timers":\(deadlines.count),\
@@ -157,7 +157,7 @@ func makeDatabase(path: String, homes: Int, events: Int, incidents: Int) throws 
         defer { engine.forget(home: "home-\(home)") }
         return engine.homes["home-\(home)"]?.state ?? HomeRuleState(firstSeenAt: start)
     }
-    let encoder = JSONEncoder()
+    let encoder = HomeRuleState.makeEncoder()
     try database.writer.write { db in
         for home in 0..<homes {
             try db.execute(sql: "INSERT INTO homes (id, timezone, registered_at, registered_by) VALUES (?, 'Europe/London', ?, 'bench')",

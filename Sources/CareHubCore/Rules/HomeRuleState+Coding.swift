@@ -144,3 +144,13 @@ extension UnkeyedEncodingContainer {
         if let value { try encode(value) } else { try encodeNil() }
     }
 }
+
+extension HomeRuleState {
+    /// The encoder a home's state is saved with. Slashes are written as they are: the packed days are base64, full of
+    /// them, and a JSON string with escapes takes the decoder's slow path, which start-up takes for every home.
+    public static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return encoder
+    }
+}

@@ -257,13 +257,15 @@ extension DailyHistory: Codable {
     /// not whole days of a size the hub has saved.
     private static func unpacked(_ text: String) -> [DaySummary]? {
         var dayBytes = DaySummary.packedSizeBeforeBedtime
-        var base64 = Substring(text)
-        if let colon = text.firstIndex(of: ":") {
-            guard let size = Int(text[..<colon]), size == DaySummary.packedSize else { return nil }
+        var base64 = text
+        // The size is a few digits at the front: looked for in the first bytes only (this runs for every home at start-up,
+        // and a search by Character through the whole string cost a hub of 100,000 homes over a second).
+        if let colon = text.utf8.prefix(4).firstIndex(of: UInt8(ascii: ":")) {
+            guard let size = Int(Substring(text.utf8[..<colon])), size == DaySummary.packedSize else { return nil }
             dayBytes = size
-            base64 = text[text.index(after: colon)...]
+            base64 = String(Substring(text.utf8[text.utf8.index(after: colon)...]))
         }
-        guard let data = Data(base64Encoded: String(base64)), data.count % dayBytes == 0 else { return nil }
+        guard let data = Data(base64Encoded: base64), data.count % dayBytes == 0 else { return nil }
         let bytes = [UInt8](data)
         return stride(from: 0, to: bytes.count, by: dayBytes).map { DaySummary(packed: bytes, at: $0, size: dayBytes) }
     }
