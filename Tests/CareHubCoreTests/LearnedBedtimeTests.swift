@@ -11,10 +11,10 @@ import Testing
     /// `restAt19`, an hour's rest on the bed from 19:00), the
     /// bedroom at 22:00, on the bed pad at `bedtime(night)` minutes after 18:00 (none when nil) until 06:50; heartbeats
     /// throughout. Then on the evening after, `evening` plays after the bedroom motion at 22:00 (its heartbeats its own),
-    /// with heartbeats from its end until `until` the morning after.
+    /// with heartbeats from its end until `until` the morning after (with nil, the scenario stops there).
     static func evenings(_ nights: Int, from first: String = "2026-11-01", mode: RoutineMode = .learned, restAt19: Bool = false,
                          bedtime: (Int) -> Int? = { 270 + ($0 % 4) * 20 }, evening: (inout RuleScenario, (Int) -> String) -> Void = { _, _ in },
-                         until: String = "07:30") -> RuleScenario {
+                         until: String? = "07:30") -> RuleScenario {
         var settings = RuleSettings()
         settings.routineMode = mode
         var scenario = RuleScenario(start: "\(first) 00:00", settings: settings)
@@ -39,8 +39,10 @@ import Testing
             scenario.motion("bedroom", at: at(night, 22 * 60))
             if night == nights {
                 evening(&scenario) { at(night, $0) }
-                let end = scenario.local(at(night + 1, LocalWindow.parseTime(until) ?? 7 * 60 + 30))
-                scenario.heartbeats(from: scenario.now.addingTimeInterval(300), to: end)
+                if let until {
+                    let end = scenario.local(at(night + 1, LocalWindow.parseTime(until) ?? 7 * 60 + 30))
+                    scenario.heartbeats(from: scenario.now.addingTimeInterval(300), to: end)
+                }
                 break
             }
             let settled = bedtime(night).map { 18 * 60 + $0 }
@@ -112,6 +114,20 @@ import Testing
             for minute in stride(from: 22 * 60 + 15, through: 29 * 60 + 30, by: 15) { scenario.motion("lounge", at: at(minute)) }
         })
         #expect(!allNight.raised.contains { $0.at < allNight.local("2026-11-23 07:00") }, "\(allNight.raised)")
+    }
+
+    @Test func aNightsCheckOverdueAfterTheHubWasDownLapsesAndTheNextNightIsCheckedAgain() throws {
+        // The hub is down from 22:05 until 07:00: the 00:30 check is overdue when it comes back, and the night is over.
+        var scenario = Self.evenings(21, until: nil)
+        var state = try #require(scenario.engine.homes["flat-1"]?.state)
+        #expect(state.usualBedtime(settings: scenario.engine.settings.settings(for: "flat-1")) != nil, "the home is checked")
+        let morning = scenario.local("2026-11-23 07:00")
+        let late = scenario.engine.tick(home: "flat-1", now: morning)
+        #expect(!late.contains { if case .raise = $0 { return true } else { return false } }, "nothing raised late for a night that is over: \(late)")
+        state = try #require(scenario.engine.homes["flat-1"]?.state)
+        #expect(state.bedtimeCheckedThrough.map { $0 >= scenario.local("2026-11-23 00:30").millisecondsSince1970 } == true)
+        // The next night's check is still there: tonight at 00:30.
+        #expect(scenario.engine.nextDeadline(home: "flat-1").map { $0 <= scenario.local("2026-11-24 00:30") } == true)
     }
 
     @Test func tooFewNightsOrANightWithoutTheBedLeavesTheEveningToTheFixedRules() throws {
