@@ -58,7 +58,7 @@ struct HomesSuggestCommand: AsyncParsableCommand {
             throw CLIFailure("\(home) has \(String(format: "%.1f", covered)) days of stored events in the last \(days): suggestions need at least \(Self.minimumDays).")
         }
         let emergencies = Set(try IncidentQueries(database: db).list(IncidentFilter(states: nil, home: home, since: start), limit: 100_000)
-            .filter { $0.openedAt <= end && Outcome.realEmergencies.map(\.rawValue).contains($0.outcome ?? "") }
+            .filter { $0.openedAt <= end && Outcome.isRealEmergency($0.outcome) }
             .compactMap { IncidentKind(rawValue: $0.kind) })
         let suggester = ThresholdSuggester(home: home, settings: configuration.rules, lines: lines, until: end, days: days, emergencies: emergencies)
         let result = try suggester.suggest()

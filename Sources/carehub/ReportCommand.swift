@@ -39,7 +39,11 @@ struct ReportCommand: AsyncParsableCommand {
         if let home { try HomeQueries(database: db).requireKnown(home) }
         let end = Date()
         let start = end.addingTimeInterval(-period.days * 86_400)
-        let incidents = try IncidentQueries(database: db).list(IncidentFilter(states: nil, home: home, since: start), limit: 1_000_000)
+        // One read: the weekly report's homes to review look back further than its period.
+        let reviewSince = end.addingTimeInterval(-Double(ThresholdReview.days) * 86_400)
+        let read = try IncidentQueries(database: db).list(IncidentFilter(states: nil, home: home, since: period == .weekly ? reviewSince : start),
+                                                          limit: 1_000_000)
+        let incidents = read.filter { $0.openedAt.millisecondsSince1970 >= start.millisecondsSince1970 }
         let activity = try HomeQueries(database: db).activitySummary(home: home, from: start, to: end)
         let report = IncidentReport(incidents: incidents)
         let printer = RecordPrinter(format: output.format, timeZoneIdentifier: configuration.timeZone, now: end)
@@ -58,9 +62,7 @@ struct ReportCommand: AsyncParsableCommand {
         }
         let response = report.response
         let trendRecords = period == .weekly ? try trends(db: db, configuration: configuration) : []
-        let reviewRecords = period == .weekly ? try ThresholdReview(incidents: IncidentQueries(database: db).list(
-            IncidentFilter(states: nil, home: home, since: end.addingTimeInterval(-Double(ThresholdReview.days) * 86_400)), limit: 1_000_000
-        )).records : []
+        let reviewRecords = period == .weekly ? ThresholdReview(incidents: read).records : []
         switch printer.format {
         case .json:
             let responseJSON = JSONText.object([

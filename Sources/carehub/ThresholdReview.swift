@@ -34,7 +34,7 @@ struct ThresholdReview {
             row.raised += 1
             if incident.outcome == Outcome.falseAlarm.rawValue { row.falseAlarms += 1 }
             if incident.outcome != nil, incident.resolvedBy == IncidentStore.hubActor { row.cleared += 1 }
-            if Outcome.realEmergencies.map(\.rawValue).contains(incident.outcome ?? "") { row.emergency = true }
+            if Outcome.isRealEmergency(incident.outcome) { row.emergency = true }
             found["\(incident.home)/\(incident.kind)"] = row
         }
         rows = found.values.filter { $0.raised >= Self.minimumRaised && !$0.emergency }

@@ -75,16 +75,19 @@ public struct Evaluator: Sendable {
         book.homes[home] = taken.settings
         results.append(evaluation(.learned, settings: book, countFrom: firstReview, suggested: taken.values))
         if reviews.count > 1 {
-            results.append(try reviewedEvaluation(home: home, timeline: timeline, span: (first, last), reviews: reviews, cuts: cuts, learnedAt: learnedAt))
+            results.append(try reviewedEvaluation(home: home, timeline: timeline, span: (first, last), reviews: reviews, firstTaken: taken, cuts: cuts,
+                                                  learnedAt: learnedAt))
         }
         return results
     }
 
     /// A lead who looks at the suggestions again every four weeks and takes them each time, on top of those taken before:
     /// each period between reviews is run with the thresholds taken at its start, and counts the false alarms raised in
-    /// it and the collapses cut in it (those before the first review with the first review's).
+    /// it and the collapses cut in it (those before the first review with the first review's). `firstTaken` is what the
+    /// first review took, as the `learned+suggested` run already drew it.
     private func reviewedEvaluation(home: String, timeline: [EvaluationInput], span: (first: Int64, last: Int64), reviews: [Int64],
-                                    cuts: [Int64], learnedAt: Int64) throws -> HomeEvaluation {
+                                    firstTaken: (settings: RuleSettings, values: [String: String]), cuts: [Int64],
+                                    learnedAt: Int64) throws -> HomeEvaluation {
         let (first, last) = span
         var current = learnedSettings(home)
         var result = HomeEvaluation(home: home, mode: .learned, first: Date(millisecondsSince1970: first), last: Date(millisecondsSince1970: last),
@@ -93,7 +96,7 @@ public struct Evaluator: Sendable {
                                     detections: [], trends: [])
         result.reviews = []
         for (index, review) in reviews.enumerated() {
-            let taken = try suggestedSettings(home: home, timeline: timeline, at: review, base: current)
+            let taken = index == 0 ? firstTaken : try suggestedSettings(home: home, timeline: timeline, at: review, base: current)
             current = taken.settings
             result.reviews?.append((Date(millisecondsSince1970: review), taken.values))
             result.suggestedSettings?.merge(taken.values) { $1 }
