@@ -157,6 +157,20 @@ import Testing
         #expect(state.history?.usualBedtime?.latestMinute == 400, "bedtimes in local time on both sides of the change")
     }
 
+    @Test func aNightSettledBeforeMidnightCountsFromTheDayItBelongsTo() {
+        // Each evening on the pad from 19:00 until after 21:00, up again before midnight: the night is known when the day
+        // it belongs to begins, and counts from then, as one learned the morning after does.
+        let nightWindow = LocalWindow(start: 23 * 60, end: 6 * 60)
+        var history = DailyHistory(day: 20_000, startingAt: 20_000 * 86_400_000)
+        for day in Int64(20_000)..<20_016 {
+            history.noteActivity(at: day * 86_400_000 + 36_000_000, minute: 600, place: .kitchen, nightWindow: nightWindow)
+            history.noteSettled(night: day + 1, bedtime: 60)
+            _ = history.roll(to: day + 1, startingAt: (day + 1) * 86_400_000, awaySince: nil)
+        }
+        #expect(history.today.bedtime == 60)
+        #expect(history.usualBedtime?.days == 16, "15 counted days after the first, and today: \(String(describing: history.usualBedtime))")
+    }
+
     @Test func theCheckIsTheLatestBedtimePlusTheFloorBefore0600() {
         func days(_ bedtimes: [Int]) -> [DaySummary] {
             bedtimes.enumerated().map { index, minute in

@@ -69,7 +69,6 @@ public struct DailyHistory: Sendable, Equatable {
             if days.count > Self.capacity { days.removeFirst(days.count - Self.capacity) }
         }
         usualRising = UsualRising(days: daysAtHome)
-        usualBedtime = usualBedtime(withToday: false)
         ended = DaySummary(day: day)
         let isNextDay = day == Int64(today.day) + 1
         ended.nightVisits = isNextDay ? visitsTowardTomorrow : 0
@@ -77,6 +76,7 @@ public struct DailyHistory: Sendable, Equatable {
         visitsTowardTomorrow = 0
         bedtimeTowardTomorrow = nil
         today = ended
+        usualBedtime = bedtimesSeen()
         return trends(on: day)
     }
 
@@ -165,18 +165,19 @@ public struct DailyHistory: Sendable, Equatable {
     mutating func noteSettled(night: Int64, bedtime: Int16) {
         if night == Int64(today.day), today.bedtime < 0 {
             today.bedtime = bedtime
-            usualBedtime = usualBedtime(withToday: true)
+            usualBedtime = bedtimesSeen()
         } else if night == Int64(today.day) + 1, bedtimeTowardTomorrow == nil {
             bedtimeTowardTomorrow = bedtime
         }
     }
 
-    /// The usual bedtime over the nights seen: the days at home (and today, once its night is counted), but not the first
-    /// day counted when it has no bedtime (its night began before the hub heard from the home).
-    private func usualBedtime(withToday: Bool) -> UsualBedtime? {
+    /// The usual bedtime over the nights seen: the days at home, and today once its night is counted (the morning it
+    /// ended, or the day began with it when the stay ended before midnight), but not the first day counted when it has
+    /// no bedtime (its night began before the hub heard from the home).
+    private func bedtimesSeen() -> UsualBedtime? {
         var nights = days.count < Self.capacity && days.first.map({ $0.bedtime < 0 }) == true ? Array(days.dropFirst()) : days
         nights.removeAll { !$0.wasMostlyHome }
-        if withToday { nights.append(today) }
+        if today.bedtime >= 0 { nights.append(today) }
         return UsualBedtime(days: nights)
     }
 
