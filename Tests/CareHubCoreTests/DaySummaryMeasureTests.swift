@@ -65,6 +65,29 @@ import Testing
         #expect(!scenario.allRaised.contains { RoutineTrend.kinds.contains($0.kind) }, "\(scenario.allRaised.map(\.summary))")
     }
 
+    @Test func daysSavedBeforeMorningVisitsWereCountedAreComparedWithoutThemSoThatAnUpgradeIsNotARise() {
+        // A late riser: one visit from 23:00 to 06:00 and two after it, every night. Four weeks saved by the version before,
+        // which did not count the two, then a week counted by this one.
+        func night(_ index: Int, counted: Bool) -> DaySummary {
+            var day = DaySummary(day: Int64(20_000 + index))
+            (day.activity, day.nightVisits, day.wakeMinute) = (200, 1, 510)
+            day.morningVisits = counted ? 2 : DaySummary.morningVisitsNotCounted
+            return day
+        }
+        let upgraded = (0..<28).map { night($0, counted: false) }
+        let week = (28..<35).map { night($0, counted: true) }
+        #expect(RoutineTrend.nightVisitsRising.finding(recent: week, baseline: upgraded) == nil, "1 a night before and after")
+        // Once every day compared counts them, the same nights are 3 a night throughout: no rise either.
+        #expect(RoutineTrend.nightVisitsRising.finding(recent: week, baseline: (0..<28).map { night($0, counted: true) }) == nil)
+        // The control: compared as counted (0 morning visits before), the upgrade would have been a rise of 2 a night.
+        let zeroBefore = (0..<28).map { index in
+            var day = night(index, counted: true)
+            day.morningVisits = 0
+            return day
+        }
+        #expect(RoutineTrend.nightVisitsRising.finding(recent: week, baseline: zeroBefore) != nil)
+    }
+
     @Test func aDaySavedBeforeAwayMinutesReadsAsADayAtHome() throws {
         let old = try JSONDecoder().decode(DaySummary.self, from: Data("[20000,150,1,4,420,480,1]".utf8))
         #expect(old.awayMinutes == 0 && old.wasMostlyHome && old.wakeMinute == 420 && old.outings == 1)
@@ -83,11 +106,29 @@ import Testing
         var extreme = DaySummary(day: -3)
         (extreme.activity, extreme.nightVisits, extreme.kitchenUses, extreme.wakeMinute) = (.max, 255, 1, -1)
         (extreme.bedMinutes, extreme.outings, extreme.awayMinutes, extreme.bedtime) = (1_440, 7, 900, 719)
+        extreme.morningVisits = 8
         let saved = try JSONEncoder().encode(history)
         let fields = try #require(try JSONSerialization.jsonObject(with: saved) as? [Any], "one array of fields")
         let packed = try #require(fields.first as? String, "one string, not 19 arrays")
-        #expect(packed.hasPrefix("17:") && Data(base64Encoded: String(packed.dropFirst(3)))?.count == 19 * 17, "17 bytes a day, and saying so")
+        let bytes18 = try #require(Data(base64Encoded: String(packed.dropFirst(3))))
+        #expect(packed.hasPrefix("18:") && bytes18.count == 19 * 18, "18 bytes a day, and saying so")
         #expect(try JSONDecoder().decode(DailyHistory.self, from: saved) == history)
+
+        // As the versions that counted bedtimes saved it: 17 bytes a day, today one number shorter, no morning visits kept.
+        var before = fields
+        let bytes17 = stride(from: 0, to: bytes18.count, by: 18).flatMap { bytes18[$0..<($0 + 17)] }
+        before[0] = "17:" + Data(bytes17).base64EncodedString()
+        before[1] = Array(try #require(fields[1] as? [Any]).dropLast())
+        before.removeLast()
+        var withoutMorningVisits = history
+        withoutMorningVisits.days = history.days.map { day in
+            var day = day
+            day.morningVisits = DaySummary.morningVisitsNotCounted
+            return day
+        }
+        withoutMorningVisits.today.morningVisits = DaySummary.morningVisitsNotCounted
+        #expect(try JSONDecoder().decode(DailyHistory.self, from: JSONSerialization.data(withJSONObject: before)) == withoutMorningVisits,
+                "the same days, their morning visits not counted")
         var bytes: [UInt8] = []
         extreme.pack(into: &bytes)
         #expect(DaySummary(packed: bytes, at: 0) == extreme)
@@ -95,7 +136,7 @@ import Testing
         // As earlier versions saved it: a keyed object, the days as arrays of numbers.
         let keys = ["days", "today", "visitsTowardTomorrow", "lastBathroomAt", "lastKitchenAt", "bedSince", "wakeCandidate",
                     "todayStartsAt", "lastRaised", "usualRising"]
-        var old = Dictionary(uniqueKeysWithValues: zip(keys, fields)).filter { !($0.value is NSNull) }
+        var old = Dictionary(uniqueKeysWithValues: zip(keys, before)).filter { !($0.value is NSNull) }
         old["days"] = history.days.map { day in
             [Int(day.day), Int(day.activity), Int(day.nightVisits), Int(day.kitchenUses), Int(day.wakeMinute), Int(day.bedMinutes),
              Int(day.outings), Int(day.awayMinutes)]
@@ -103,8 +144,8 @@ import Testing
         let rising = try #require(history.usualRising)
         old["usualRising"] = ["latestMinute": rising.latestMinute, "usualMinute": rising.usualMinute, "days": rising.days]
         let oldData = try JSONSerialization.data(withJSONObject: old)
-        var notCounted = history
-        notCounted.days = history.days.map { day in
+        var notCounted = withoutMorningVisits
+        notCounted.days = withoutMorningVisits.days.map { day in
             var day = day
             day.bedtime = DaySummary.bedtimeNotCounted
             return day

@@ -42,12 +42,14 @@ import Testing
         state.history?.wakeCandidate = 431
         state.history?.visitsTowardTomorrow = 2
         state.history?.lastRaised[1] = 20_790
+        state.history?.morningVisitMinutes = [395, 452]
         return state
     }
 
-    /// `state` as a version before bedtimes were counted reads back: every counted day's bedtime not counted.
+    /// `state` as a version before bedtimes were counted reads back: every counted day's bedtime and morning visits not
+    /// counted.
     static func savedBeforeBedtimes(_ state: HomeRuleState) -> HomeRuleState {
-        var earlier = state
+        var earlier = savedBeforeMorningVisits(state)
         if var history = earlier.history {
             history.days = history.days.map { day in
                 var day = day
@@ -55,6 +57,22 @@ import Testing
                 return day
             }
             history.today.bedtime = DaySummary.bedtimeNotCounted
+            earlier.history = history
+        }
+        return earlier
+    }
+
+    /// `state` as a version before morning visits were counted reads back: every counted day's morning visits not counted.
+    static func savedBeforeMorningVisits(_ state: HomeRuleState) -> HomeRuleState {
+        var earlier = state
+        if var history = earlier.history {
+            history.days = history.days.map { day in
+                var day = day
+                day.morningVisits = DaySummary.morningVisitsNotCounted
+                return day
+            }
+            history.today.morningVisits = DaySummary.morningVisitsNotCounted
+            history.morningVisitMinutes = []
             earlier.history = history
         }
         return earlier

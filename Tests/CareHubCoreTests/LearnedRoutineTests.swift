@@ -9,12 +9,12 @@ import Testing
     /// 22:00, then bed; the lounge thermometer's heartbeat every 30 min all day long. With `napHours`, a nap in the lounge
     /// from 13:00 with no activity until it ends; with `hallVisits`, the hall at 08:05, 09:05 and 10:05.
     static func liveRoutine(_ scenario: inout RuleScenario, days: Int, from first: String, napHours: Int = 0, hallVisits: Bool = false,
-                            eveningHallVisits: Bool = false) {
+                            eveningHallVisits: Bool = false, risingAt rising: Int = 7 * 60) {
         var day = scenario.local("\(first) 00:00")
         for _ in 0..<days {
             let date = Self.dateText(day)
-            scenario.heartbeats(from: "\(date) 00:00", to: "\(date) 06:59")
-            var minute = 7 * 60
+            scenario.heartbeats(from: "\(date) 00:00", to: String(format: "%@ %02d:%02d", date, (rising - 1) / 60, (rising - 1) % 60))
+            var minute = rising
             while minute <= 22 * 60 {
                 let time = String(format: "%@ %02d:%02d", date, minute / 60, minute % 60)
                 if napHours > 0, (13 * 60 + 15)..<(13 * 60 + 15 + napHours * 60) ~= minute {

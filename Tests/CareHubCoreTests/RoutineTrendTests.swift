@@ -42,17 +42,57 @@ import Testing
 
     @Test func aRiseTooSmallForOneNoisyWeekIsFoundOverTwo() throws {
         var scenario = Self.learnedScenario(start: "2026-10-01 00:00")
-        // Four weeks of 0, 1 or 3 visits a night (1.3 on average, a wide spread), then 3, 3 or 2 (2.7): one week of it is
-        // under three standard errors of that spread, two weeks are over.
-        Self.nights(&scenario, days: 28, from: "2026-10-01") { [0, 1, 3][$0 % 3] }
-        Self.nights(&scenario, days: 7, from: "2026-10-29") { [3, 3, 2][$0 % 3] }
+        // Four weeks of 0, 1 or 2 visits a night (1.0 on average, a spread of 0.8), then 2 every night: one week of it is
+        // under three standard errors of the difference (2.9, the baseline's own error counted), two weeks are over (3.5).
+        Self.nights(&scenario, days: 28, from: "2026-10-01") { [0, 1, 2][$0 % 3] }
+        Self.nights(&scenario, days: 7, from: "2026-10-29") { _ in 2 }
         #expect(!scenario.allRaised.contains { RoutineTrend.kinds.contains($0.kind) }, "one week is not enough: \(scenario.allRaised.map(\.summary))")
-        Self.nights(&scenario, days: 14, from: "2026-11-05") { [2, 3, 3][$0 % 3] }
+        Self.nights(&scenario, days: 14, from: "2026-11-05") { _ in 2 }
         let trends = scenario.allRaised.filter { RoutineTrend.kinds.contains($0.kind) }
         let first = try #require(trends.first, "a fortnight of it is a trend")
         #expect(trends.count == 1, "\(trends.map(\.summary))")
         #expect(first.kind == .nightVisitsRising)
-        #expect(first.summary.contains(" a night over the last 2 weeks, 1.3 over the previous "), "\(first.summary)")
+        #expect(first.summary.contains(" a night over the last 2 weeks, 1.0 over the previous "), "\(first.summary)")
+    }
+
+    @Test func aVisitAfterSixFromWhichTheResidentWentBackToBedCountsForTheNight() throws {
+        var scenario = Self.learnedScenario(start: "2026-10-01 00:00")
+        LearnedRoutineTests.liveRoutine(&scenario, days: 1, from: "2026-10-01")
+        scenario.motion("toilet", at: "2026-10-02 03:00")
+        scenario.motion("toilet", at: "2026-10-02 06:10")   // back to bed: up nearly two hours later
+        scenario.motion("bedroom", at: "2026-10-02 06:15")
+        scenario.motion("toilet", at: "2026-10-02 07:40")   // the morning's wash, 20 min before getting up
+        LearnedRoutineTests.liveRoutine(&scenario, days: 1, from: "2026-10-02", risingAt: 8 * 60)
+        scenario.motion("toilet", at: "2026-10-03 06:30")   // up 30 min later: the morning's
+        LearnedRoutineTests.liveRoutine(&scenario, days: 1, from: "2026-10-03")
+        scenario.motion("kitchen", at: "2026-10-04 08:00")
+        let days = try #require(scenario.engine.homes["flat-1"]?.state.history?.days.suffix(2))
+        #expect(days.map(\.wakeMinute) == [8 * 60, 7 * 60])
+        #expect(days.map(\.nightVisits) == [1, 0], "from 23:00 to 06:00: 03:00 alone")
+        #expect(days.map(\.morningVisits) == [1, 0], "06:10, not 07:40; not 06:30 with the kitchen at 07:00")
+        #expect(days.map(\.nightVisitsUntilUp) == [2, 0])
+    }
+
+    @Test func aLateRiserWhoseVisitsRiseAfterSixIsRaised() throws {
+        // Up at 08:30 every day; one visit at 03:05 a night for four weeks, then two more at 06:15 and 07:05, back to bed
+        // after each. From 23:00 to 06:00 alone the nights look the same.
+        var scenario = Self.learnedScenario(start: "2026-10-01 00:00")
+        var day = scenario.local("2026-10-01 00:00")
+        for index in 0..<42 {
+            let date = LearnedRoutineTests.dateText(day)
+            scenario.motion("toilet", at: "\(date) 03:05")
+            if index >= 28 {
+                scenario.motion("toilet", at: "\(date) 06:15")
+                scenario.motion("toilet", at: "\(date) 07:05")
+            }
+            LearnedRoutineTests.liveRoutine(&scenario, days: 1, from: date, risingAt: 8 * 60 + 30)
+            day += 86_400
+        }
+        let trends = scenario.allRaised.filter { RoutineTrend.kinds.contains($0.kind) }
+        let first = try #require(trends.first, "\(scenario.engine.homes["flat-1"]?.state.history?.days.map(\.morningVisits) ?? [])")
+        #expect(trends.count == 1 && first.kind == .nightVisitsRising, "\(trends.map(\.summary))")
+        #expect(first.at <= scenario.local("2026-11-05 08:00"), "within a week of the change")
+        #expect(first.summary.contains(" a night this week, 1.0 over the previous "), "\(first.summary)")
     }
 
     @Test func aHomeOnTheFixedRulesCountsNoDaysAndRaisesNoTrend() {

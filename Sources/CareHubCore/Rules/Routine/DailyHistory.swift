@@ -1,7 +1,7 @@
 import Foundation
 
 /// The last five weeks of a home's days (`DaySummary`), the day being counted, and when each trend was last raised:
-/// what `RoutineTrend` compares. About 600 bytes a home.
+/// what `RoutineTrend` compares. About 650 bytes a home.
 public struct DailyHistory: Sendable, Equatable {
     /// Complete days with some activity, oldest first; at most `RoutineTrend.recentDays + baselineDays`.
     public internal(set) var days: [DaySummary] = []
@@ -9,6 +9,9 @@ public struct DailyHistory: Sendable, Equatable {
     public internal(set) var today: DaySummary
     /// Night visits from 23:00 on, which count for the night that ends tomorrow morning.
     var visitsTowardTomorrow: UInt8 = 0
+    /// Today's visits to the bathroom after the night window and before getting up (local minutes): night visits if the
+    /// resident went back to bed after them, told once they are up (`DaySummary.morningVisits`).
+    var morningVisitMinutes: [Int16] = []
     var lastBathroomAt: Int64?
     var lastKitchenAt: Int64?
     var bedSince: Int64?
@@ -31,6 +34,11 @@ public struct DailyHistory: Sendable, Equatable {
     static let capacity = RoutineTrend.recentDays + RoutineTrend.baselineDays
     /// Visits and uses closer together than this are one.
     static let separation: Int64 = 10 * 60_000
+    /// A visit to the bathroom after the night window this long or longer before getting up was a night visit (the
+    /// resident went back to bed); one closer to getting up is the morning's wash.
+    static let backToBedMinutes = 60
+    /// Morning visits kept until the resident is up: more than this many before getting up are not a night's.
+    static let morningVisitsKept = 8
 
     public init(day: Int64, startingAt start: Int64? = nil) {
         today = DaySummary(day: day)
@@ -62,6 +70,8 @@ public struct DailyHistory: Sendable, Equatable {
         if ended.wakeMinute < 0, let candidate = wakeCandidate {
             ended.wakeMinute = candidate
         }
+        Self.countMorningVisits(morningVisitMinutes, into: &ended)
+        morningVisitMinutes = []
         wakeCandidate = nil
         todayStartsAt = start
         if ended.activity > 0 {
@@ -102,17 +112,20 @@ public struct DailyHistory: Sendable, Equatable {
     mutating func noteActivity(at instant: Int64, minute: Int, place: QuietContext.Place, nightWindow: LocalWindow) {
         today.activity = today.activity == .max ? .max : today.activity + 1
         switch place {
-        case .bathroom where nightWindow.contains(minuteOfDay: minute):
-            if instant - (lastBathroomAt ?? .min / 2) >= Self.separation {
+        case .bathroom:
+            let isVisit = instant - (lastBathroomAt ?? .min / 2) >= Self.separation
+            lastBathroomAt = instant
+            guard isVisit else { break }
+            if nightWindow.contains(minuteOfDay: minute) {
                 if minute >= nightWindow.start, nightWindow.start > nightWindow.end {
                     visitsTowardTomorrow = visitsTowardTomorrow &+ 1
                 } else {
                     today.nightVisits = today.nightVisits &+ 1
                 }
+            } else if today.wakeMinute < 0, nightWindow.start > nightWindow.end, minute >= nightWindow.end,
+                      Self.wakeHours ~= minute, morningVisitMinutes.count < Self.morningVisitsKept {
+                morningVisitMinutes.append(Int16(minute))
             }
-            lastBathroomAt = instant
-        case .bathroom:
-            lastBathroomAt = instant
         case .kitchen:
             if instant - (lastKitchenAt ?? .min / 2) >= Self.separation { today.kitchenUses = today.kitchenUses &+ 1 }
             lastKitchenAt = instant
@@ -137,15 +150,26 @@ public struct DailyHistory: Sendable, Equatable {
         case .kitchen, .lounge, .inChair, .elsewhere:
             if let candidate = wakeCandidate, minute - Int(candidate) <= Self.wakeConfirmationMinutes {
                 today.wakeMinute = candidate
-                wakeCandidate = nil
             } else if Self.wakeHours ~= minute {
                 today.wakeMinute = Int16(minute)
-                wakeCandidate = nil
+            } else {
+                return
             }
+            wakeCandidate = nil
+            Self.countMorningVisits(morningVisitMinutes, into: &today)
+            morningVisitMinutes = []
         }
     }
 
     static let wakeHours = (5 * 60)..<(14 * 60)
+
+    /// Adds to `day` (once its time up is known) the visits of `minutes` that were night visits: `backToBedMinutes` or
+    /// more before getting up. A day counted before morning visits were stays not counted.
+    private static func countMorningVisits(_ minutes: [Int16], into day: inout DaySummary) {
+        guard day.morningVisits != DaySummary.morningVisitsNotCounted, day.wakeMinute >= 0 else { return }
+        let visits = minutes.filter { Int(day.wakeMinute) - Int($0) >= backToBedMinutes }.count
+        day.morningVisits = UInt8(clamping: Int(day.morningVisits) + visits)
+    }
     static let wakeConfirmationMinutes = 60
 
     /// The bed pad reports `occupied` (true) or `empty` at `instant`; a stay counts on the day it ends.
@@ -198,8 +222,9 @@ public struct DailyHistory: Sendable, Equatable {
 }
 
 /// Saved as one array, `[days, today, visitsTowardTomorrow, lastBathroomAt, lastKitchenAt, bedSince, wakeCandidate,
-/// todayStartsAt, lastRaised, usualRising, bedtimeTowardTomorrow, usualBedtime]` (nulls for those not set), with each day's
-/// numbers packed into one base64 string, "17:" and then 17 bytes a day (`DaySummary.pack(into:)`): five weeks of days as
+/// todayStartsAt, lastRaised, usualRising, bedtimeTowardTomorrow, usualBedtime, morningVisitMinutes]` (nulls for those not
+/// set), with each day's numbers packed into one base64 string, "18:" and then 18 bytes a day (`DaySummary.pack(into:)`),
+/// or "17:" and 17 for days saved before morning visits were counted: five weeks of days as
 /// arrays of numbers were 35 JSON containers and 280 numbers a home, and a keyed object decodes at several times an array's
 /// cost, most of the time a large hub spent decoding rule state at start-up. The days' size comes first so that a version
 /// reading another size fails loudly instead of reading other numbers: those saved before bedtimes were counted are bare
@@ -231,6 +256,7 @@ extension DailyHistory: Codable {
         usualRising = try fields.decodeIfPresent(UsualRising.self)
         bedtimeTowardTomorrow = try fields.decodeIfPresent(Int16.self)
         usualBedtime = try fields.decodeIfPresent(UsualBedtime.self)
+        morningVisitMinutes = fields.isAtEnd ? [] : try fields.decode([Int16].self)
     }
 
     /// The keyed object of earlier versions.
@@ -254,15 +280,16 @@ extension DailyHistory: Codable {
         usualRising = try container.decodeIfPresent(UsualRising.self, forKey: .usualRising)
     }
 
-    /// The days packed in `text` ("17:" and base64, or the bare base64 of 15-byte days saved before), or nil when it is
-    /// not whole days of a size the hub has saved.
+    /// The days packed in `text` ("18:" or "17:" and base64, or the bare base64 of 15-byte days saved before), or nil
+    /// when it is not whole days of a size the hub has saved.
     private static func unpacked(_ text: String) -> [DaySummary]? {
         var dayBytes = DaySummary.packedSizeBeforeBedtime
         var base64 = text
         // The size is a few digits at the front: looked for in the first bytes only (this runs for every home at start-up,
         // and a search by Character through the whole string cost a hub of 100,000 homes over a second).
         if let colon = text.utf8.prefix(4).firstIndex(of: UInt8(ascii: ":")) {
-            guard let size = Int(Substring(text.utf8[..<colon])), size == DaySummary.packedSize else { return nil }
+            guard let size = Int(Substring(text.utf8[..<colon])),
+                  size == DaySummary.packedSize || size == DaySummary.packedSizeBeforeMorningVisits else { return nil }
             dayBytes = size
             base64 = String(Substring(text.utf8[text.utf8.index(after: colon)...]))
         }
@@ -288,5 +315,6 @@ extension DailyHistory: Codable {
         try fields.encodeOrNull(usualRising)
         try fields.encodeOrNull(bedtimeTowardTomorrow)
         try fields.encodeOrNull(usualBedtime)
+        try fields.encode(morningVisitMinutes)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One local day of a home's activity as the trends compare them: a few counts, 18 bytes.
+/// One local day of a home's activity as the trends compare them: a few counts, 20 bytes.
 public struct DaySummary: Sendable, Equatable {
     /// The local day (days since 1970-01-01 in the home's time zone).
     public var day: Int32
@@ -24,6 +24,17 @@ public struct DaySummary: Sendable, Equatable {
     /// before (local wall clock: 0 is 18:00, 420 is 01:00); -1 when there was none (no bed pad, or a night in a chair);
     /// `bedtimeNotCounted` for a day saved before bedtimes were counted.
     public var bedtime: Int16 = -1
+    /// Visits to the bathroom or toilet after the night window (from 06:00) that were still the night: the resident went
+    /// back to bed after them, `DailyHistory.backToBedMinutes` or more before getting up (a visit closer to getting up is
+    /// the morning's wash). A resident who sleeps until 08:00 spends a quarter of the night after 06:00.
+    /// `morningVisitsNotCounted` for a day saved before they were counted.
+    public var morningVisits: UInt8 = 0
+
+    /// The night's visits to the toilet, from 23:00 until getting up, or nil for a day saved before the morning's were
+    /// counted.
+    public var nightVisitsUntilUp: Int? {
+        morningVisits == Self.morningVisitsNotCounted ? nil : Int(nightVisits) + Int(morningVisits)
+    }
 
     /// A day spent mostly away (an overnight stay, a holiday with someone calling in to water the plants) says nothing
     /// about the resident's routine at home: the trends compare only the days spent mostly at home.
@@ -42,6 +53,8 @@ public struct DaySummary: Sendable, Equatable {
 
     /// The bedtime of a day saved before bedtimes were counted: neither a night in bed nor one without.
     public static let bedtimeNotCounted: Int16 = -2
+    /// The morning visits of a day saved before they were counted.
+    public static let morningVisitsNotCounted: UInt8 = .max
 
     /// A stay on the bed pad this long or longer is settling for the night; a shorter one is a rest or a nap.
     public static let settledStayMinutes = 120
@@ -61,7 +74,8 @@ public struct DaySummary: Sendable, Equatable {
 
 extension DaySummary: Codable {
     /// As one array of numbers: a month of them stays a few hundred bytes of JSON. Days saved before `awayMinutes` was
-    /// counted end one number earlier and read as days at home; before `bedtime`, one number earlier again (not counted).
+    /// counted end one number earlier and read as days at home; before `bedtime`, one number earlier again (not counted);
+    /// before `morningVisits`, one number earlier than today's (not counted either).
     public init(from decoder: any Decoder) throws {
         var container = try decoder.unkeyedContainer()
         day = try container.decode(Int32.self)
@@ -73,6 +87,7 @@ extension DaySummary: Codable {
         outings = try container.decode(UInt8.self)
         if !container.isAtEnd { awayMinutes = try container.decode(UInt16.self) }
         bedtime = container.isAtEnd ? Self.bedtimeNotCounted : try container.decode(Int16.self)
+        morningVisits = container.isAtEnd ? Self.morningVisitsNotCounted : try container.decode(UInt8.self)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -86,17 +101,20 @@ extension DaySummary: Codable {
         try container.encode(outings)
         try container.encode(awayMinutes)
         try container.encode(bedtime)
+        try container.encode(morningVisits)
     }
 }
 
 extension DaySummary {
-    /// Bytes of one day packed (`pack(into:)`): the fields in order, little-endian. Days packed before `bedtime` was
-    /// counted are `packedSizeBeforeBedtime` bytes (`DailyHistory` saves which size its days are).
-    static let packedSize = 17
+    /// Bytes of one day packed (`pack(into:)`): the fields in order, little-endian. Days packed before `morningVisits`
+    /// were counted are `packedSizeBeforeMorningVisits` bytes, and before `bedtime` was, `packedSizeBeforeBedtime`
+    /// (`DailyHistory` saves which size its days are).
+    static let packedSize = 18
+    static let packedSizeBeforeMorningVisits = 17
     static let packedSizeBeforeBedtime = 15
 
     /// Appends the day's fields to `bytes`: day (4 bytes), activity (2), night visits (1), kitchen uses (1), wake minute (2),
-    /// bed minutes (2), outings (1), minutes away (2), bedtime (2).
+    /// bed minutes (2), outings (1), minutes away (2), bedtime (2), morning visits (1).
     func pack(into bytes: inout [UInt8]) {
         func append<T: FixedWidthInteger>(_ value: T) {
             withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
@@ -110,9 +128,10 @@ extension DaySummary {
         append(outings)
         append(awayMinutes)
         append(bedtime)
+        append(morningVisits)
     }
 
-    /// The day packed at `offset` in `bytes` (`size` bytes from there: `packedSize`, or `packedSizeBeforeBedtime`).
+    /// The day packed at `offset` in `bytes` (`size` bytes from there: `packedSize`, or one of the sizes before it).
     init(packed bytes: [UInt8], at offset: Int, size: Int = packedSize) {
         var position = offset
         func read<T: FixedWidthInteger>(_: T.Type) -> T {
@@ -129,6 +148,7 @@ extension DaySummary {
         bedMinutes = read(UInt16.self)
         outings = read(UInt8.self)
         awayMinutes = read(UInt16.self)
-        bedtime = size >= Self.packedSize ? read(Int16.self) : Self.bedtimeNotCounted
+        bedtime = size >= Self.packedSizeBeforeMorningVisits ? read(Int16.self) : Self.bedtimeNotCounted
+        morningVisits = size >= Self.packedSize ? read(UInt8.self) : Self.morningVisitsNotCounted
     }
 }

@@ -47,7 +47,7 @@ public struct RoutineSummary: Sendable {
         let bedtimes = usual.map(\.bedtime).filter { $0 >= 0 }
         usualBedtimeMinute = bedtimes.isEmpty ? nil : DaySummary.minuteOfDay(bedtime: Int(RoutineTrend.median(bedtimes)))
         learnedNotInBedMinute = state.usualBedtime(settings: settings)?.checkMinute(settings: settings).map(DaySummary.minuteOfDay(bedtime:))
-        nightVisitsPerNight = usual.isEmpty ? nil : RoutineTrend.mean(usual, \.nightVisits)
+        nightVisitsPerNight = usual.isEmpty ? nil : RoutineTrend.mean(usual, RoutineTrend.nightVisits(counting: usual))
         activityPerDay = usual.isEmpty ? nil : RoutineTrend.mean(usual, \.activity)
         bedMinutesPerDay = usual.contains { $0.bedMinutes > 0 } ? RoutineTrend.mean(usual, \.bedMinutes) : nil
         contexts = QuietContext.Place.allCases.flatMap { place in
@@ -57,17 +57,19 @@ public struct RoutineSummary: Sendable {
             }
         }
         trends = hasWeeks ? RoutineTrend.allCases.map { trend in
-            TrendMeasure(trend: trend, thisWeek: trend.measure(recent), before: trend.measure(usual),
+            TrendMeasure(trend: trend, thisWeek: trend.measure(recent, countedAs: recent + usual),
+                         before: trend.measure(usual, countedAs: recent + usual),
                          finding: trend.finding(recent: recent, baseline: usual))
         } : []
     }
 }
 
 extension RoutineTrend {
-    /// The daily measure the trend compares, averaged over `days` (the median for the time up).
-    func measure(_ days: [DaySummary]) -> Double {
+    /// The daily measure the trend compares, averaged over `days` (the median for the time up), counted as it is over
+    /// `compared` (the night visits: until getting up only when all of those days counted them so).
+    func measure(_ days: [DaySummary], countedAs compared: [DaySummary]) -> Double {
         switch self {
-        case .nightVisitsRising: Self.mean(days, \.nightVisits)
+        case .nightVisitsRising: Self.mean(days, Self.nightVisits(counting: compared))
         case .activityFalling: Self.mean(days, \.activityAtHome)
         case .risingLater: Self.median(days.map(\.wakeMinute).filter { $0 >= 0 })
         case .kitchenUseFalling: Self.mean(days, \.kitchenUses)
