@@ -18,7 +18,7 @@ doubling over 7 days; decline: activity down 30 % over 14 days; later: up 60 min
 --trend-seeds seeds each: the days from onset to the first trend incident of the right kind, and every other trend raised.
 
 Usage: .venv/bin/python bench/evaluate.py [--collapses N] [--seed S] [--sim-homes N] [--sim-days D] [--trend-seeds N] [--carehub PATH]
-                                          [--homes DIR]
+                                          [--homes DIR] [--trends-only]
 """
 
 import argparse
@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,18 +143,53 @@ EXPECTED = {"infection": "night_visits_rising", "decline": "activity_falling", "
 
 
 def trend_runs(carehub: str, workdir: Path, seeds: int) -> list[tuple[str, int, list[dict]]]:
-    """(scenario or "none", seed, the learned run's trends) for each simulated trend home."""
-    runs = []
+    """(scenario or "none", seed, the learned run's trends) for each simulated trend home, two homes at a time."""
+    def one(scenario: str, seed: int) -> tuple[str, int, list[dict]]:
+        recording = workdir / f"trend-{scenario}-{seed}.jsonl"
+        extra = [] if scenario == "none" else ["--scenario", f"{scenario}@{ONSET}"]
+        subprocess.run([PYTHON, str(ROOT / "simulators/resident.py"), "--homes", "1", "--days", "42", "--seed", str(seed), *extra,
+                        "--output", str(recording), "--quiet"], check=True)
+        results = carehub_evaluate(carehub, ["--input", str(recording)], 0, 1)
+        recording.unlink()
+        return scenario, seed, next(r for r in results if r["mode"] == "learned")["trends"]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(lambda run: one(*run), [(scenario, seed) for scenario in ("none", *EXPECTED) for seed in range(1, seeds + 1)]))
+
+
+def first_trend(scenario: str, found: list[dict]) -> int | None:
+    """Days from the onset to the first trend of the kind `scenario` should raise, or None."""
+    onset = dt.date.fromisoformat(ONSET)
+    hits = [t for t in found if t["kind"] == EXPECTED[scenario] and dt.date.fromisoformat(t["at"][:10]) >= onset]
+    return (dt.date.fromisoformat(hits[0]["at"][:10]) - onset).days if hits else None
+
+
+def trend_lines(trends: list[tuple[str, int, list[dict]]]) -> list[str]:
+    """The trends' summary over the seeds, then each home."""
+    seeds = len({seed for _, seed, _ in trends})
+    lines = ["", f"Trends on simulated homes (onset {ONSET}, day 21 of 42; learned mode; seeds 1–{seeds}):", "",
+             "| change | flagged within 10 days | days from onset, median (max) | missed (none in 21 days) | homes raising another trend |",
+             "|---|---|---|---|---|"]
     for scenario in ("none", *EXPECTED):
-        for seed in range(1, seeds + 1):
-            recording = workdir / f"trend-{scenario}-{seed}.jsonl"
-            extra = [] if scenario == "none" else ["--scenario", f"{scenario}@{ONSET}"]
-            subprocess.run([PYTHON, str(ROOT / "simulators/resident.py"), "--homes", "1", "--days", "42", "--seed", str(seed), *extra,
-                            "--output", str(recording), "--quiet"], check=True)
-            results = carehub_evaluate(carehub, ["--input", str(recording)], 0, 1)
-            runs.append((scenario, seed, next(r for r in results if r["mode"] == "learned")["trends"]))
-            recording.unlink()
-    return runs
+        runs = [(seed, found) for name, seed, found in trends if name == scenario]
+        if scenario == "none":
+            raised = [seed for seed, found in runs if found]
+            lines.append(f"| none | – | – | – | {len(raised)} of {len(runs)}{' (seeds ' + ', '.join(map(str, raised)) + ')' if raised else ''} |")
+            continue
+        days = [first_trend(scenario, found) for _, found in runs]
+        found_days = [d for d in days if d is not None]
+        others = sum(1 for _, found in runs if any(t["kind"] != EXPECTED[scenario] for t in found))
+        lines.append(f"| {scenario} | {sum(1 for d in found_days if d <= 10)} of {len(runs)} | "
+                     f"{statistics.median(found_days) if found_days else '–'} ({max(found_days) if found_days else '–'}) | "
+                     f"{days.count(None)} | {others} |")
+    lines += ["", "| change | seed | days from onset to the trend | other trends raised |", "|---|---|---|---|"]
+    for scenario, seed, found in trends:
+        expected = EXPECTED.get(scenario)
+        delay = first_trend(scenario, found) if expected else None
+        others = [f"{t['kind']} {t['at'][:10]}" for t in found if t["kind"] != expected]
+        lines.append(f"| {scenario} | {seed} | {'–' if expected is None else (delay if delay is not None else 'missed')} | "
+                     f"{', '.join(others) or '–'} |")
+    return lines
 
 
 def named(label: str, result: dict) -> str:
@@ -185,10 +221,14 @@ def main() -> int:
     parser.add_argument("--sim-homes", type=int, default=3)
     parser.add_argument("--sim-days", type=int, default=42)
     parser.add_argument("--trend-seeds", type=int, default=4)
+    parser.add_argument("--trends-only", action="store_true",
+                        help="only the trends on simulated homes, to bench/results/evaluate-trends-<date>.md (with many --trend-seeds)")
     parser.add_argument("--carehub", default=str(ROOT / ".build/debug/carehub"))
     parser.add_argument("--homes", type=Path, default=HOMES, help="folder of real homes, one a folder (default: ../shared/data/homes)")
     arguments = parser.parse_args()
 
+    if arguments.trends_only:
+        return trends_only(arguments)
     rows = []
     off_hours: dict[str, list[tuple[str, dict]]] = {window: [] for _, window, _ in OFF_HOURS}
     with tempfile.TemporaryDirectory(prefix="carehub-evaluate-") as directory:
@@ -270,19 +310,25 @@ def main() -> int:
             by_home.setdefault(named(label, result), {})[result["mode"]] = result
         for home, modes in by_home.items():
             lines.append(f"| {home} | {delays(modes.get('fixed'))} | {delays(modes.get('learned'))} |")
-    lines += ["", f"Trends on simulated homes (onset {ONSET}, day 21 of 42; learned mode):", "",
-              "| change | seed | days from onset to the trend | other trends raised |", "|---|---|---|---|"]
-    onset = dt.date.fromisoformat(ONSET)
-    for scenario, seed, found in trends:
-        expected = EXPECTED.get(scenario)
-        hits = [t for t in found if t["kind"] == expected and dt.date.fromisoformat(t["at"][:10]) >= onset]
-        delay = (dt.date.fromisoformat(hits[0]["at"][:10]) - onset).days if hits else None
-        others = [f"{t['kind']} {t['at'][:10]}" for t in found if t not in hits[:1] and t["kind"] != expected]
-        lines.append(f"| {scenario} | {seed} | {'–' if expected is None else (delay if delay is not None else 'missed')} | "
-                     f"{', '.join(others) or '–'} |")
+    lines += trend_lines(trends)
+    return written(lines, f"evaluate-{today}.md")
+
+
+def trends_only(arguments: argparse.Namespace) -> int:
+    """`--trends-only`: the trends over many seeds, in a file of their own."""
+    with tempfile.TemporaryDirectory(prefix="carehub-evaluate-") as directory:
+        trends = trend_runs(arguments.carehub, Path(directory), arguments.trend_seeds)
+    today = dt.date.today().isoformat()
+    lines = [f"# `make evaluate` trends, {today}", "",
+             f"Machine: {platform.node()}, {platform.machine()}; command: `.venv/bin/python bench/evaluate.py --trends-only "
+             f"--trend-seeds {arguments.trend_seeds}`."]
+    return written(lines + trend_lines(trends), f"evaluate-trends-{today}.md")
+
+
+def written(lines: list[str], name: str) -> int:
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    path = results / f"evaluate-{today}.md"
+    path = results / name
     path.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"\nwritten to {path.relative_to(ROOT)}")

@@ -75,3 +75,19 @@ def test_the_shipped_homes_are_read_through_their_mappings(tmp_path: Path) -> No
     assert arguments["casas-hh109"][-2:] == ["--mapping", str(ROOT / "deploy/mappings/casas-hh109.yaml")]
     assert {"Ordonez A", "Ordonez B"} <= set(arguments)
     assert skipped == []
+
+
+def test_the_trend_summary_counts_each_change_over_its_seeds():
+    evaluate = load_evaluate()
+    rise = lambda day: {"kind": "night_visits_rising", "at": f"{day}T00:00:00.000Z"}  # noqa: E731
+    trends = [
+        ("none", 1, []),
+        ("none", 2, [rise("2026-12-30")]),
+        ("infection", 1, [rise("2026-12-29")]),                                          # 8 days after the onset
+        ("infection", 2, [rise("2026-12-20"), rise("2027-01-05")]),                      # one before it does not count
+        ("infection", 3, [{"kind": "activity_falling", "at": "2026-12-24T00:00:00.000Z"}]),  # missed, another trend
+    ]
+    lines = evaluate.trend_lines(trends)
+    assert "| none | – | – | – | 1 of 2 (seeds 2) |" in lines, lines
+    assert "| infection | 1 of 3 | 11.5 (15) | 1 | 1 |" in lines, lines
+    assert "| infection | 3 | missed | activity_falling 2026-12-24 |" in lines, lines
