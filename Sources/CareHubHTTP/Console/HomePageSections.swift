@@ -45,8 +45,8 @@ struct HomePageSections {
         return Self.table(caption: "Open incidents", headers: ["Priority", "What", "Opened", "State"], rows: rows)
     }
 
-    /// Activity per day, night toilet visits, the time up and about and the time in bed, from the rules' saved daily
-    /// history.
+    /// Activity per day, night toilet visits (until getting up, once counted so), the time up and about and the time in
+    /// bed, from the rules' saved daily history.
     func weeks(_ days: [DaySummary]) -> String {
         guard !days.isEmpty else {
             return "<p>No complete days counted yet: the rules count a day once it has ended.</p>"
@@ -54,7 +54,7 @@ struct HomePageSections {
         let rows = days.reversed().map { day in
             """
             <tr><td data-label="Day">\(Self.dayText(day.day))</td><td data-label="Activity">\(day.activity)</td>
-            <td data-label="Night toilet visits">\(day.nightVisits)</td>
+            <td data-label="Night toilet visits">\(day.nightVisitsUntilUp ?? Int(day.nightVisits))</td>
             <td data-label="Up and about">\(day.wakeMinute >= 0 ? LocalWindow.format(Int(day.wakeMinute)) : "not seen")</td>
             <td data-label="Time in bed">\(day.bedMinutes > 0 ? "\(day.bedMinutes / 60) h \(day.bedMinutes % 60) min" : "no bed sensor reading")</td></tr>
             """
