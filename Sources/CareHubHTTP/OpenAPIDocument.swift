@@ -16,6 +16,21 @@ security:
   - session: []
 paths:
   /login:
+    get:
+      summary: The console's sign-in page (HTML, for people; documented because it shares its path with POST)
+      security: []
+      parameters:
+        - name: then
+          in: query
+          required: false
+          description: The console page to open once signed in (anything else opens the queue)
+          schema: {type: string}
+      responses:
+        "200":
+          description: The sign-in form
+          content:
+            text/html:
+              schema: {type: string}
     post:
       summary: Sign in; sets the session cookie
       security: []

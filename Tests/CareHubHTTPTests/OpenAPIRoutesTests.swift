@@ -28,9 +28,11 @@ import Yams
         let documented = Set(paths.flatMap { path, operations in
             operations.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" }
         })
-        // The console's pages are HTML for people, not part of the API the description covers.
+        // The console's pages are HTML for people, not part of the API the description covers; but for the sign-in page,
+        // whose path is also the API's POST /login: an OPTIONS /login answers "Allow: GET, POST", and the description
+        // must say so too.
         let routed = Set(fixture.router.routes.filter { !ConsoleRoutes.pagePaths.contains($0.path.description) || $0.path.description == "/login" }
-            .map { "\($0.method.rawValue) \($0.path.description)" }).subtracting(["GET /login"])
+            .map { "\($0.method.rawValue) \($0.path.description)" })
         #expect(routed.subtracting(documented).isEmpty, "routes missing from openapi.yaml: \(routed.subtracting(documented).sorted())")
         #expect(documented.subtracting(routed).isEmpty, "documented routes the router lacks: \(documented.subtracting(routed).sorted())")
         #expect(routed.count >= 17)
