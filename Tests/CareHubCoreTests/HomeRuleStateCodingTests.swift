@@ -49,33 +49,25 @@ import Testing
     /// `state` as a version before bedtimes were counted reads back: every counted day's bedtime and morning visits not
     /// counted.
     static func savedBeforeBedtimes(_ state: HomeRuleState) -> HomeRuleState {
-        var earlier = savedBeforeMorningVisits(state)
-        if var history = earlier.history {
-            history.days = history.days.map { day in
-                var day = day
-                day.bedtime = DaySummary.bedtimeNotCounted
-                return day
-            }
-            history.today.bedtime = DaySummary.bedtimeNotCounted
-            earlier.history = history
-        }
-        return earlier
+        everyDay(of: savedBeforeMorningVisits(state)) { $0.bedtime = DaySummary.bedtimeNotCounted }
     }
 
     /// `state` as a version before morning visits were counted reads back: every counted day's morning visits not counted.
     static func savedBeforeMorningVisits(_ state: HomeRuleState) -> HomeRuleState {
-        var earlier = state
-        if var history = earlier.history {
-            history.days = history.days.map { day in
-                var day = day
-                day.morningVisits = DaySummary.morningVisitsNotCounted
-                return day
-            }
-            history.today.morningVisits = DaySummary.morningVisitsNotCounted
-            history.morningVisitMinutes = []
-            earlier.history = history
-        }
+        var earlier = everyDay(of: state) { $0.morningVisits = DaySummary.morningVisitsNotCounted }
+        earlier.history?.morningVisitMinutes = []
         return earlier
+    }
+
+    /// `state` with `change` made to each of its counted days and to today.
+    static func everyDay(of state: HomeRuleState, _ change: (inout DaySummary) -> Void) -> HomeRuleState {
+        var changed = state
+        if var history = changed.history {
+            for index in history.days.indices { change(&history.days[index]) }
+            change(&history.today)
+            changed.history = history
+        }
+        return changed
     }
 
     @Test func everyFieldComesBackAsItWasSaved() throws {

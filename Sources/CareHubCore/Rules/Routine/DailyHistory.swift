@@ -162,6 +162,7 @@ public struct DailyHistory: Sendable, Equatable {
     }
 
     static let wakeHours = (5 * 60)..<(14 * 60)
+    static let wakeConfirmationMinutes = 60
 
     /// Adds to `day` (once its time up is known) the visits of `minutes` that were night visits: `backToBedMinutes` or
     /// more before getting up. A day counted before morning visits were stays not counted.
@@ -170,7 +171,6 @@ public struct DailyHistory: Sendable, Equatable {
         let visits = minutes.filter { Int(day.wakeMinute) - Int($0) >= backToBedMinutes }.count
         day.morningVisits = UInt8(clamping: Int(day.morningVisits) + visits)
     }
-    static let wakeConfirmationMinutes = 60
 
     /// The bed pad reports `occupied` (true) or `empty` at `instant`; a stay counts on the day it ends.
     mutating func noteBed(occupied: Bool, at instant: Int64) {
