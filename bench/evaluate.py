@@ -38,11 +38,24 @@ HOMES = ROOT.parent / "shared" / "data" / "homes"
 PYTHON = sys.executable
 
 
-def carehub_evaluate(carehub: str, arguments: list[str], collapses: int, seed: int, cut_hours: str | None = None) -> list[dict]:
+class EvaluationFailed(Exception):
+    """`carehub evaluate` refused a recording; the message is its own sentence from stderr."""
+
+
+def carehub_evaluate(carehub: str, arguments: list[str], collapses: int, seed: int, cut_hours: str | None = None,
+                     warnings: list[str] | None = None) -> list[dict]:
+    """The evaluation's rows; what carehub said on stderr (lines it skipped, sensors it does not read) is added to
+    `warnings`, and a recording it refuses raises `EvaluationFailed` with its reason."""
     command = [carehub, "evaluate", *arguments, "--collapses", str(collapses), "--seed", str(seed), "--format", "json"]
     if cut_hours:
         command += ["--cut-hours", cut_hours]
-    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    run = subprocess.run(command, capture_output=True, text=True)
+    said = [line.removeprefix("carehub: ") for line in run.stderr.splitlines() if line.strip()]
+    if run.returncode != 0:
+        raise EvaluationFailed(" ".join(said) or f"carehub evaluate exited with status {run.returncode}")
+    if warnings is not None:
+        warnings.extend(said)
+    return json.loads(run.stdout)
 
 
 # The first line of each recording format the hub reads (`carehub evaluate --input-format`).
@@ -51,10 +64,12 @@ CASAS_LINE = re.compile(r"^\d{4}-\d\d-\d\d[ T][\d:.]+(,|\s+)[A-Za-z][A-Za-z0-9_]
 NOT_RECORDINGS = re.compile(r"(?i)^(readme|source|upstream|licen[cs]e)|_adls\.txt$|_description\.txt$|\.(md|yaml|yml|py|zip|gz)$")
 
 
-def sniff(path: Path) -> str | None:
-    """The recording format of `path` from its first non-empty line: homeassist, casas, contract, or None."""
+def sniff(path: Path, lines: int = 10) -> str | None:
+    """The recording format of `path` from its first line in a format the hub reads among its first `lines` non-empty
+    ones (a header row or a title before the events is passed over): homeassist, casas, contract, or None."""
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
+            looked = 0
             for line in handle:
                 line = line.strip()
                 if not line:
@@ -65,7 +80,9 @@ def sniff(path: Path) -> str | None:
                     return "homeassist"
                 if CASAS_LINE.match(line):
                     return "casas"
-                return None
+                looked += 1
+                if looked >= lines:
+                    return None
     except OSError:
         return None
     return None
@@ -230,6 +247,7 @@ def main() -> int:
     if arguments.trends_only:
         return trends_only(arguments)
     rows = []
+    warned: list[tuple[str, str]] = []
     off_hours: dict[str, list[tuple[str, dict]]] = {window: [] for _, window, _ in OFF_HOURS}
     with tempfile.TemporaryDirectory(prefix="carehub-evaluate-") as directory:
         workdir = Path(directory)
@@ -240,8 +258,16 @@ def main() -> int:
         sources.append((*simulated_homes(workdir, arguments.sim_homes, arguments.sim_days, arguments.seed), False))
         for label, args, real in sources:
             print(f"evaluating {label} …", flush=True)
-            for result in carehub_evaluate(arguments.carehub, args, arguments.collapses, arguments.seed):
-                rows.append((label, real, result))
+            said: list[str] = []
+            try:
+                results = carehub_evaluate(arguments.carehub, args, arguments.collapses, arguments.seed, warnings=said)
+            except EvaluationFailed as failure:
+                # One home the hub cannot read is named, with its reason; the others are still evaluated.
+                print(f"not evaluated: {label}: {failure}", file=sys.stderr, flush=True)
+                skipped.append((label, str(failure)))
+                continue
+            rows += [(label, real, result) for result in results]
+            warned += [(label, line) for line in said]
             for _, window, _ in OFF_HOURS:
                 for result in carehub_evaluate(arguments.carehub, args, arguments.collapses, arguments.seed, window):
                     if result["mode"] in ("fixed", "learned"):
@@ -283,6 +309,8 @@ def main() -> int:
             f"{hours(result['delay_max_seconds'])} | {len(result['trends']) if result['mode'] == 'learned' else '–'} |")
     if skipped:
         lines += ["", "Not evaluated:", ""] + [f"- {folder}: {reason}" for folder, reason in skipped]
+    if warned:
+        lines += ["", "Read with warnings (`carehub evaluate` on stderr):", ""] + [f"- {label}: {line}" for label, line in warned]
     lines += ["", "Spread across the real homes (per home-month; median delay h):", ""]
     for mode in ("fixed", "learned", "learned+suggested", "learned+reviewed"):
         real = [r for _, is_real, r in rows if is_real and r["mode"] == mode and r["false_urgent_per_month"] is not None]

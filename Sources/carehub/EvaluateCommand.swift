@@ -46,6 +46,9 @@ struct EvaluateCommand: AsyncParsableCommand {
             let skipped = ReplayInput.Loaded.listing(loaded.unmapped)
             FileHandle.standardError.write(Data("carehub: skipped the lines of sensors it does not read: \(skipped).\n".utf8))
         }
+        if let unreadable = loaded.unreadable.sentence {
+            FileHandle.standardError.write(Data("carehub: \(unreadable)\n".utf8))
+        }
         var evaluator = Evaluator(settings: configuration.rules, collapses: collapses, seed: seed)
         if let cutWindow { evaluator.daytime = cutWindow }
         let results = try evaluator.evaluate(loaded.lines)

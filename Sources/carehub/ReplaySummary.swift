@@ -6,6 +6,7 @@ import Foundation
 struct ReplaySummary {
     let outcome: Replayer.Outcome
     let unmapped: [String: Int]
+    let unreadable: UnreadableLines
     let timeZone: String
     let elapsed: Duration
 
@@ -35,6 +36,8 @@ struct ReplaySummary {
                 ("incidents_by_kind", JSONText.object(kinds.map { ($0, String(byKind[$0] ?? 0)) })),
                 ("incidents_by_day", "[" + days.joined(separator: ",") + "]"),
                 ("unmapped_sensors", JSONText.object(unmapped.sorted { $0.key < $1.key }.map { ($0.key, String($0.value)) })),
+                ("unreadable_lines", String(unreadable.count)),
+                ("unreadable", "[" + unreadable.first.map(JSONText.quoted).joined(separator: ",") + "]"),
             ]))
         case .csv:
             Swift.print((["day"] + kinds).joined(separator: ","))
@@ -50,6 +53,9 @@ struct ReplaySummary {
             }
             if !unmapped.isEmpty {
                 Swift.print("Skipped lines of unmapped sensors: " + ReplayInput.Loaded.listing(unmapped))
+            }
+            if let sentence = unreadable.sentence {
+                Swift.print(sentence.prefix(1).uppercased() + sentence.dropFirst())
             }
             Swift.print("\nIncidents by kind: " + (kinds.isEmpty ? "none" : kinds.map { "\($0) \(byKind[$0] ?? 0)" }.joined(separator: ", ")))
             guard !kinds.isEmpty else { return }

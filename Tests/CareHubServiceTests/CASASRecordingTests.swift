@@ -114,12 +114,22 @@ struct CASASRecordingTests {
         #expect(loaded.home == "hh-mapped")
     }
 
-    @Test func aGenericFileIsNamedAfterItsFolderAndALineThatIsNoEventIsAClearError() throws {
+    @Test func aGenericFileIsNamedAfterItsFolderAndALineThatIsNoEventIsSkippedAndSaid() throws {
         #expect(try ReplayInput.homeID(fromFile: "/data/casas/hh110/data") == "hh110")
         #expect(try ReplayInput.homeID(fromFile: "/data/hh 110 (copy).txt") == "hh-110--copy-")
+        let loaded = try load("""
+            2012-07-18 12:54:45.682577  M009    Bedroom     Bedroom     ON  Control4-Motion
+            not an event
+            2012-07-18 12:55:45.682577  M009    Bedroom     Bedroom     OFF  Control4-Motion
+            """)
+        #expect(try events(loaded).map(\.value) == ["true", "false"])
+        #expect(loaded.unreadable.count == 1)
+        #expect(loaded.unreadable.first == ["Line 2 is not a CASAS event (date and time, sensor, value)."])
+        // A file of which no line is a CASAS event is most likely another format: a clear error, not an empty home.
         let error = #expect(throws: ReplayInputError.self) {
-            _ = try load("2012-07-18 12:54:45.682577  MA016   Kitchen     Kitchen     OFF Control4-MotionArea\nnot an event\n")
+            _ = try load("2017-01-16T17:49:25.864;EMeter_Coffeemaker;0.0\n2017-01-16T17:50:17.385;MotionD_T;1\n")
         }
-        #expect(error?.description == "Line 2 is not a CASAS event (date and time, sensor, value).")
+        #expect(error?.description.hasSuffix("could be read as a CASAS recording (check --input-format): "
+            + "Line 1 is not a CASAS event (date and time, sensor, value).") == true)
     }
 }

@@ -45,6 +45,37 @@ import Testing
         #expect(refused.standardError.contains("--home names a homeassist or casas recording read without a mapping"))
     }
 
+    @Test func aDamagedLineCostsOnlyItselfAndIsNamedOnStandardError() async throws {
+        // Two weeks about the flat every 15 min by day, in the pre-processed form, with one line cut short halfway (a
+        // recorder stopped and restarted): the evaluation runs on the rest, and says which line it skipped.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var lines: [String] = []
+        for day in 1...14 {
+            for minute in stride(from: 7 * 60, to: 22 * 60, by: 15) {
+                lines.append(String(format: "2012-06-%02d %02d:%02d:00.000000,M012,ON", day, minute / 60, minute % 60))
+            }
+        }
+        lines.insert("2012-06-07 12:0", at: lines.count / 2)
+        let input = directory.path("hh778.csv")
+        try lines.joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let run = try await CarehubCommand.run(["evaluate", "--input-format", "casas", "--input", input, "--collapses", "5", "--format", "json"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [[String: Any]])
+        #expect(results.first?["detected"] as? Int == 5)
+        #expect(run.standardError == "carehub: skipped 1 line it could not read: Line \(lines.count / 2 + 1) is not a CASAS event "
+            + "(date and time, sensor, value).\n")
+
+        // carehub replay says the same in its summary.
+        let replayed = try await CarehubCommand.run(["replay", "--input-format", "casas", "--input", input, "--db", directory.path("r.sqlite"),
+                                                     "--format", "json"])
+        #expect(replayed.status == 0, "\(replayed.standardError)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(replayed.standardOutput.utf8)) as? [String: Any])
+        #expect(summary["lines"] as? Int == lines.count - 1)
+        #expect(summary["unreadable_lines"] as? Int == 1)
+        #expect((summary["unreadable"] as? [String])?.first?.hasPrefix("Line \(lines.count / 2 + 1) is not a CASAS event") == true)
+    }
+
     @Test func aRecordingTooShortToLearnFromSaysSoInsteadOfAnEmptyRow() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

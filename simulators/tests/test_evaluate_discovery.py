@@ -77,6 +77,37 @@ def test_the_shipped_homes_are_read_through_their_mappings(tmp_path: Path) -> No
     assert skipped == []
 
 
+def test_a_header_row_or_a_title_before_the_events_does_not_hide_a_recording(tmp_path: Path) -> None:
+    evaluate = load_evaluate()
+    ha = write(tmp_path / "home7.csv", "time;sensor;value\n2017-03-01T08:00:00.000;MotionD_K;1\n")
+    casas = write(tmp_path / "data", "# hh120, exported 2013-01-02\n\n2012-07-18 12:54:45.126257 M003 ON\n")
+    prose = write(tmp_path / "notes.txt", "".join(f"line {n} of a letter\n" for n in range(20)) + "2012-07-18 12:54:45 M001 ON\n")
+    assert evaluate.sniff(ha) == "homeassist"
+    assert evaluate.sniff(casas) == "casas"
+    assert evaluate.sniff(prose) is None  # ten lines of no recording: not one
+
+
+def fake_carehub(tmp_path: Path, status: int, stdout: str, stderr: str) -> str:
+    """An executable standing in for carehub: prints `stdout` and `stderr` and exits with `status`."""
+    path = tmp_path / f"carehub-{status}"
+    path.write_text(f"#!{sys.executable}\nimport sys\nsys.stdout.write({stdout!r})\nsys.stderr.write({stderr!r})\nsys.exit({status})\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_a_recording_the_hub_refuses_is_named_with_its_reason_and_warnings_are_kept(tmp_path: Path) -> None:
+    evaluate = load_evaluate()
+    refusing = fake_carehub(tmp_path, 1, "", "carehub: No line of x.csv could be read as a CASAS recording (check --input-format): "
+                            "Line 1 is not a CASAS event (date and time, sensor, value).\n")
+    with pytest.raises(evaluate.EvaluationFailed, match=r"^No line of x.csv could be read as a CASAS recording"):
+        evaluate.carehub_evaluate(refusing, ["--input", "x.csv"], 5, 1)
+    warning = "carehub: skipped 1 line it could not read: Line 7 is not JSON: unexpected character at byte 0.\n"
+    reading = fake_carehub(tmp_path, 0, '[{"home": "x", "mode": "learned"}]', warning)
+    said: list[str] = []
+    assert evaluate.carehub_evaluate(reading, ["--input", "x.jsonl"], 5, 1, warnings=said) == [{"home": "x", "mode": "learned"}]
+    assert said == ["skipped 1 line it could not read: Line 7 is not JSON: unexpected character at byte 0."]
+
+
 def test_the_trend_summary_counts_each_change_over_its_seeds():
     evaluate = load_evaluate()
     rise = lambda day: {"kind": "night_visits_rising", "at": f"{day}T00:00:00.000Z"}  # noqa: E731

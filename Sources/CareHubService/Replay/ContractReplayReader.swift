@@ -1,13 +1,14 @@
 import CareHubCore
 import Foundation
 
-/// Reads contract replay files (contract section 5): one JSON object a line, `{"topic", "payload", "at"}`.
+/// Reads contract replay files (contract section 5): one JSON object a line, `{"topic", "payload", "at"}`. A line that is
+/// not one is skipped and noted in `unreadable`.
 enum ContractReplayReader {
-    static func read(_ data: Data) throws -> [ReplayLine] {
+    static func read(_ data: Data, unreadable: inout UnreadableLines) -> [ReplayLine] {
         var lines: [ReplayLine] = []
         var previousTime: Int64?
         var lineNumber = 0
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let bytes = raw.bindMemory(to: UInt8.self)
             var start = 0
             while start < bytes.count {
@@ -17,15 +18,19 @@ enum ContractReplayReader {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
                 start = end + 1
                 if slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                let line = try parse(Array(slice), lineNumber: lineNumber, previousTime: previousTime)
-                previousTime = line.time
-                lines.append(line)
+                do throws(ReplayInputError) {
+                    let line = try parse(Array(slice), lineNumber: lineNumber, previousTime: previousTime)
+                    previousTime = line.time
+                    lines.append(line)
+                } catch {
+                    unreadable.note(error)
+                }
             }
         }
         return lines
     }
 
-    private static func parse(_ bytes: [UInt8], lineNumber: Int, previousTime: Int64?) throws -> ReplayLine {
+    private static func parse(_ bytes: [UInt8], lineNumber: Int, previousTime: Int64?) throws(ReplayInputError) -> ReplayLine {
         let object: JSONValue
         do {
             object = try JSONValue.parse(bytes)

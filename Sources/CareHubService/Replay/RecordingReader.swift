@@ -9,12 +9,15 @@ enum RecordingReader {
         var lines: [ReplayLine]
         /// Sensor names that had no mapping, with how many lines each.
         var unmapped: [String: Int]
+        /// Lines that are not events of the format (a header row, a line cut short), skipped.
+        var unreadable = UnreadableLines()
     }
 
     static func read(_ data: Data, format: ReplayInputFormat, mapping: SensorMapping, infersSensors: Bool = false) throws -> Result {
         guard var clock = LocalClock(identifier: mapping.timeZone) else { throw ReplayInputError("Unknown time zone \(mapping.timeZone).") }
         var lines: [ReplayLine] = []
         var unmapped: [String: Int] = [:]
+        var unreadable = UnreadableLines()
         var lineNumber = 0
         // Any line ending: CASAS files come with CR LF, which Swift reads as one character, not as "\n".
         for rawLine in String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
@@ -27,18 +30,23 @@ enum RecordingReader {
             let infer: (String) -> SensorMapping.Sensor?
             if format == .homeassist {
                 let fields = line.split(separator: ";", maxSplits: 2).map(String.init)
-                guard fields.count == 3 else { throw ReplayInputError("Line \(lineNumber) does not have three fields separated by \";\".") }
+                guard fields.count == 3 else {
+                    unreadable.note(ReplayInputError("Line \(lineNumber) does not have three fields separated by \";\"."))
+                    continue
+                }
                 (time, sensor, raw) = (fields[0], fields[1], fields[2])
                 infer = { infersSensors ? HomeAssistInference.sensor(named: $0) : nil }
             } else {
                 guard let casas = CASASLine(Substring(line)) else {
-                    throw ReplayInputError("Line \(lineNumber) is not a CASAS event (date and time, sensor, value).")
+                    unreadable.note(ReplayInputError("Line \(lineNumber) is not a CASAS event (date and time, sensor, value)."))
+                    continue
                 }
                 (time, sensor, raw) = (casas.time, casas.sensor, casas.value)
                 infer = { _ in infersSensors ? CASASInference.sensor(for: casas) : nil }
             }
             guard let instant = localInstant(time, clock: &clock) else {
-                throw ReplayInputError("Line \(lineNumber) starts with \"\(time)\", not a local date and time.")
+                unreadable.note(ReplayInputError("Line \(lineNumber) starts with \"\(time.prefix(40))\", not a local date and time."))
+                continue
             }
             let id = "\(mapping.home)-\(lineNumber)"
             guard let (device, payload) = mapping.payload(sensor: sensor, raw: raw, id: id, timestamp: instant, infer: infer) else {
@@ -50,7 +58,7 @@ enum RecordingReader {
             lines.append(ReplayLine(time: instant, topic: Topic.event(home: mapping.home, device: device), payload: Array(payload.utf8),
                                     lineNumber: lineNumber))
         }
-        return Result(lines: lines, unmapped: unmapped)
+        return Result(lines: lines, unmapped: unmapped, unreadable: unreadable)
     }
 
     /// "2017-01-16T17:49:25.864" or "2012-06-01 05:52:21.084337", local time.

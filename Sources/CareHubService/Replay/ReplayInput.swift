@@ -7,6 +7,8 @@ public enum ReplayInput {
         public var lines: [ReplayLine]
         /// For recordings: sensors without a mapping, and how many lines each had (skipped).
         public var unmapped: [String: Int]
+        /// Lines that are not events of the recording's format, skipped.
+        public var unreadable = UnreadableLines()
         /// The home a recording was mapped to.
         public var home: String?
         public var timeZone: String?
@@ -17,30 +19,51 @@ public enum ReplayInput {
         }
     }
 
-    /// Loads `path`. A recording without `mappingPath` is read through `CASASInference` or `HomeAssistInference`, as home
-    /// `home` (else one named after the file) in `timeZone` (else the time zone of the homes of its kind: Pacific time for
-    /// CASAS, Paris for HomeAssist).
+    /// Loads `path`, skipping the lines that are not events of `format` (`Loaded.unreadable`): one damaged line does not
+    /// cost the whole recording. A file of which no line is one is an error (it is most likely not in that format), and so
+    /// is an empty one. A recording without `mappingPath` is read through `CASASInference` or `HomeAssistInference`, as
+    /// home `home` (else one named after the file) in `timeZone` (else the time zone of the homes of its kind: Pacific
+    /// time for CASAS, Paris for HomeAssist).
     public static func load(path: String, format: ReplayInputFormat, mappingPath: String?, home: String? = nil, timeZone: String? = nil) throws
         -> Loaded {
+        let loaded = try read(path: path, format: format, mappingPath: mappingPath, home: home, timeZone: timeZone)
+        guard loaded.lines.isEmpty else { return loaded }
+        if let first = loaded.unreadable.first.first {
+            let name = switch format {
+            case .contract: "contract JSON lines"
+            case .homeassist: "a HomeAssist export"
+            case .casas: "a CASAS recording"
+            }
+            throw ReplayInputError("No line of \(path) could be read as \(name) (check --input-format): \(first)")
+        }
+        if loaded.unmapped.isEmpty { throw ReplayInputError("\(path) holds no events.") }
+        return loaded
+    }
+
+    private static func read(path: String, format: ReplayInputFormat, mappingPath: String?, home: String?, timeZone: String?) throws -> Loaded {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ReplayInputError("Cannot read the replay input \(path); check the path and its permissions.")
         }
         switch format {
         case .contract:
-            return Loaded(lines: try ContractReplayReader.read(data), unmapped: [:])
+            var unreadable = UnreadableLines()
+            let lines = ContractReplayReader.read(data, unreadable: &unreadable)
+            return Loaded(lines: lines, unmapped: [:], unreadable: unreadable)
         case .casas where mappingPath == nil, .homeassist where mappingPath == nil:
             let home = try home ?? homeID(fromFile: path)
             let mapping = format == .casas ? CASASInference.mapping(home: home, timeZone: timeZone ?? CASASInference.timeZone)
                 : HomeAssistInference.mapping(home: home, timeZone: timeZone ?? HomeAssistInference.timeZone)
             let result = try RecordingReader.read(data, format: format, mapping: mapping, infersSensors: true)
-            return Loaded(lines: result.lines, unmapped: result.unmapped, home: mapping.home, timeZone: mapping.timeZone)
+            return Loaded(lines: result.lines, unmapped: result.unmapped, unreadable: result.unreadable, home: mapping.home,
+                          timeZone: mapping.timeZone)
         case .homeassist, .casas:
             guard let mappingPath else {
                 throw ReplayInputError("--input-format \(format.rawValue) needs --mapping FILE (see deploy/mappings/).")
             }
             let mapping = try SensorMapping.load(path: mappingPath)
             let result = try RecordingReader.read(data, format: format, mapping: mapping)
-            return Loaded(lines: result.lines, unmapped: result.unmapped, home: mapping.home, timeZone: mapping.timeZone)
+            return Loaded(lines: result.lines, unmapped: result.unmapped, unreadable: result.unreadable, home: mapping.home,
+                          timeZone: mapping.timeZone)
         }
     }
 
