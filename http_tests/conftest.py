@@ -38,6 +38,14 @@ def accepts(port: int) -> bool:
         return False
 
 
+def is_ready(http_port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/readyz", timeout=2) as response:
+            return response.status == 200
+    except OSError:  # 503 until connected, subscribed and caught up (urllib's HTTPError is an OSError)
+        return False
+
+
 def wait_until(condition, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -93,6 +101,12 @@ def running_hub(directory: Path, name: str = "Schema Tester", secret: str = "sch
     conf.write_text(f"listener {broker_port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
     broker = subprocess.Popen([mosquitto, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               stdin=subprocess.DEVNULL)
+    try:
+        # Listening before the hub starts, so the hub's first connection is not a refused one it waits to retry.
+        wait_until(lambda: accepts(broker_port) or broker.poll() is not None, START_TIMEOUT, "mosquitto did not listen")
+    except BaseException:
+        stop(broker)
+        raise
     http_port = free_port()
     log = directory / "hub.log"
     with open(log, "wb") as log_file:
@@ -102,7 +116,10 @@ def running_hub(directory: Path, name: str = "Schema Tester", secret: str = "sch
         wait_until(lambda: accepts(http_port) or serve.poll() is not None, START_TIMEOUT, "carehub serve --http did not listen")
         if serve.poll() is not None:
             pytest.fail(f"carehub serve stopped: {log.read_text(errors='replace')[-2000:]}", pytrace=False)
-        wait_until(lambda: accepts(broker_port), START_TIMEOUT, "mosquitto did not listen")
+        # Ready is subscribed: a message published before the hub's first subscription has no session to wait in, and the
+        # broker drops it (CI at 1c547e8: the pendant was published while the hub, started before mosquitto listened, was
+        # still waiting to reconnect, and its incident never opened).
+        wait_until(lambda: is_ready(http_port), START_TIMEOUT, "carehub serve did not become ready (/readyz)")
         publish(broker_port, "carehub/v1/flat-12/pendant-1/event",
                 {"id": "press-1", "ts": now_rfc3339(), "type": "pendant", "room": "lounge"})
         publish(broker_port, "carehub/v1/flat-12/pir-1/event",
