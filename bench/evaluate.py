@@ -283,7 +283,8 @@ def main() -> int:
         f"--seed {arguments.seed} --sim-homes {arguments.sim_homes} --sim-days {arguments.sim_days} --trend-seeds {arguments.trend_seeds}`.",
         "",
         "False urgent incidents count every urgent incident (`no_data` included) raised after the home's routine was learned "
-        "(7 days of its own activity), in a recording with no real emergency. Collapses are drawn uniformly from the daytime "
+        "(7 days of its own activity), in a recording with no real emergency; the days they are counted over leave out every "
+        "stretch of more than a day in which the recording holds nothing at all (the platform down, or nobody at home). Collapses are drawn uniformly from the daytime "
         "minutes (08:00–20:00) when the resident was at home after learning; after each cut only heartbeats and gateway statuses "
         "go on; the delay runs from the cut to the first urgent incident (0 when one was already open); a miss is none within 24 h.",
         "",
@@ -307,6 +308,10 @@ def main() -> int:
             f"{'–' if per_month is None else f'{per_month:.2f}'} | {', '.join(f'{k} {v}' for k, v in sorted(kinds.items())) or '–'} | "
             f"{result['detected']}/{result['collapses']} | {hours(result['delay_median_seconds'])} | {hours(result['delay_p90_seconds'])} | "
             f"{hours(result['delay_max_seconds'])} | {len(result['trends']) if result['mode'] == 'learned' else '–'} |")
+    without_data = [(label, r) for label, _, r in rows if r["mode"] == "learned" and r.get("days_without_data", 0) >= 0.05]
+    if without_data:
+        lines += ["", "Days without any data, left out of the days counted (learned mode, after learning):", ""]
+        lines += [f"- {named(label, r)}: {r['days_without_data']:.1f}" for label, r in without_data]
     if skipped:
         lines += ["", "Not evaluated:", ""] + [f"- {folder}: {reason}" for folder, reason in skipped]
     if warned:

@@ -51,7 +51,8 @@ struct EvaluationReport {
             ("counted_from", result.countedFrom.map { JSONText.quoted(RFC3339.format($0)) } ?? "null"),
             ("first", JSONText.quoted(RFC3339.format(result.first))), ("last", JSONText.quoted(RFC3339.format(result.last))),
             ("learned_at", result.learnedAt.map { JSONText.quoted(RFC3339.format($0)) } ?? "null"),
-            ("days_counted", JSONText.number(result.daysCounted)), ("false_urgent", String(result.falseUrgent.count)),
+            ("days_counted", JSONText.number(result.daysCounted)), ("days_without_data", JSONText.number(result.daysWithoutData)),
+            ("false_urgent", String(result.falseUrgent.count)),
             ("false_urgent_per_month", number(result.falseUrgentPerMonth)),
             ("false_urgent_incidents", "[" + result.falseUrgent.map {
                 JSONText.object([("kind", JSONText.quoted($0.kind.rawValue)), ("at", JSONText.quoted(RFC3339.format($0.at))),

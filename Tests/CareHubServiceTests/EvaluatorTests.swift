@@ -98,4 +98,36 @@ import Testing
             SensorEvent(home: "flat-1", device: "pir-kitchen", id: "hb", type: .heartbeat, timestamp: Date(millisecondsSince1970: Self.start))))]
         #expect(LivenessSynthesis().liveness(for: withOwn).isEmpty)
     }
+
+    @Test func daysWithoutAnyDataAreLeftOutOfTheDaysTheFalseAlarmsAreCountedOver() throws {
+        var lines = Self.steadyHome(days: 30)
+        // Days 15 to 24 hold nothing at all (the platform down, or the resident away without a door contact seeing it).
+        let gap = (Self.start + 15 * 86_400_000)..<(Self.start + 25 * 86_400_000)
+        lines.removeAll { gap.contains($0.time) }
+        let results = try Evaluator(settings: RuleSettingsBook(), collapses: 0, seed: 1).evaluate(lines)
+        let learned = try #require(results.first { $0.mode == .learned })
+        let counted = try #require(learned.countedFrom)
+        let span = learned.last.timeIntervalSince(counted) / 86_400
+        // From 22:00 on day 14 to 07:00 on day 25: 10 days and 9 hours.
+        #expect(abs(learned.daysWithoutData - (10 + 9.0 / 24)) < 0.01, "\(learned.daysWithoutData)")
+        #expect(abs(learned.daysCounted - (span - learned.daysWithoutData)) < 0.001)
+        // Counted over the span, the gap's no_data would be one alarm in 22 days; over the days with data, one in 12.
+        #expect(learned.falseUrgent.map(\.kind) == [.noData])
+        let perMonth = try #require(learned.falseUrgentPerMonth)
+        #expect(abs(perMonth - 30 / learned.daysCounted) < 0.001, "\(perMonth)")
+        #expect(learned.daysCounted < 14, "\(learned.daysCounted) of \(span)")
+    }
+
+    @Test func aRecordingWithALineMonthsAfterTheRestIsEvaluatedNotTrapped() throws {
+        // A recorder whose clock jumped: one line in June 2027 after 40 days of 2026. The monthly reviews fall in the gap, where
+        // the recording holds nothing; counting them trapped on an empty range (lower bound past the upper).
+        var lines = Self.steadyHome(days: 40)
+        let jump = try #require(RFC3339.parseMilliseconds("2027-06-01T12:00:00Z"))
+        let payload = #"{"id":"late","ts":"2027-06-01T12:00:00Z","type":"motion","value":true,"room":"kitchen"}"#
+        lines.append(ReplayLine(time: jump, topic: "carehub/v1/flat-1/pir-kitchen/event", payload: Array(payload.utf8), lineNumber: lines.count + 1))
+        let results = try Evaluator(settings: RuleSettingsBook(), collapses: 5, seed: 1).evaluate(lines)
+        let learned = try #require(results.first { $0.mode == .learned })
+        #expect(learned.daysCounted < 40, "the months without data are not counted: \(learned.daysCounted)")
+        #expect(results.contains { $0.label == "learned+reviewed" })
+    }
 }

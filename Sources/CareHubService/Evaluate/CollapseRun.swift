@@ -46,7 +46,10 @@ struct CollapseRun {
                 case .raise(let draft) where RoutineTrend.kinds.contains(draft.kind):
                     if draft.at.millisecondsSince1970 <= countUntil { outcome.trends.append((draft.kind, draft.at, draft.summary)) }
                 case .raise(let draft) where draft.kind.defaultPriority == .urgent:
-                    if open.insert(draft.kind).inserted, let learnedAt, (learnedAt...countUntil).contains(draft.at.millisecondsSince1970) {
+                    // Two comparisons, not a range: a period that begins after the recording's last line (a review in a long
+                    // gap in the data) counts nothing, where `learnedAt...countUntil` would trap.
+                    if open.insert(draft.kind).inserted, let learnedAt, draft.at.millisecondsSince1970 >= learnedAt,
+                       draft.at.millisecondsSince1970 <= countUntil {
                         outcome.falseUrgent.append((draft.kind, draft.at, draft.summary))
                     }
                 case .resolve(_, let kind, _, _, _):

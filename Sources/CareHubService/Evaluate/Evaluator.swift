@@ -42,9 +42,17 @@ public struct Evaluator: Sendable {
         }
         return try byHome.keys.sorted().flatMap { home -> [HomeEvaluation] in
             let recorded = byHome[home] ?? []
-            let timeline = (recorded + LivenessSynthesis().liveness(for: recorded)).enumerated()
+            let synthesis = LivenessSynthesis()
+            let timeline = (recorded + synthesis.liveness(for: recorded)).enumerated()
                 .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
-            return try evaluate(home: home, timeline: timeline)
+            let gaps = zip(recorded, recorded.dropFirst()).compactMap { pair in
+                pair.1.time - pair.0.time > synthesis.outage ? pair.0.time..<pair.1.time : nil
+            }
+            return try evaluate(home: home, timeline: timeline).map { result in
+                var result = result
+                result.gaps = gaps
+                return result
+            }
         }
     }
 
@@ -177,10 +185,27 @@ public struct HomeEvaluation: Sendable {
     /// Trend incidents raised over the recording (routine priority), with what each said.
     public var trends: [(kind: IncidentKind, at: Date, summary: String)]
 
-    /// Days the false-alarm count covers.
+    /// Where the recording holds nothing at all for longer than a day (milliseconds, from the last line before to the
+    /// first after): the platform down, or nobody at home. No false alarm about the resident can be raised there.
+    public var gaps: [Range<Int64>] = []
+
+    /// Days the false-alarm count covers: from `countedFrom` to the last line, less the `gaps` in that span, so that weeks
+    /// without data do not thin the rate (on HomeAssist home1, 39 of its 211 days after learning).
     public var daysCounted: Double {
-        guard let countedFrom else { return 0 }
-        return max(0, last.timeIntervalSince(countedFrom) / 86_400)
+        guard let (from, to) = countedSpan else { return 0 }
+        return Double(to - from) / 86_400_000 - daysWithoutData
+    }
+
+    /// Days from `countedFrom` to the last line without data (`gaps`), left out of `daysCounted`.
+    public var daysWithoutData: Double {
+        guard let (from, to) = countedSpan else { return 0 }
+        return Double(gaps.reduce(Int64(0)) { $0 + max(0, min($1.upperBound, to) - max($1.lowerBound, from)) }) / 86_400_000
+    }
+
+    /// From `countedFrom` to the last line, in milliseconds; nil when nothing is counted.
+    private var countedSpan: (from: Int64, to: Int64)? {
+        guard let countedFrom, last > countedFrom else { return nil }
+        return (countedFrom.millisecondsSince1970, last.millisecondsSince1970)
     }
 
     /// "fixed", "learned", "learned+suggested" for a run with the per-home thresholds suggested once, or
