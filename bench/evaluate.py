@@ -284,9 +284,10 @@ def main() -> int:
         "",
         "False urgent incidents count every urgent incident (`no_data` included) raised after the home's routine was learned "
         "(7 days of its own activity), in a recording with no real emergency; the days they are counted over leave out every "
-        "stretch of more than a day in which the recording holds nothing at all (the platform down, or nobody at home). Collapses are drawn uniformly from the daytime "
-        "minutes (08:00–20:00) when the resident was at home after learning; after each cut only heartbeats and gateway statuses "
-        "go on; the delay runs from the cut to the first urgent incident (0 when one was already open); a miss is none within 24 h.",
+        "stretch of more than a day in which the recording holds nothing at all (the platform down, or nobody at home). "
+        "Collapses are drawn uniformly from the daytime minutes (08:00–20:00) when the resident was at home after learning; "
+        "after each cut only heartbeats and gateway statuses go on; the delay runs from the cut to the first urgent incident "
+        "(0 when one was already open); a miss is none within 24 h.",
         "",
         "`learned+suggested` (homes with 35 days or more after learning) is learned mode with the per-home thresholds "
         "`carehub homes suggest` draws from the first 28 days after learning, as if a lead took them then; its false alarms "

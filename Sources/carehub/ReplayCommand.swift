@@ -37,8 +37,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let outcome = try Replayer(store: store, settings: configuration.rules, clockSkew: .replay).run(loaded.lines, until: untilDate)
         let elapsed = ContinuousClock.now - started
-        let summary = ReplaySummary(outcome: outcome, unmapped: loaded.unmapped, unreadable: loaded.unreadable, timeZone: loaded.timeZone ?? configuration.timeZone,
-                                    elapsed: elapsed)
+        let summary = ReplaySummary(outcome: outcome, unmapped: loaded.unmapped, unreadable: loaded.unreadable,
+                                    timeZone: loaded.timeZone ?? configuration.timeZone, elapsed: elapsed)
         summary.print(format: output.format ?? .table)
     }
 }

@@ -190,7 +190,7 @@ public struct HomeEvaluation: Sendable {
     public var gaps: [Range<Int64>] = []
 
     /// Days the false-alarm count covers: from `countedFrom` to the last line, less the `gaps` in that span, so that weeks
-    /// without data do not thin the rate (on HomeAssist home1, 39 of its 211 days after learning).
+    /// without data do not thin the rate (on HomeAssist home1, 57 of its 211 days after learning).
     public var daysCounted: Double {
         guard let (from, to) = countedSpan else { return 0 }
         return Double(to - from) / 86_400_000 - daysWithoutData

@@ -19,8 +19,8 @@ public struct UnreadableLines: Sendable, Equatable {
         if first.count < Self.kept { first.append(error.description) }
     }
 
-    /// One sentence for people, nil when every line was read: "Skipped 2 lines it could not read: Line 1 starts with
-    /// "time", not a local date and time. Line 9 is not a CASAS event (date and time, sensor, value)."
+    /// What was skipped, for people, after "carehub: " (nil when every line was read): "skipped 2 lines it could not read:
+    /// Line 1 starts with "time", not a local date and time. Line 9 is not a CASAS event (date and time, sensor, value)."
     public var sentence: String? {
         guard count > 0 else { return nil }
         let more = count > first.count ? " (and \(count - first.count) more)" : ""
