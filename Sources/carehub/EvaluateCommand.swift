@@ -51,7 +51,9 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         var evaluator = Evaluator(settings: configuration.rules, collapses: collapses, seed: seed)
         if let cutWindow { evaluator.daytime = cutWindow }
-        let results = try evaluator.evaluate(loaded.lines)
+        var refused = EvaluationRefusals()
+        let results = try evaluator.evaluate(loaded.lines, refused: &refused)
+        if let refusals = refused.sentence { FileHandle.standardError.write(Data("carehub: \(refusals)\n".utf8)) }
         EvaluationReport(results: results).print(format: output.format ?? .table)
         for home in Set(results.filter { $0.learnedAt == nil }.map(\.home)).sorted() {
             let days = configuration.rules.settings(for: home).learningDays

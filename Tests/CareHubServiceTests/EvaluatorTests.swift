@@ -130,4 +130,21 @@ import Testing
         #expect(learned.daysCounted < 40, "the months without data are not counted: \(learned.daysCounted)")
         #expect(results.contains { $0.label == "learned+reviewed" })
     }
+
+    @Test func messagesTheHubWouldRefuseAreCountedAndSaidNotTakenForAQuietHome() throws {
+        // A gateway that stamps local time as UTC: every event's time an hour ahead of when it was received.
+        let lines = Self.steadyHome(days: 10).map { line in
+            ReplayLine(time: line.time - 3_600_000, topic: line.topic, payload: line.payload, lineNumber: line.lineNumber)
+        }
+        var refused = EvaluationRefusals()
+        let results = try Evaluator(settings: RuleSettingsBook(), collapses: 0, seed: 1).evaluate(lines, refused: &refused)
+        #expect(results.isEmpty, "nothing left to evaluate")
+        #expect(refused.counts == ["clock_ahead": lines.count])
+        #expect(refused.sentence?.hasPrefix("refused \(lines.count) of the recording's messages as the hub would, so they were not "
+            + "evaluated: clock_ahead \(lines.count) (The event time is 3600 s ahead of the hub's clock") == true, "\(refused.sentence ?? "")")
+        // On time, nothing is refused and nothing said.
+        var none = EvaluationRefusals()
+        _ = try Evaluator(settings: RuleSettingsBook(), collapses: 0, seed: 1).evaluate(Self.steadyHome(days: 2), refused: &none)
+        #expect(none.total == 0 && none.sentence == nil)
+    }
 }

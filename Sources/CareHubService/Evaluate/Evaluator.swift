@@ -28,6 +28,12 @@ public struct Evaluator: Sendable {
 
     /// Evaluates every home in `lines` (in any order).
     public func evaluate(_ lines: [ReplayLine]) throws -> [HomeEvaluation] {
+        var refused = EvaluationRefusals()
+        return try evaluate(lines, refused: &refused)
+    }
+
+    /// Evaluates every home in `lines` (in any order); the messages the hub would have refused are counted in `refused`.
+    public func evaluate(_ lines: [ReplayLine], refused: inout EvaluationRefusals) throws -> [HomeEvaluation] {
         let decoder = EventDecoder(clockSkew: ClockSkewPolicy(maximumAhead: 300, maximumBehind: 3650 * 86_400))
         var byHome: [String: [EvaluationInput]] = [:]
         for line in Replayer.sortedByTime(lines) {
@@ -36,8 +42,8 @@ public struct Evaluator: Sendable {
                 byHome[event.home, default: []].append(EvaluationInput(time: line.time, message: .event(event)))
             case .gatewayStatus(let home, let state):
                 byHome[home, default: []].append(EvaluationInput(time: line.time, message: .gateway(home: home, state: state)))
-            case .refused:
-                continue
+            case .refused(let message):
+                refused.note(message.reason)
             }
         }
         return try byHome.keys.sorted().flatMap { home -> [HomeEvaluation] in
