@@ -59,7 +59,7 @@ def carehub_evaluate(carehub: str, arguments: list[str], collapses: int, seed: i
 
 
 # The first line of each recording format the hub reads (`carehub evaluate --input-format`).
-HOMEASSIST_LINE = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+;[^;]+;")
+HOMEASSIST_LINE = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)?;[^;]+;")
 CASAS_LINE = re.compile(r"^\d{4}-\d\d-\d\d[ T][\d:.]+(,|\s+)[A-Za-z][A-Za-z0-9_]*(,|\s+)\S")
 NOT_RECORDINGS = re.compile(r"(?i)^(readme|source|upstream|licen[cs]e)|_adls\.txt$|_description\.txt$|\.(md|yaml|yml|py|zip|gz)$")
 

@@ -1,3 +1,4 @@
+import CareHubCore
 @testable import CareHubService
 import CareHubTesting
 import Foundation
@@ -60,5 +61,17 @@ struct UnreadableLinesTests {
         #expect(error?.description.hasSuffix("empty.jsonl holds no events.") == true)
         // Every line read: nothing to say.
         #expect(try load(Self.motion("m1", at: "2026-11-30T09:00:00Z"), format: .contract, named: "one.jsonl").unreadable.sentence == nil)
+    }
+
+    @Test func aTimeThatCarriesItsZoneIsTakenAsThatInstantAndALocalTimeInTheHomesZone() throws {
+        let loaded = try load("""
+            2017-03-01T07:00:00.000Z;MotionD_K;1
+            2017-03-01T08:00:00.000+01:00;MotionD_L;1
+            2017-03-01T08:00:00.000;MotionD_B;1
+            """, format: .homeassist, named: "home8.csv")
+        // Paris is an hour ahead of UTC in March: all three are 07:00 UTC.
+        let seven = try #require(RFC3339.parseMilliseconds("2017-03-01T07:00:00Z"))
+        #expect(loaded.lines.map(\.time) == [seven, seven, seven])
+        #expect(loaded.unreadable.count == 0)
     }
 }

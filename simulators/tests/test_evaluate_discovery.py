@@ -85,6 +85,8 @@ def test_a_header_row_or_a_title_before_the_events_does_not_hide_a_recording(tmp
     assert evaluate.sniff(ha) == "homeassist"
     assert evaluate.sniff(casas) == "casas"
     assert evaluate.sniff(prose) is None  # ten lines of no recording: not one
+    zoned = write(tmp_path / "home8.csv", "2017-03-01T07:00:00.000Z;MotionD_K;1\n")
+    assert evaluate.sniff(zoned) == "homeassist"  # a time with its zone is still a HomeAssist line
 
 
 def fake_carehub(tmp_path: Path, status: int, stdout: str, stderr: str) -> str:

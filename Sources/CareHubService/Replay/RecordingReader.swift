@@ -2,7 +2,7 @@ import CareHubCore
 import Foundation
 
 /// Reads the recordings in `shared/data/homes/` (HomeAssist's `time;sensor;value`, and CASAS's lines in each of their
-/// forms, `CASASLine`; all in local time without an offset) into contract events through a mapping. A recording read
+/// forms, `CASASLine`; in local time, or at a time that carries its own zone) into contract events through a mapping. A recording read
 /// without a mapping file has its sensors inferred from its own fields or names (`CASASInference`, `HomeAssistInference`).
 enum RecordingReader {
     struct Result {
@@ -61,8 +61,11 @@ enum RecordingReader {
         return Result(lines: lines, unmapped: unmapped, unreadable: unreadable)
     }
 
-    /// "2017-01-16T17:49:25.864" or "2012-06-01 05:52:21.084337", local time.
+    /// "2017-01-16T17:49:25.864" or "2012-06-01 05:52:21.084337", local time; a time that carries its zone
+    /// ("2017-01-16T16:49:25.864Z", "…+01:00", as an export from a platform's own history may) is taken as the instant it
+    /// names, not read again as local time an hour or two off.
     static func localInstant(_ text: String, clock: inout LocalClock) -> Int64? {
+        if let instant = RFC3339.parseMilliseconds(text) { return instant }
         let utf8 = Array(text.utf8)
         guard utf8.count >= 19 else { return nil }
         func number(_ range: Range<Int>) -> Int? { Int(String(decoding: utf8[range], as: UTF8.self)) }
