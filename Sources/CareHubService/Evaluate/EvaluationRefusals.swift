@@ -6,8 +6,9 @@ import Foundation
 /// would not have judged them, and how many there were is said, so that a recording refused wholesale (a gateway that
 /// stamps local time as UTC) is not taken for a quiet home.
 public struct EvaluationRefusals: Sendable, Equatable {
-    /// How many of each reason code, and the first message of each.
+    /// How many messages were refused, by reason code.
     public private(set) var counts: [String: Int] = [:]
+    /// The first refusal's message of each reason code.
     public private(set) var examples: [String: String] = [:]
 
     public init() {}

@@ -2,8 +2,9 @@ import CareHubCore
 import Foundation
 
 /// Reads the recordings in `shared/data/homes/` (HomeAssist's `time;sensor;value`, and CASAS's lines in each of their
-/// forms, `CASASLine`; in local time, or at a time that carries its own zone) into contract events through a mapping. A recording read
-/// without a mapping file has its sensors inferred from its own fields or names (`CASASInference`, `HomeAssistInference`).
+/// forms, `CASASLine`; in local time, or at a time that carries its own zone) into contract events through a mapping.
+/// A recording read without a mapping file has its sensors inferred from its own fields or names (`CASASInference`,
+/// `HomeAssistInference`).
 enum RecordingReader {
     struct Result {
         var lines: [ReplayLine]
