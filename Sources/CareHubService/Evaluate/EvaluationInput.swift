@@ -60,19 +60,23 @@ struct LivenessSynthesis {
                     tick += interval
                 }
             }
-            var previous = first
-            for next in lines.dropFirst().map(\.time) + [last] {
-                if next - previous > outage {
-                    // A platform outage: heartbeats for an hour, then the gateway says it is offline until data returns.
-                    heartbeats(after: previous, through: previous + 3_600_000)
-                    made.append(EvaluationInput(time: previous + 3_600_001, message: .gateway(home: home, state: .offline)))
-                    made.append(EvaluationInput(time: next - 1, message: .gateway(home: home, state: .online)))
-                } else {
-                    heartbeats(after: previous, through: next)
-                }
-                previous = max(previous, next)
+            var from = first
+            for gap in outages(in: lines) {
+                // A platform outage: heartbeats for an hour, then the gateway says it is offline until data returns.
+                heartbeats(after: from, through: gap.lowerBound + 3_600_000)
+                made.append(EvaluationInput(time: gap.lowerBound + 3_600_001, message: .gateway(home: home, state: .offline)))
+                made.append(EvaluationInput(time: gap.upperBound - 1, message: .gateway(home: home, state: .online)))
+                from = gap.upperBound
             }
+            heartbeats(after: from, through: last)
         }
         return made
+    }
+
+    /// The stretches longer than `outage` in which `lines` (one home's, in time order) hold nothing at all, from the last
+    /// line before each to the first after it: where the liveness made says the platform was down, and the days an
+    /// evaluation leaves out of its count (`HomeEvaluation.gaps`).
+    func outages(in lines: [EvaluationInput]) -> [Range<Int64>] {
+        zip(lines, lines.dropFirst()).compactMap { before, after in after.time - before.time > outage ? before.time..<after.time : nil }
     }
 }

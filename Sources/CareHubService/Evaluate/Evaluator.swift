@@ -51,9 +51,7 @@ public struct Evaluator: Sendable {
             let synthesis = LivenessSynthesis()
             let timeline = (recorded + synthesis.liveness(for: recorded)).enumerated()
                 .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
-            let gaps = zip(recorded, recorded.dropFirst()).compactMap { pair in
-                pair.1.time - pair.0.time > synthesis.outage ? pair.0.time..<pair.1.time : nil
-            }
+            let gaps = synthesis.outages(in: recorded)
             return try evaluate(home: home, timeline: timeline).map { result in
                 var result = result
                 result.gaps = gaps
