@@ -29,28 +29,20 @@ import datetime as dt
 import json
 import math
 import statistics
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
+from evaluate import trend_recording  # bench/evaluate.py: the same simulated trend homes
+
 LONDON = ZoneInfo("Europe/London")
 START = dt.date(2026, 11, 30)  # resident.py's default first day
 ONSET_DAY = 21
 DAYS = 42
 CAPACITY = 35  # DailyHistory.capacity
 EXITS = ("front_door", "back_door")
-
-
-def recording(workdir: Path, scenario: str, seed: int) -> Path:
-    path = workdir / f"{scenario}-{seed}.jsonl"
-    extra = [] if scenario == "none" else ["--scenario", "decline@2026-12-21"]
-    subprocess.run([sys.executable, str(ROOT / "simulators/resident.py"), "--homes", "1", "--days", str(DAYS), "--seed", str(seed),
-                    "--heartbeat-interval", "0", *extra, "--output", str(path), "--quiet"], check=True)
-    return path
 
 
 def days_of(path: Path) -> list[dict]:
@@ -182,8 +174,7 @@ def main() -> int:
         directory.mkdir(parents=True, exist_ok=True)
 
         def counted(run: tuple[str, int]) -> list[dict]:
-            path = directory / f"{run[0]}-{run[1]}.jsonl"
-            return days_of(path if path.exists() else recording(directory, *run))
+            return days_of(trend_recording(directory, *run, "--heartbeat-interval", "0", reuse=True))
 
         runs = [(scenario, seed) for scenario in ("none", "decline") for seed in range(1, rule.seeds + 1)]
         days = dict(zip(runs, pool.map(counted, runs)))

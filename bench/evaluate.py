@@ -159,13 +159,23 @@ ONSET = "2026-12-21"  # day 21 of resident.py's default start, 2026-11-30
 EXPECTED = {"infection": "night_visits_rising", "decline": "activity_falling", "later": "rising_later"}
 
 
+def trend_recording(workdir: Path, scenario: str, seed: int, *options: str, reuse: bool = False) -> Path:
+    """One simulated trend home of 42 days (resident.py seed `seed`, with `options`), with `scenario`'s slow change from
+    `ONSET`, or without any for "none"; with `reuse`, a recording of it already in `workdir` is taken as it is (the
+    replicas' cache, bench/*_replica.py)."""
+    recording = workdir / f"trend-{scenario}-{seed}.jsonl"
+    if reuse and recording.exists():
+        return recording
+    change = [] if scenario == "none" else ["--scenario", f"{scenario}@{ONSET}"]
+    subprocess.run([PYTHON, str(ROOT / "simulators/resident.py"), "--homes", "1", "--days", "42", "--seed", str(seed), *change, *options,
+                    "--output", str(recording), "--quiet"], check=True)
+    return recording
+
+
 def trend_runs(carehub: str, workdir: Path, seeds: int) -> list[tuple[str, int, list[dict]]]:
     """(scenario or "none", seed, the learned run's trends) for each simulated trend home, two homes at a time."""
     def one(scenario: str, seed: int) -> tuple[str, int, list[dict]]:
-        recording = workdir / f"trend-{scenario}-{seed}.jsonl"
-        extra = [] if scenario == "none" else ["--scenario", f"{scenario}@{ONSET}"]
-        subprocess.run([PYTHON, str(ROOT / "simulators/resident.py"), "--homes", "1", "--days", "42", "--seed", str(seed), *extra,
-                        "--output", str(recording), "--quiet"], check=True)
+        recording = trend_recording(workdir, scenario, seed)
         results = carehub_evaluate(carehub, ["--input", str(recording)], 0, 1)
         recording.unlink()
         return scenario, seed, next(r for r in results if r["mode"] == "learned")["trends"]

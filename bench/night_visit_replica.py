@@ -21,26 +21,18 @@ import argparse
 import datetime as dt
 import json
 import math
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
+from evaluate import trend_recording  # bench/evaluate.py: the same simulated trend homes
+
 LONDON = ZoneInfo("Europe/London")
 START = dt.date(2026, 11, 30)  # resident.py's default first day
 ONSET_DAY = 21
 CAPACITY = 35  # DailyHistory.capacity
-
-
-def recording(workdir: Path, scenario: str, seed: int) -> Path:
-    path = workdir / f"{scenario}-{seed}.jsonl"
-    extra = [] if scenario == "none" else ["--scenario", "infection@2026-12-21"]
-    subprocess.run([sys.executable, str(ROOT / "simulators/resident.py"), "--homes", "1", "--days", "42", "--seed", str(seed),
-                    "--heartbeat-interval", "0", *extra, "--output", str(path), "--quiet"], check=True)
-    return path
 
 
 def nights(path: Path, morning: bool) -> list[int]:
@@ -109,7 +101,7 @@ def main() -> int:
     rule = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="night-visits-") as directory, ThreadPoolExecutor(max_workers=2) as pool:
         runs = [(scenario, seed) for scenario in ("none", "infection") for seed in range(1, rule.seeds + 1)]
-        counted = dict(zip(runs, pool.map(lambda run: nights(recording(Path(directory), *run), rule.morning), runs)))
+        counted = dict(zip(runs, pool.map(lambda run: nights(trend_recording(Path(directory), *run, "--heartbeat-interval", "0"), rule.morning), runs)))
     raised = [seed for seed in range(1, rule.seeds + 1) if first_rise(counted[("none", seed)], rule) is not None]
     delays = [first_rise(counted[("infection", seed)], rule) for seed in range(1, rule.seeds + 1)]
     within = sum(1 for day in delays if day is not None and day - ONSET_DAY <= 10)
