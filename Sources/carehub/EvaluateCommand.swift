@@ -42,24 +42,24 @@ struct EvaluateCommand: AsyncParsableCommand {
     func run() async throws {
         let (configuration, loaded) = try recording.load()
         if !loaded.unmapped.isEmpty {
-            // On stderr, so that the table or JSON on stdout stays whole.
-            let skipped = ReplayInput.Loaded.listing(loaded.unmapped)
-            FileHandle.standardError.write(Data("carehub: skipped the lines of sensors it does not read: \(skipped).\n".utf8))
+            say("skipped the lines of sensors it does not read: \(ReplayInput.Loaded.listing(loaded.unmapped)).")
         }
-        if let unreadable = loaded.unreadable.sentence {
-            FileHandle.standardError.write(Data("carehub: \(unreadable)\n".utf8))
-        }
+        if let unreadable = loaded.unreadable.sentence { say(unreadable) }
         var evaluator = Evaluator(settings: configuration.rules, collapses: collapses, seed: seed)
         if let cutWindow { evaluator.daytime = cutWindow }
         var refused = EvaluationRefusals()
         let results = try evaluator.evaluate(loaded.lines, refused: &refused)
-        if let refusals = refused.sentence { FileHandle.standardError.write(Data("carehub: \(refusals)\n".utf8)) }
+        if let refusals = refused.sentence { say(refusals) }
         EvaluationReport(results: results).print(format: output.format ?? .table)
         for home in Set(results.filter { $0.learnedAt == nil }.map(\.home)).sorted() {
             let days = configuration.rules.settings(for: home).learningDays
-            FileHandle.standardError.write(Data(("carehub: \(home) was never learned (it needs \(days) days of its own activity), so nothing "
-                + "was counted for it.\n").utf8))
+            say("\(home) was never learned (it needs \(days) days of its own activity), so nothing was counted for it.")
         }
+    }
+
+    /// What the evaluation has to say about its input, on stderr, so that the table or JSON on stdout stays whole.
+    private func say(_ sentence: String) {
+        FileHandle.standardError.write(Data("carehub: \(sentence)\n".utf8))
     }
 
     /// `--cut-hours` read, or nil when it is not two times.
